@@ -1,0 +1,177 @@
+"""PlanGraph command line (DESIGN §4). Parses arguments and calls the packages; no logic here.
+
+python app.py [--corpora DIR] [--data DIR] COMMAND ...
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from core.config import load_config  # noqa: E402
+from core.errors import PlanGraphError  # noqa: E402
+
+COMMANDS = ("serve", "build", "ask", "sparql", "eval", "bench", "add")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python app.py",
+                                description="PlanGraph 规划图谱: knowledge graph and cited QA "
+                                            "over Chinese planning documents.")
+    p.add_argument("--corpora", type=Path, help="corpus folder with catalog.toml (default corpora/)")
+    p.add_argument("--data", type=Path, help="artifact folder (default data/ or $PLANGRAPH_DATA)")
+    p.add_argument("--model", help="embedding model: m3e-small, a sentence-transformers name, or a path")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("serve", help="start the web app (UI + /sparql); builds first if needed")
+    s.add_argument("--host", help="bind address (default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default 7860)")
+    s.add_argument("--auth", help="user:password, required when --host is not loopback")
+
+    b = sub.add_parser("build", help="build all artifacts atomically")
+    b.add_argument("--force", action="store_true", help="rebuild even if artifacts are current")
+
+    a = sub.add_parser("ask", help="answer a question with citations")
+    a.add_argument("question", nargs="?", help="the question, in Chinese")
+    a.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    a.add_argument("--batch", type=Path, help="JSONL file of {id, question}")
+    a.add_argument("--out", type=Path, help="output JSONL for --batch (default stdout)")
+
+    q = sub.add_parser("sparql", help="run a read-only SPARQL query on the graph")
+    q.add_argument("query", nargs="?", help="the query text")
+    q.add_argument("--file", type=Path, help="read the query from a .rq file")
+    q.add_argument("--format", default=None, choices=["json", "csv", "tsv", "turtle"],
+                   help="output format (default: table-like tsv for SELECT, turtle for graphs)")
+
+    e = sub.add_parser("eval", help="evaluate retrieval, answers (and extraction) on a QA file")
+    e.add_argument("qa_file", type=Path, nargs="?", help="QA JSONL (DESIGN §7 format)")
+    e.add_argument("--kg", type=Path, help="gold entity JSON to score extraction against")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+
+    m = sub.add_parser("bench", help="measure build, ask, SPARQL, serve-ready and memory")
+    m.add_argument("--json", action="store_true", help="print one JSON object")
+    m.add_argument("--scale", type=int, help="also build a synthetic corpus of N plan copies")
+    m.add_argument("--load", action="store_true", help="also run the HTTP load test")
+
+    d = sub.add_parser("add", help="copy a plan into corpora/ and register it in the catalog")
+    d.add_argument("file", type=Path)
+    d.add_argument("--city", required=True)
+    d.add_argument("--title", required=True)
+    d.add_argument("--issuer", default="")
+    d.add_argument("--issued", default="")
+    d.add_argument("--period", default="")
+    d.add_argument("--id", dest="doc_id", help="catalog id (default: from the file name)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    cmd = args.command or "serve"
+    try:
+        cfg = load_config({"corpora_dir": args.corpora, "data_dir": args.data,
+                           "model": args.model,
+                           "host": getattr(args, "host", None), "port": getattr(args, "port", None),
+                           "auth": getattr(args, "auth", None)})
+        return globals()[f"cmd_{cmd}"](cfg, args)
+    except PlanGraphError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_build(cfg, args) -> int:
+    import pipeline
+    pipeline.build(cfg, force=args.force)
+    return 0
+
+
+def cmd_serve(cfg, args) -> int:
+    from web.server import serve
+    serve(cfg)
+    return 0
+
+
+def cmd_ask(cfg, args) -> int:
+    import pipeline
+    import qa
+    from core.errors import QuestionError
+    if (args.question is None) == (args.batch is None):
+        raise QuestionError("ask: give a question or --batch FILE (one of them)")
+    ws = pipeline.Workspace.open(cfg, build_if_needed=True)
+    if args.batch is None:
+        ans = qa.answer(ws, args.question)
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1) if args.json
+              else qa.render_text(ans))
+        return 0
+    rows = qa.read_batch(args.batch)
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    try:
+        for row in rows:
+            ans = qa.answer(ws, row["question"], qid=row.get("id"))
+            out.write(json.dumps(ans.to_dict(), ensure_ascii=False) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    return 0
+
+
+def cmd_sparql(cfg, args) -> int:
+    import pipeline
+    from core.errors import QueryError
+    from kg import sparql
+    if (args.query is None) == (args.file is None):
+        raise QueryError("sparql: give a query or --file Q.rq (one of them)")
+    text = args.query
+    if args.file is not None:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise QueryError(f"sparql: cannot read {args.file}: {e}") from None
+    ws = pipeline.Workspace.open(cfg, build_if_needed=True)
+    body, _ctype = sparql.run_to_text(ws.graph, text, cfg, fmt=args.format)
+    sys.stdout.write(body if body.endswith("\n") else body + "\n")
+    return 0
+
+
+def cmd_eval(cfg, args) -> int:
+    import pipeline
+    import evaluation
+    from core.errors import PlanGraphError as E
+    if args.qa_file is None and args.kg is None:
+        raise E("eval: give a QA JSONL file and/or --kg GOLD.json")
+    ws = pipeline.Workspace.open(cfg, build_if_needed=True)
+    report = evaluation.run(ws, args.qa_file, kg_gold=args.kg)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
+          else evaluation.format_text(report))
+    return 0
+
+
+def cmd_bench(cfg, args) -> int:
+    from evaluation import bench
+    report = bench.run(cfg, scale=args.scale, load=args.load)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
+          else bench.format_text(report))
+    return 0
+
+
+def cmd_add(cfg, args) -> int:
+    from core.catalog import Catalog
+    cat = Catalog.load(cfg.corpora_dir)
+    e = cat.add(args.file, city=args.city, title=args.title, issuer=args.issuer,
+                issued=args.issued, period=args.period, doc_id=args.doc_id)
+    print(f"added {e.id} ({e.city}《{e.title}》) as {cfg.corpora_dir / e.file}; "
+          "run `python app.py build` to index it")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

