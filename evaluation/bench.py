@@ -1,0 +1,197 @@
+"""Benchmark (DESIGN §8): `python app.py bench [--json] [--scale N] [--load]`.
+
+Builds into a temporary folder (never touches data/), then measures warm question answering,
+SPARQL example queries, serve-ready time and memory. --scale N also builds a synthetic corpus of
+N copies of every plan with varied city names, and reports the same figures for it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from core.catalog import Catalog, CatalogEntry, sha256_bytes
+from core.config import ROOT, Config
+
+DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, int(round(p / 100 * (len(s) - 1)))))]
+
+
+def _rss_mb(pid: Optional[int] = None) -> float:
+    path = f"/proc/{pid or os.getpid()}/status"
+    try:
+        for line in open(path):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_questions(ws) -> list[str]:
+    """The dev questions when present, else questions generated from the graph's targets."""
+    if DEV_QUESTIONS.is_file():
+        return [json.loads(line)["question"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()
+                if line.strip()]
+    qs = []
+    for t in ws.graph.targets()[:40]:
+        qs.append(f"{t.city}{t.indicator_label}目标是多少?")
+    return qs or ["规划的主要目标是什么?"]
+
+
+def measure_workspace(cfg: Config, progress) -> dict[str, Any]:
+    import pipeline
+    import qa
+    from kg import sparql
+
+    out: dict[str, Any] = {}
+    ws = pipeline.Workspace(cfg)
+    passages = [p.search_text for p in ws.corpus.passages]
+    sample = passages[: min(len(passages), 256)]
+    ws.embedder.encode(sample[:8])
+    t = time.perf_counter()
+    ws.embedder.encode(sample)
+    out["embed_passages_per_s"] = round(len(sample) / (time.perf_counter() - t), 1)
+
+    questions = bench_questions(ws)
+    qa.answer(ws, questions[0])  # warm: model, graph, indexes
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        qa.answer(ws, q)
+        times.append((time.perf_counter() - t) * 1000)
+    out["ask_p50_ms"] = round(statistics.median(times), 2)
+    out["ask_p95_ms"] = round(_pct(times, 95), 2)
+    out["ask_n"] = len(times)
+
+    qtimes = []
+    for rq in sorted((ROOT / "kg" / "queries").glob("*.rq")):
+        text = rq.read_text(encoding="utf-8")
+        sparql.execute(ws.graph, text, cfg)
+        for _ in range(5):
+            t = time.perf_counter()
+            sparql.execute(ws.graph, text, cfg)
+            qtimes.append((time.perf_counter() - t) * 1000)
+    out["sparql_p50_ms"] = round(statistics.median(qtimes), 2) if qtimes else None
+    out["rss_mb"] = round(_rss_mb(), 1)
+    return out
+
+
+def measure_serve(cfg: Config, load: bool, progress) -> dict[str, Any]:
+    """Start `app.py serve` on a free loopback port; time until /healthz answers."""
+    import httpx
+    port = _free_port()
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False")
+    cmd = [sys.executable, str(ROOT / "app.py"), "--corpora", str(cfg.corpora_dir),
+           "--data", str(cfg.data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    out: dict[str, Any] = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        while time.perf_counter() - t0 < 300:
+            if proc.poll() is not None:
+                out["serve_error"] = f"server exited with {proc.returncode}"
+                return out
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        out["serve_ready_s"] = round(time.perf_counter() - t0, 2)
+        if load:
+            from evaluation.load import run_load
+            out["load"] = run_load(base, clients=20, requests_per_client=50)
+        out["serve_rss_mb"] = round(_rss_mb(proc.pid), 1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return out
+
+
+def synth_corpus(src: Config, dest: Path, copies: int) -> Path:
+    """N copies of every plan, each with its city name replaced by a synthetic one."""
+    cat = Catalog.load(src.corpora_dir)
+    dest.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for i in range(copies):
+        for e in cat.entries:
+            doc = cat.load_document(e)
+            city = f"{e.city}{i + 1:02d}" if i else e.city
+            text = doc.raw_text.replace(e.city, city) if i else doc.raw_text
+            data = text.encode("utf-8")
+            name = f"{e.id}-{i + 1:02d}.txt"
+            (dest / name).write_bytes(data)
+            entries.append(CatalogEntry(id=f"{e.id}-{i + 1:02d}", file=name, city=city,
+                                        title=e.title.replace(e.city, city),
+                                        sha256=sha256_bytes(data), period=e.period,
+                                        source=f"synthetic copy {i + 1} of {e.id}"))
+    Catalog(dest, entries).save()
+    return dest
+
+
+def run_once(cfg: Config, load: bool, progress) -> dict[str, Any]:
+    import pipeline
+    rep = pipeline.build(cfg, force=True, progress=lambda m: None)
+    res: dict[str, Any] = {"build_s": round(rep.seconds, 2)}
+    res.update({k: rep.counts.get(k) for k in ("documents", "passages", "triples")})
+    res.update({k: round(v, 2) for k, v in rep.timings.items()})
+    progress(f"bench: built {res['documents']} documents in {res['build_s']}s")
+    res.update(measure_workspace(cfg, progress))
+    res.update(measure_serve(cfg, load, progress))
+    return res
+
+
+def run(cfg: Config, scale: Optional[int] = None, load: bool = False,
+        progress=lambda m: print(m, file=sys.stderr, flush=True)) -> dict[str, Any]:
+    if scale is not None and scale < 1:
+        from core.errors import ConfigError
+        raise ConfigError(f"bench --scale {scale}: must be >= 1")
+    tmp = Path(tempfile.mkdtemp(prefix="plangraph-bench-"))
+    try:
+        base = cfg.replace(data_dir=tmp / "data")
+        report = run_once(base, load, progress)
+        if scale:
+            corp = synth_corpus(cfg, tmp / f"corpora-x{scale}", scale)
+            scaled = cfg.replace(corpora_dir=corp, data_dir=tmp / f"data-x{scale}")
+            report["scale"] = {"n": scale, **run_once(scaled, False, progress)}
+        return report
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def format_text(report: dict) -> str:
+    lines = []
+    for k, v in report.items():
+        if isinstance(v, dict):
+            lines.append(f"{k}:")
+            lines.extend(f"  {k2}: {v2}" for k2, v2 in v.items())
+        else:
+            lines.append(f"{k}: {v}")
+    return "\n".join(lines)

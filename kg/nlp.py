@@ -1,0 +1,240 @@
+"""Shared language resources of the extractors: the data files in kg/data, jieba's user
+dictionary, the spaCy blank("zh") pipeline (jieba segmenter + EntityRuler), and offset-keeping
+sentence/clause splitting.
+
+Nothing happens on import; `load_resources()` builds everything once per build and the
+resulting `Resources` object is passed to every extractor.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator, Optional
+
+from core.errors import PlanGraphError
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# words jieba should keep whole (domain terms it otherwise splits badly)
+DOMAIN_WORDS = ["漏损率", "管网", "机扫率", "机械化作业率", "无害化处理率", "资源化利用率",
+                "回收利用率", "覆盖率", "普及率", "亮灯率", "完好率", "绿地率", "处理率",
+                "利用率", "达标率", "合格率", "污水处理厂", "焚烧厂", "处理中心", "泵站",
+                "气源站", "储配库", "储运站", "分拣中心", "综合管廊", "再生水", "天然气",
+                "约束性", "预期性", "十三五", "十四五"]
+
+SENT_END = "。；;！!？?\n"
+CLAUSE_END = SENT_END + ",，:："
+
+
+@dataclass
+class Span:
+    start: int          # offset inside the text given to the splitter
+    end: int
+    text: str
+
+
+def normalize(text: str) -> str:
+    """NFKC, no spaces or quotes: the comparison form of names and titles."""
+    t = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s“”\"'‘’「」『』]", "", t)
+
+
+def split_spans(text: str, ends: str) -> list[Span]:
+    """Pieces of `text` ending at any character of `ends` (kept out of the piece), with the
+    offsets of each trimmed piece. Brackets () and 《》 protect their content."""
+    out, start, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "(（《“":
+            depth += 1
+        elif ch in ")）》”" and depth:
+            depth -= 1
+        elif ch in ends and (depth == 0 or ch in "。\n"):
+            out.append((start, i))
+            start, depth = i + 1, 0
+    out.append((start, len(text)))
+    spans = []
+    for s, e in out:
+        while s < e and text[s] in " \t\u3000\r":
+            s += 1
+        while e > s and text[e - 1] in " \t\u3000\r":
+            e -= 1
+        if s < e:
+            spans.append(Span(s, e, text[s:e]))
+    return spans
+
+
+def sentences(text: str) -> list[Span]:
+    return split_spans(text, SENT_END)
+
+
+def clauses(text: str) -> list[Span]:
+    return split_spans(text, CLAUSE_END)
+
+
+@dataclass
+class Gazetteer:
+    """County-level divisions per prefecture city (kg/data/gazetteer.toml)."""
+    cities: dict[str, dict]
+
+    def city_key(self, city: str) -> Optional[str]:
+        c = city.strip()
+        for key, d in self.cities.items():
+            if c in (key, d.get("full", "")):
+                return key
+        return None
+
+    def divisions(self, city: str) -> dict[str, str]:
+        """name -> level (区/县/市) for the city's divisions (empty for an unknown city)."""
+        key = self.city_key(city)
+        if key is None:
+            return {}
+        d = self.cities[key]
+        out = {n: "区" for n in d.get("districts", []) + d.get("former", [])}
+        out.update({n: "县" for n in d.get("counties", [])})
+        out.update({n: "市" for n in d.get("county_cities", [])})
+        return out
+
+    def all_divisions(self) -> dict[str, tuple[str, str]]:
+        """name -> (city key, level) over every city."""
+        out = {}
+        for key in self.cities:
+            for n, lv in self.divisions(key).items():
+                out[n] = (key, lv)
+        return out
+
+    @staticmethod
+    def short(name: str) -> str:
+        s = re.sub(r"(畲族自治县|自治县|区|县|市)$", "", name)
+        return s if len(s) >= 2 else name
+
+    def city_names(self) -> set[str]:
+        names = set()
+        for key, d in self.cities.items():
+            names.update({key, d.get("full", key)})
+        return names
+
+
+@dataclass
+class Synonyms:
+    strip_prefixes: list[str]
+    groups: list[list[str]]
+
+    @cached_property
+    def _rewrites(self) -> list[tuple[str, str]]:
+        pairs = [(v, g[0]) for g in self.groups for v in g[1:]]
+        return sorted(pairs, key=lambda p: -len(p[0]))
+
+    def strip(self, name: str) -> str:
+        changed = True
+        while changed:
+            changed = False
+            for p in sorted(self.strip_prefixes, key=len, reverse=True):
+                if name.startswith(p) and len(name) - len(p) >= 2:
+                    name, changed = name[len(p):], True
+                    break
+        return name
+
+    def canonical(self, name: str) -> str:
+        """Comparison key of an indicator name: normalised, scope prefixes stripped,
+        synonyms rewritten to their canonical term, 的 and bracket notes dropped."""
+        n = normalize(name)
+        n = re.sub(r"[(（][^()（）]*[)）]", "", n)
+        n = n.replace("的", "")
+        n = self.strip(n)
+        out, i = [], 0
+        while i < len(n):
+            for v, c in self._rewrites:
+                if n.startswith(v, i):
+                    out.append(c)
+                    i += len(v)
+                    break
+            else:
+                out.append(n[i])
+                i += 1
+        return "".join(out)
+
+
+@dataclass
+class Categories:
+    order: list[str]
+    keywords: dict[str, list[str]]
+
+    def of(self, *texts: str) -> str:
+        for text in texts:
+            if not text:
+                continue
+            for cat in self.order:
+                if any(k in text for k in self.keywords.get(cat, [])):
+                    return cat
+        return ""
+
+
+@dataclass
+class Resources:
+    gazetteer: Gazetteer
+    synonyms: Synonyms
+    categories: Categories
+    _nlp: object = field(default=None, repr=False)
+
+    @property
+    def nlp(self):
+        """spaCy blank('zh') with the jieba segmenter and an EntityRuler for places."""
+        if self._nlp is None:
+            self._nlp = build_spacy(self.gazetteer)
+        return self._nlp
+
+    def tokens(self, text: str) -> list[tuple[str, int]]:
+        """jieba tokens (via the spaCy tokenizer) with their character offsets."""
+        doc = self.nlp.make_doc(text)
+        return [(t.text, t.idx) for t in doc]
+
+    def token_starts(self, text: str) -> set[int]:
+        return {i for _, i in self.tokens(text)}
+
+
+def _read_toml(name: str) -> dict:
+    path = DATA / name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise PlanGraphError(f"kg data file {path}: {e}") from None
+
+
+def configure_jieba(words: list[str]) -> None:
+    """Add domain words to jieba's dictionary (before any pattern is built)."""
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    for w in words:
+        jieba.add_word(w, freq=200000)
+
+
+def build_spacy(gazetteer: Gazetteer):
+    import spacy
+    divisions = gazetteer.all_divisions()
+    configure_jieba(DOMAIN_WORDS + list(divisions) + sorted(gazetteer.city_names()))
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
+    patterns = [{"label": "DISTRICT", "pattern": n, "id": f"{c}:{lv}"}
+                for n, (c, lv) in divisions.items()]
+    patterns += [{"label": "CITY", "pattern": n} for n in sorted(gazetteer.city_names())
+                 if len(n) >= 2]
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+def load_resources() -> Resources:
+    g = _read_toml("gazetteer.toml")
+    s = _read_toml("synonyms.toml")
+    c = _read_toml("categories.toml")
+    return Resources(gazetteer=Gazetteer(g),
+                     synonyms=Synonyms(s.get("strip_prefixes", []), s.get("groups", [])),
+                     categories=Categories(c.get("order", []), c.get("keywords", {})))
+
+
+def iter_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    yield from pattern.finditer(text)

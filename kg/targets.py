@@ -1,0 +1,358 @@
+"""Targets and indicator values: from tables (header-aware) and from running text.
+
+Running text: every stated value (see kg.values) inside a clause is named by the noun phrase
+before it (verbs, scope words and time phrases trimmed), or, when nothing names it there
+("对42项出厂水常规指标…"), by the phrase after it. Elliptical list items ("次干路达97%",
+"其良好率", "一类44座") borrow the head or subject of the previous value.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from core.types import Passage
+from kg import tables as tb
+from kg.context import DocContext, iri
+from kg.model import Target
+from kg.nlp import clauses, sentences
+from kg.values import TimeRef, Value, find_times, find_values, parse_cell
+
+_LEAD = ["已经完成", "已完成", "共完成", "累计完成", "计划完成", "完成", "已建成", "建成", "共有",
+         "拥有", "现有", "共计", "总计", "累计", "全部", "其中", "其余", "同时", "以及", "另外",
+         "此外", "目前", "已经", "确保", "实现", "力争", "计划", "预计", "争取", "努力", "逐步",
+         "进一步", "全面", "基本", "主要", "重点", "通过", "经过", "并且", "应", "要", "需", "将",
+         "并", "且", "及", "和", "与", "对", "已", "现", "有", "共", "均", "其", "以", "使", "为",
+         "即", "如", "约", "达", "仅有", "仅", "即将", "宜", "可"]
+_TRAIL = ["连续多年保持在", "力争达到", "基本达到", "将达到", "保持在", "控制在", "维持在", "稳定在",
+          "提高到", "提升到", "上升到", "增加到", "下降到", "降低到", "约为", "约有", "达到", "已达",
+          "共计", "总计", "合计", "累计", "增至", "降至", "控制", "保持", "持续", "连续多年", "多年",
+          "逐年", "连续", "分别", "全部", "基本", "力争", "共有", "要", "应", "将", "已", "达", "为", "约",
+          "在", "是", "有", "共", "均", "计", "的", "仍", "总"]
+_SCOPE = ("全市域", "全市", "市区", "全省", "全县", "全区", "城区", "市本级", "主城区", "中心城区")
+_GENERIC = {"投资", "总投资", "投资额", "总投资额", "完成投资", "总长", "总长度", "长度", "面积",
+            "总面积", "处理能力", "日处理能力", "处理规模", "规模", "能力", "覆盖面", "覆盖率",
+            "总量", "容量", "占比", "比例", "数量"}
+_ELLIPTIC = re.compile(r"^([一二三四五六七八九十\d]+(类|级|星级)|主干[道路]|次干[道路]|支路|街巷|快速路"
+                       r"|中心镇|建制镇|乡镇|全市|市区|县城|农村|城镇)$")
+_PUNCT = " ,，、；;:：.。()（）“”\"'《》[]【】-—/|｜"
+_MASK = re.compile(r"《[^《》\n]*》|〔[^〕\n]*〕|\[[^\]\n]*\]|[(（]详见[^)）]*[)）]")
+_PAREN = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def masked(text: str) -> str:
+    """Titles, document numbers and cross-references blanked (same length, offsets kept)."""
+    return _MASK.sub(lambda m: "□" * len(m.group(0)), text)
+
+
+_LEAD_SET, _TRAIL_SET = set(_LEAD), set(_TRAIL)
+_ONLY_TIME = {"每年", "每月", "每天", "每日", "年均", "每个"}
+_VERB_END = re.compile(r"(新建|建设|改造|完成|新增|建成|实现|创建|选取出|选取|设置|划分为|提升)$")
+
+
+def _strip_lead(name: str, res) -> str:
+    scope = ""
+    while name:
+        name = name.lstrip(_PUNCT)
+        tm = find_times(name)
+        if tm and tm[0].start == 0:
+            name = name[tm[0].end:]
+            continue
+        toks = [t for t, _ in res.tokens(name)]
+        if not toks:
+            break
+        if not scope and toks[0] in _SCOPE and len(toks) > 1 and toks[1] in _LEAD_SET:
+            scope, name = toks[0], name[len(toks[0]):]
+            continue
+        if toks[0] in _LEAD_SET:
+            name = name[len(toks[0]):]
+            continue
+        break
+    return scope + name if name else ""
+
+
+def _strip_trail(name: str, res) -> str:
+    while name:
+        name = name.rstrip(_PUNCT.replace("”", ""))
+        toks = [t for t, _ in res.tokens(name)]
+        if toks and toks[-1] in _TRAIL_SET:
+            name = name[:-len(toks[-1])]
+            continue
+        break
+    return name
+
+
+def clean_name(segment: str, res) -> str:
+    name = _PAREN.sub("", segment).replace("□", "")
+    name = _strip_trail(_strip_lead(name.strip(), res), res).strip(_PUNCT.replace("“”", ""))
+    if name.count("“") > name.count("”"):
+        name += "”"
+    if name.startswith("”"):
+        name = name[1:]
+    return "" if name in _LEAD_SET or name in _TRAIL_SET or name in _SCOPE else name
+
+
+def _verbish(name: str) -> bool:
+    import jieba.posseg as pseg
+    toks = list(pseg.cut(name))
+    return bool(toks) and all(t.flag[:1] in ("v", "d", "p", "c", "u") for t in toks)
+
+
+def _head(name: str, res) -> str:
+    toks = [t for t, _ in res.tokens(name)]
+    while len(toks) > 1 and (toks[-1] in _SCOPE or _ELLIPTIC.match(toks[-1])):
+        toks.pop()
+    if not toks:
+        return ""
+    head = toks[-1]
+    if len(head) <= 2 and len(toks) >= 2 and not _ELLIPTIC.match(toks[-2]) \
+            and toks[-2] not in _SCOPE:
+        head = toks[-2] + head
+    return head
+
+
+@dataclass
+class _Mention:
+    value: Value
+    name: str
+    clause_start: int
+    clause_end: int
+    name_start: int
+    name_end: int = 0
+
+
+def _name_after(text: str, v: Value, limit: int, values: list[Value], res) -> tuple[str, int, bool]:
+    """Phrase after a value up to a separator; (name, end, followed_by_value)."""
+    j = v.end
+    while j < limit and text[j] not in "、,，；;。:：()（）□" and not text.startswith("进行", j) \
+            and not (text[j] in "和及" and text[j + 1:j + 2].isdigit()):
+        if any(w.num_start == j or w.start == j for w in values):
+            return clean_name(text[v.end:j], res), j, True
+        j += 1
+    after = clean_name(text[v.end:j], res)
+    return ("" if text[v.end:v.end + 1] == "的" else after), j, False
+
+
+def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Mention]:
+    """Named values of one passage text (offsets relative to the text)."""
+    mtext = masked(text)
+    out: list[_Mention] = []
+    history: list[_Mention] = []
+    for sent in sentences(mtext):
+        prev: Optional[_Mention] = None
+        for cl in clauses(sent.text):
+            cs, ce = sent.start + cl.start, sent.start + cl.end
+            vals = [v for v in find_values(mtext[cs:ce])]
+            for v in vals:
+                v.start += cs; v.end += cs; v.num_start += cs
+            seg_start = cs
+            for v in vals:
+                raw_before = mtext[seg_start:v.start]
+                if _in_quote(mtext, cs, v.start):
+                    continue
+                name = clean_name(raw_before, res)
+                nstart, nend_used = seg_start, v.end
+                qi = bool(re.match(r"\s*其(?![他余中次实])", raw_before))
+                verbish = name not in _GENERIC and bool(name) and _verbish(name)
+                if not name or name.endswith("等") or name in _SCOPE or verbish \
+                        or name in _ONLY_TIME or _VERB_END.search(name):
+                    after, nend, followed = _name_after(mtext, v, ce, vals, res)
+                    if followed:
+                        seg_start = v.end
+                        continue
+                    if not name or name.endswith("等") or name in _SCOPE or verbish:
+                        name = after
+                    elif after:
+                        name = name + after
+                    seg_start = nend if after else v.end
+                    nend_used = nend if after else v.end
+                    if mtext.startswith(("和", "及"), seg_start):
+                        seg_start += 1
+                else:
+                    seg_start = v.end
+                if not name:
+                    continue
+                name = _complete(name, v, prev, res, places, history, qi)
+                if len(name) < 2 or not re.search(r"[\u4e00-\u9fff]", name):
+                    continue
+                m = _Mention(v, name, cs, ce, nstart, nend_used)
+                out.append(m)
+                history.append(m)
+                prev = m
+    return out
+
+
+def _in_quote(text: str, lo: int, pos: int) -> bool:
+    """True when pos lies inside a “…” quotation opened after lo (a quoted name)."""
+    open_at = text.rfind("“", lo, pos)
+    return open_at >= 0 and text.find("”", open_at, pos) < 0
+
+
+def _complete(name: str, v: Value, prev: Optional[_Mention], res, places,
+              history: list, qi: bool = False) -> str:
+    same = [h for h in history if h.value.unit == v.unit and h.name not in places]
+    if (_ELLIPTIC.match(name) or name in places) and same:
+        head = _head(same[-1].name, res)
+        if head and not name.endswith(head) and head not in places:
+            return name + head
+    if prev is None:
+        return name
+    subject = re.sub(r"(计划|完成|累计|新建|建设)$", "", prev.name)
+    if qi:
+        head = _head(prev.name, res)
+        base = prev.name[:-len(head)] if head and prev.name.endswith(head) else prev.name
+        return base + name
+    if name in _GENERIC or re.sub(r"^(计划|完成|累计|日)", "", name) in _GENERIC \
+            or name.startswith("占"):
+        return subject + name
+    return name
+
+
+def _time_for(text: str, m: _Mention, passage_times: list[TimeRef]) -> Optional[TimeRef]:
+    times = find_times(text)
+    inside = [t for t in times if m.clause_start <= t.start < m.value.start]
+    if inside:
+        return inside[-1]
+    lead = [t for t in times if t.start < m.value.start and
+            not re.search(r"[。；;]", text[t.end:m.value.start])]
+    if lead:
+        return lead[-1]
+    return passage_times[0] if passage_times else None
+
+
+_FUTURE = re.compile(r"计划|力争|确保|争取|预计|目标|规划|将|到20\d\d|至20\d\d|十[四五]五")
+_PAST = re.compile(r"已|累计|共有|现有|目前|截至|截止|先后|相继|了")
+
+
+def _kind(ctx: DocContext, p: Passage, text: str, m: _Mention, t: Optional[TimeRef]) -> str:
+    clause = text[m.clause_start:m.value.start]
+    if _FUTURE.search(clause):
+        return "target"
+    if _PAST.search(clause):
+        return "achieved"
+    if t and t.year and ctx.start_year:
+        return "achieved" if t.year < ctx.start_year - 1 else "target"
+    if t and t.period and ctx.fyp:
+        return "target" if t.period.startswith(ctx.fyp) else "achieved"
+    sec = ctx.is_achieved_context(p)
+    return "achieved" if sec else "target"
+
+
+def from_text(ctx: DocContext, p: Passage) -> list[Target]:
+    text = p.text
+    out = []
+    lead_times = [t for t in find_times(text[:30]) if t.start < 15]
+    for m in text_mentions(text, ctx.res, ctx.places):
+        v = m.value
+        t = _time_for(text, m, lead_times)
+        kind = _kind(ctx, p, text, m, t)
+        period = t.period if t and t.period else None
+        if not period and not (t and t.year):
+            period = ctx.fyp if kind == "target" and ctx.fyp else None
+        bind = re.search(r"约束性|预期性", text[m.clause_start:m.clause_end])
+        es, ee = p.start + m.name_start, p.start + max(v.end, m.name_end)
+        while es < ee and ctx.raw[es] in _PUNCT:
+            es += 1
+        out.append(Target(
+            iri=iri("target", ctx.doc.id, es, ee, m.name, v.text), doc_id=ctx.doc.id,
+            city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=m.name,
+            baseline=v.text if kind == "achieved" else None,
+            target=v.text if kind == "target" else None, value=v.value, unit=v.unit,
+            comparator=v.comparator, year=t.year if t else None, period=period,
+            bindingness=bind.group(0) if bind else None, value_kind=kind,
+            category=ctx.res.categories.of(m.name, p.section_path), passage_id=p.id,
+            start=p.start, end=p.end, evidence_start=es, evidence_end=ee,
+            value_max=v.value_max, approximate=v.approx, source="text"))
+    return out
+
+
+def _table_target(ctx, p, row, name, cell, unit, category, kind, year, period, bind,
+                  baseline=None) -> Optional[Target]:
+    v = parse_cell(cell)
+    if v is None:
+        return None
+    unit = v.unit or unit
+    return Target(
+        iri=iri("target", ctx.doc.id, row.start, row.end, name, cell), doc_id=ctx.doc.id,
+        city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=name,
+        baseline=baseline if kind == "target" else cell.strip(),
+        target=cell.strip() if kind == "target" else None, value=v.value, unit=unit,
+        comparator=v.comparator, year=year, period=period, bindingness=bind, value_kind=kind,
+        category=category or ctx.res.categories.of(name), passage_id=p.id if p else "",
+        start=p.start if p else row.start, end=p.end if p else row.end,
+        evidence_start=row.start, evidence_end=row.end, value_max=v.value_max,
+        approximate=v.approx, source="table")
+
+
+def from_table(ctx: DocContext, t: tb.Table) -> list[Target]:
+    kind = tb.table_kind(t)
+    if kind == "projects":
+        return []
+    out: list[Target] = []
+    title_cat = ctx.res.categories.of(t.title)
+    if kind == "by_year":
+        for row in t.rows:
+            ym = re.match(r"((?:19|20)\d\d)", row.cells[0].strip())
+            year = int(ym.group(1)) if ym else None
+            p = ctx.passage_at(row.start, row.end)
+            for ci in range(1, len(t.header)):
+                name, unit = tb.header_name_unit(t.header[ci])
+                tg = _table_target(ctx, p, row, name, row.cells[ci], unit, title_cat or None,
+                                   "target", year, None, None)
+                if tg:
+                    out.append(tg)
+        return out
+    c_name = t.col("指标名称", "指标")
+    c_cat = t.col("类别", "分类", "类型", "领域")
+    c_base = t.col("十三五", "现状", "基期", "基数", "基准", "现值", "完成值", "2020")
+    c_target = t.col("目标", "十四五", "规划值", "预期值", "2025", exclude=("十三五",))
+    c_attr = t.col("属性", "性质")
+    c_unit = t.col("单位")
+    target_period = None
+    if c_target is not None:
+        tm = find_times(t.header[c_target])
+        target_period = (tm[0].period + "末" if tm and tm[0].period and not
+                         tm[0].period.endswith("末") else (tm[0].period if tm else None))
+        target_year = tm[0].year if tm else None
+    for row in t.rows:
+        name = re.sub(r"\s", "", row.cells[c_name]) if c_name is not None else ""
+        if not name:
+            continue
+        p = ctx.passage_at(row.start, row.end)
+        unit = row.cells[c_unit].strip() if c_unit is not None else tb.header_name_unit(
+            t.header[c_target] if c_target is not None else "")[1]
+        cat = row.cells[c_cat].strip() if c_cat is not None else title_cat
+        bind = row.cells[c_attr].strip() if c_attr is not None else None
+        base = row.cells[c_base].strip() if c_base is not None else None
+        if base and parse_cell(base) is None:
+            base = None
+        if c_target is not None:
+            tg = _table_target(ctx, p, row, name, row.cells[c_target], unit, cat, "target",
+                               target_year, target_period or ctx.fyp or None, bind or None, base)
+            if tg:
+                if not tg.unit and base:
+                    tg.unit = (parse_cell(base).unit or "")
+                out.append(tg)
+    return out
+
+
+def extract(ctx: DocContext) -> list[Target]:
+    out: list[Target] = []
+    table_spans: list[tuple[int, int]] = []
+    for t in tb.tables_in(ctx.raw):
+        out.extend(from_table(ctx, t))
+        if t.rows:
+            table_spans.append((t.header_start, t.rows[-1].end))
+    for p in ctx.passages:
+        if p.kind == "table_row" or any(s <= p.start < e for s, e in table_spans):
+            continue
+        if sum(p.text.count(c) for c in tb.SEP) >= 2:
+            continue
+        out.extend(from_text(ctx, p))
+    seen, uniq = set(), []
+    for t in out:
+        key = (t.evidence_start, t.evidence_end, t.name_as_written, t.value, t.year)
+        if key not in seen:
+            seen.add(key)
+            uniq.append(t)
+    return uniq

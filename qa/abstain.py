@@ -1,0 +1,85 @@
+"""Deciding from evidence whether a plan answers the question.
+
+Retrieval scores alone do not separate answerable from unanswerable questions, so the checks
+look at what the evidence says: is the asked indicator (when the question names one that some
+plan sets) written in this plan's passage; does the passage cover the question's content
+words; does it give a number when a number is asked; does it mention the asked year when that
+year is not the plan's target year. Messages say what is missing ("文件未提及…").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from qa.analysis import Analysis
+from qa.context import DocInfo, IndicatorRef, QAContext
+from qa.extractive import Scored
+from qa.text import has_number, lcs_cover, norm, substring_cover
+
+MIN_SUPPORT = 0.5          # coverage of the question's content words by the best sentence/passage
+STRONG_LABEL = 0.8         # share of an indicator label written in the question
+MENTION = 0.8              # share of that label the evidence must contain
+NUMBER_ASKS = ("多少", "多大", "多高", "多长", "几个", "几座", "几项", "几成", "比例", "占比", "百分之", "数值")
+
+
+@dataclass
+class Strong:
+    """An indicator the question names almost verbatim (e.g. 建成区绿地率)."""
+    ref: IndicatorRef
+    core: str                # the part of its label written in the question
+
+
+def strong_indicator(ctx: QAContext, a: Analysis) -> Optional[Strong]:
+    ranked = ctx.match_indicators(a.topic, a.text)
+    for ref, score in ranked[:3]:
+        for lab in ref.labels:
+            if lcs_cover(lab, a.text) >= STRONG_LABEL and score >= 0.8:
+                core = _common_substring(norm(lab), a.text)
+                if len(core) >= 3:
+                    return Strong(ref, core)
+    return None
+
+
+def _common_substring(a: str, b: str) -> str:
+    best = ""
+    for i in range(len(a)):
+        for j in range(len(a), i + len(best), -1):
+            if a[i:j] in b:
+                best = a[i:j]
+                break
+    return best
+
+
+def asks_number(a: Analysis) -> bool:
+    return any(c in a.text for c in NUMBER_ASKS)
+
+
+def mentions(core: str, text: str) -> bool:
+    return substring_cover(core, text) >= MENTION or lcs_cover(core, text) >= 0.95
+
+
+def check(ctx: QAContext, a: Analysis, best: Scored, doc: DocInfo,
+          strong: Optional[Strong], texts: list[str]) -> Optional[str]:
+    """None when the evidence answers the question, else the reason it does not.
+    `texts` are the chosen answer spans (the evidence actually shown)."""
+    shown = " ".join(texts)
+    support = 0.7 * best.cover + 0.3 * best.pcover
+    topic = a.topic or a.text
+    if strong is not None and not mentions(strong.core, shown) and \
+            not mentions(strong.core, best.passage.text):
+        return f"{doc.city}规划未提及{strong.core}"
+    if support < MIN_SUPPORT:
+        return f"{doc.city}规划未提及{topic}的相关内容"
+    if a.years:
+        end = doc.period[1] if doc.period else None
+        missing = [y for y in a.years if y != end and str(y) not in shown]
+        if missing:
+            return f"{doc.city}规划未给出{'、'.join(map(str, missing))}年的{topic}"
+    if asks_number(a) and not a.compare and not has_number(shown):
+        return f"{doc.city}规划未给出{topic}的具体数值"
+    return None
+
+
+def not_found_text(reasons: list[str], fallback: str) -> str:
+    body = ";".join(r for r in reasons if r) or fallback
+    return f"文件未提及:{body}"

@@ -1,0 +1,220 @@
+"""Question analysis: which plans (cities, districts), which years or period, which indicator,
+and what kind of answer is wanted (value, list, comparison, a regulation's status ...).
+
+Everything is read against the QAContext (catalog cities, the graph's districts and
+indicator labels); nothing names a particular city.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from qa.context import CN_DIGIT, QAContext, fyp_years
+from qa.text import has_cjk, norm, unique
+
+COMPARE_CUES = ("对比", "比较", "有何不同", "有什么不同", "有哪些不同", "比一比", "异同", "区别",
+                "差异", "相比", "不同之处", "谁更", "哪个更", "哪个城市", "哪座城市", "哪一个")
+SPLIT_CUES = ("分别", "各自", "各")
+ALL_CUES = re.compile(r"(两|二|2|三|3|几|多)(个|座)?(市|地|城|城市|规划|份规划|份文件|个规划)|各(市|地|城市|规划)"
+                      r"|所有(城市|规划)|全部(城市|规划)|每个(城市|规划)")
+LIST_CUES = ("哪些", "哪几", "包括", "包含", "有哪", "列出", "列举", "几类", "几个", "几部", "几段",
+             "几项", "分别", "各", "都有什么", "都是什么")
+VALUE_CUES = ("多少", "比例", "目标", "要求", "达到", "多大", "多高", "多长", "几个", "占比", "比率",
+              "指标", "水平", "数值", "率", "控制在", "是几")
+BASELINE_CUES = ("现在", "目前", "现状", "当前", "基数", "基期", "十三五", "原来", "过去")
+TARGET_CUES = ("目标", "要达到", "达到", "提高到", "计划", "到20", "至20", "末", "期末", "将要", "打算")
+REVISE_CUES = ("修编", "修订", "修改", "修正", "改", "废")
+ISSUE_CUES = ("出台", "制定", "新制定", "颁布", "立法", "新出台", "制订", "起草")
+EXISTING_CUES = ("已出台", "已有", "现行", "已经出台", "已制定", "已经制定")
+REG_WORDS = ("法规", "条例", "办法", "规章", "规定", "标准", "规范", "文件", "政策", "细则", "导则",
+             "纲要")
+REG_KINDS = ("条例", "办法", "规定", "标准", "规范", "规划", "细则", "导则", "方案", "计划", "纲要")
+PROJECT_WORDS = ("项目", "工程", "管廊", "建哪", "要建", "建设哪", "新建", "改造哪", "焚烧厂",
+                 "处理厂", "处理中心", "气源站", "储运站", "泵站")
+DISTRICT_WORDS = ("区", "县", "县(市)", "县市", "区县", "街道", "乡镇")
+# words that say nothing about the topic (removed from the topic phrase)
+NOISE = set("""的 了 吗 呢 吧 啊 呀 么 嘛 是 有 和 与 及 或 在 对 把 被 将 从 由 向 以 为 于 之 其 该 此 这 那
+ 都 又 就 还 也 要 会 能 可 请 问 请问 一下 里 中 上 下 等 个 什么 啥 哪 哪个 哪些 哪几 几 多少 多大 多高
+ 多长 怎么 怎样 如何 怎么样 怎么说 是否 有没有 有无 具体 分别 各自 各 都是 又是 是多少 目标 要求 目标值
+ 指标 计划 打算 准备 达到 要达到 达 到 至 末 期末 年末 期间 时期 现在 目前 现状 当前 规划 本 规划期 文件
+ 提出 提了 提 定了 定 设定 设置 安排 数值 水平 情况 方面 多少钱 城市 两市 两地 两个 两座 各市 各地 对比
+ 比较 比一比 有何 不同 区别 异同 差异 相比 说 讲 写 规定 哪一 哪里 哪儿 叫 名字 叫什么 呢 啦 吗 了 得
+ 达成 实现 提高 提升 上升 下降 控制 十四五 十三五 计划 我 我们 你 想 知道 告诉 一个 多 少 占 市 又
+ 怎么样了 新 所 的话 来说 内容 有关 关于 相关 情况 怎样 应该 需要 这个 那个 只 做 要建 建 叫做
+ 哪几个 哪几部 哪几段 哪几类 哪几项 哪几句 几句话 句话 哪四个 哪三个 哪两个 哪五个 给 让 被 按 归 大
+ 占 比 用 跟 同 同比 自 当年 今年 明年 去年""".split())
+QUANT_WORD = re.compile(r"哪?[几一二三四五六七八九十两]+(个|部|段|类|项|句|句话|条|种|座|家|大类)?")
+
+
+@dataclass
+class Analysis:
+    question: str
+    text: str                                  # normalised question
+    cities: list[str] = field(default_factory=list)         # catalog cities named
+    districts: list[tuple[str, str]] = field(default_factory=list)   # (name as written, doc_id)
+    doc_ids: list[str] = field(default_factory=list)        # plans the question is about
+    all_plans: bool = False                    # 两市 / 各地 … (every plan)
+    foreign: list[str] = field(default_factory=list)        # places not in the catalog
+    years: list[int] = field(default_factory=list)
+    period: Optional[str] = None               # target | baseline (十四五末 / 十三五)
+    compare: bool = False
+    wants_list: bool = False
+    wants_value: bool = False
+    wants_baseline: bool = False
+    wants_target: bool = False
+    reg_status: Optional[str] = None           # to_revise | to_issue | existing
+    reg_kind: Optional[str] = None
+    asks_regulation: bool = False
+    asks_project: bool = False
+    asks_district: bool = False
+    topic: str = ""                            # content words, joined
+    terms: list[str] = field(default_factory=list)          # content words
+    query: str = ""                            # retrieval query (question minus place names)
+
+    @property
+    def empty_topic(self) -> bool:
+        return not self.terms
+
+
+def _years(text: str) -> list[int]:
+    out = [int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年?", text)]
+    for m in re.finditer(r"([〇零一二三四五六七八九]{4})年", text):
+        digits = "".join(str("〇一二三四五六七八九".index(c)) if c != "零" else "0" for c in m.group(1))
+        out.append(int(digits))
+    return unique(out)
+
+
+def _five_year(text: str) -> list[tuple[int, str]]:
+    """Five-year-plan mentions as (plan number, 'end'|'whole')."""
+    out = []
+    for m in re.finditer(r"十([一二三四五六七八九])五(末|期末|期间|时期)?", text):
+        out.append((10 + CN_DIGIT.index(m.group(1)) + 1, "end" if m.group(2) in ("末", "期末") else "whole"))
+    return out
+
+
+def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
+    """Place names (jieba's ns tag) that are neither catalog cities nor their districts."""
+    generic = {"城市", "全市", "市区", "城区", "两市", "各市", "本市", "我市", "县市", "市县", "全省",
+               "城乡", "市域", "全国", "国家", "中国", "国内", "省市", "区县", "地方"}
+    features = ("江", "河", "湖", "山", "路", "街", "桥", "港", "湾", "岛", "园", "馆", "场", "站", "溪",
+                "渠", "线", "塘", "门", "寺", "峰", "坝", "谷")
+    cands = [w for w, f in ctx.pos_words(text) if f == "ns" and len(w) >= 2]
+    out: list[str] = []
+    for w in cands:
+        base = re.sub(r"(市|省|县|区)$", "", w)
+        if w in generic or base in generic or len(base) < 2 or w.endswith(features):
+            continue
+        if any(base in k or k in w for k in known) or any(base in o or o in w for o in out):
+            continue
+        out.append(w)
+    return out
+
+
+def _topic_terms(ctx: QAContext, text: str, remove: list[str]) -> list[str]:
+    t = text
+    for r in sorted(remove, key=len, reverse=True):
+        t = t.replace(r, " ")
+    t = re.sub(r"(?:19|20)\d\d\s*年?|[〇零一二三四五六七八九]{4}年|十[一二三四五六七八九]五(?:末|期末|期间|时期)?", " ", t)
+    toks = ctx.words(t)
+    keep = [not (w in NOISE or QUANT_WORD.fullmatch(w) or re.fullmatch(r"[0-9.]+", w)
+                 or not re.search(r"[\u4e00-\u9fffa-z0-9]", w)) for w in toks]
+    words: list[str] = []
+    joined_prev = False          # the last emitted word ends right before the current token
+    i = 0
+    while i < len(toks):
+        w = toks[i]
+        if not keep[i]:
+            joined_prev = False
+            i += 1
+            continue
+        if len(w) == 1 and not re.fullmatch(r"[a-z0-9]", w):
+            # a single character belongs to its neighbour (再生+水, 亮灯+率), else it is dropped
+            if joined_prev and words:
+                words[-1] += w
+            elif i + 1 < len(toks) and keep[i + 1]:
+                toks[i + 1] = w + toks[i + 1]
+            i += 1
+            continue
+        words.append(w)
+        joined_prev = True
+        i += 1
+    return words
+
+
+def analyze(ctx: QAContext, question: str) -> Analysis:
+    text = norm(re.sub(r"<[^>]{0,200}>", " ", question))
+    a = Analysis(question=question, text=text)
+    if not has_cjk(text):
+        return a
+    # places: catalog cities, then districts of the plans
+    cities = ctx.city_names()
+    named_docs: list[str] = []
+    removed: list[str] = []
+    for name in sorted(cities, key=len, reverse=True):
+        if name in text and not any(name in r for r in removed):
+            removed.append(name)
+            for d in cities[name]:
+                city = ctx.docs[d].city
+                if city not in a.cities:
+                    a.cities.append(city)
+                named_docs.append(d)
+    a.cities.sort(key=lambda c: min(text.find(x) for x in cities if ctx.docs[cities[x][0]].city == c
+                                   and x in text))
+    masked = text
+    for r in removed:
+        masked = masked.replace(r, "")
+    for alias, place in ctx.place_names():
+        if alias in masked:
+            masked = masked.replace(alias, "")
+            removed.append(alias)
+            if (place.name, place.doc_id) not in a.districts:
+                a.districts.append((place.name, place.doc_id))
+    known = set(cities) | {p.name for p in ctx.places} | {x for x, _ in ctx.place_names()}
+    a.foreign = _foreign_places(ctx, masked, known)
+    a.all_plans = bool(ALL_CUES.search(text))
+    district_docs = [d for _, d in a.districts]
+    if named_docs:
+        a.doc_ids = unique(named_docs + [d for d in district_docs if d in named_docs])
+    elif district_docs:
+        a.doc_ids = unique(district_docs)
+    else:
+        a.doc_ids = list(ctx.docs)
+    if a.all_plans and not named_docs:
+        a.doc_ids = list(ctx.docs)
+    # years and period
+    a.years = _years(text)
+    fy = _five_year(text)
+    for n, kind in fy:
+        s, e = fyp_years(n)
+        if kind == "end":
+            a.years = unique(a.years + [e])
+    a.wants_baseline = any(c in text for c in BASELINE_CUES)
+    a.wants_target = any(c in text for c in TARGET_CUES) or any(
+        any(d.period and y >= d.period[0] for d in ctx.docs.values()) for y in a.years)
+    # intents
+    many = len(a.doc_ids) > 1
+    a.compare = many and (len(a.cities) > 1 or a.all_plans or any(c in text for c in COMPARE_CUES)
+                          or any(c in text for c in SPLIT_CUES) or "都" in text)
+    a.wants_list = any(c in text for c in LIST_CUES)
+    a.wants_value = any(c in text for c in VALUE_CUES)
+    a.asks_regulation = any(w in text for w in REG_WORDS) or "《" in text
+    if a.asks_regulation:
+        if any(c in text for c in EXISTING_CUES):
+            a.reg_status = "existing"
+        elif any(c in text for c in ("修编", "修订", "修改", "修正")):
+            a.reg_status = "to_revise"
+        elif any(c in text for c in ISSUE_CUES):
+            a.reg_status = "to_issue"
+        kinds = [k for k in REG_KINDS if k in text]
+        a.reg_kind = kinds[0] if len(kinds) == 1 else None
+    a.asks_project = any(w in text for w in PROJECT_WORDS)
+    a.asks_district = bool(re.search(r"哪(几|些)个?(区|县|县\(市\)|县市|区县|街道|乡镇)", text))
+    a.terms = _topic_terms(ctx, text, removed)
+    a.topic = "".join(a.terms)
+    q = text
+    for r in sorted(removed, key=len, reverse=True):
+        if any(r == ctx.docs[d].city or r in cities for d in ctx.docs):
+            q = q.replace(r, " ")
+    a.query = re.sub(r"\s+", " ", q).strip() or text
+    return a

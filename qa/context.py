@@ -1,0 +1,209 @@
+"""What question answering knows about the loaded plans: the documents (city, period), the
+places (cities and their districts), the indicators and their labels, a jieba tokenizer with
+those names as user words, and term weights (IDF) over the passages.
+
+Built once per Workspace from the corpus and the graph (`QAContext.from_workspace`), or from
+plain records in unit tests. Nothing here names a particular city or plan.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from qa.text import norm
+
+FYP = re.compile(r"十([一二三四五六七八九])五")
+CN_DIGIT = "一二三四五六七八九"
+ADMIN_SUFFIX = ("市", "区", "县", "镇", "街道", "乡")
+
+
+def fyp_years(n: int) -> tuple[int, int]:
+    """Years of the n-th Chinese five-year plan (n >= 3): 十四五 -> (2021, 2025)."""
+    start = 1966 + 5 * (n - 3)
+    return start, start + 4
+
+
+def period_of(text: str) -> Optional[tuple[int, int]]:
+    """(start, end) years from "2021-2025" or from a five-year-plan name in `text`."""
+    m = re.search(r"(20\d\d|19\d\d)\s*[-—–~至到]\s*(20\d\d|19\d\d)", text or "")
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = FYP.search(text or "")
+    if m:
+        return fyp_years(10 + CN_DIGIT.index(m.group(1)) + 1)
+    return None
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    id: str
+    city: str
+    title: str
+    period: Optional[tuple[int, int]] = None      # (start year, end year)
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str                    # as written in the plan, e.g. 诸暨市
+    doc_id: str
+    kind: str                    # city | district
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndicatorRef:
+    key: str                     # graph IRI (or any stable key)
+    labels: tuple[str, ...]      # preferred label first
+    doc_ids: tuple[str, ...] = ()
+
+
+def aliases_of(name: str) -> tuple[str, ...]:
+    """越城区 -> (越城区, 越城); 诸暨市 -> (诸暨市, 诸暨); short names stay whole."""
+    out = [name]
+    for suf in ADMIN_SUFFIX:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            out.append(name[: -len(suf)])
+    return tuple(dict.fromkeys(out))
+
+
+@dataclass
+class QAContext:
+    docs: dict[str, DocInfo]
+    places: list[Place] = field(default_factory=list)
+    indicators: list[IndicatorRef] = field(default_factory=list)
+    embed: Optional[Callable[[Sequence[str]], np.ndarray]] = None
+    idf_source: Sequence[str] = ()
+    extra_words: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        if not self.docs:
+            raise ValueError("QAContext: docs must not be empty")
+        self._label_vecs: Optional[np.ndarray] = None
+        self._label_index: list[tuple[int, str]] = [
+            (i, lab) for i, ind in enumerate(self.indicators) for lab in ind.labels if lab]
+        self._tok = None
+        self._idf = self._compute_idf(self.idf_source)
+
+    # ---- places -------------------------------------------------------------------------
+    def city_names(self) -> dict[str, list[str]]:
+        """Every way of writing each catalog city (绍兴, 绍兴市) -> its document ids."""
+        out: dict[str, list[str]] = {}
+        for d in self.docs.values():
+            for a in aliases_of(d.city) + ((d.city + "市",) if not d.city.endswith("市") else ()):
+                out.setdefault(a, [])
+                if d.id not in out[a]:
+                    out[a].append(d.id)
+        return out
+
+    def place_names(self) -> list[tuple[str, Place]]:
+        """(alias, place) pairs for districts, longest alias first."""
+        pairs = [(a, p) for p in self.places if p.kind != "city"
+                 for a in (p.aliases or aliases_of(p.name))]
+        return sorted(pairs, key=lambda x: -len(x[0]))
+
+    # ---- tokens -------------------------------------------------------------------------
+    @property
+    def tokenizer(self):
+        if self._tok is None:
+            import jieba
+            log = logging.getLogger("jieba")
+            level = log.level
+            log.setLevel(logging.WARNING)
+            try:
+                tok = jieba.Tokenizer()
+                tok.initialize()
+            finally:
+                log.setLevel(level)
+            words = list(self.city_names()) + [a for a, _ in self.place_names()]
+            words += [lab for _, lab in self._label_index] + list(self.extra_words)
+            for w in words:
+                w = norm(w)
+                if 2 <= len(w) <= 20 and re.fullmatch(r"[\u4e00-\u9fff0-9a-z]+", w):
+                    tok.add_word(w, max(tok.suggest_freq(w, False), 10))
+            self._tok = tok
+        return self._tok
+
+    def words(self, text: str) -> list[str]:
+        return [w for w in self.tokenizer.cut(norm(text), HMM=True) if w.strip()]
+
+    def pos_words(self, text: str) -> list[tuple[str, str]]:
+        import jieba.posseg as pseg
+        return [(p.word, p.flag) for p in pseg.POSTokenizer(self.tokenizer).cut(norm(text))]
+
+    def _compute_idf(self, texts: Sequence[str]) -> dict[str, float]:
+        self._n_texts = len(texts)
+        if not texts:
+            return {}
+        df: Counter = Counter()
+        for t in texts:
+            t = norm(t)
+            df.update({t[i:i + 2] for i in range(len(t) - 1)})
+        n = len(texts)
+        return {g: math.log((n + 1) / (c + 0.5)) for g, c in df.items()}
+
+    def weight(self, term: str) -> float:
+        """Rarity of a term in the plans: mean IDF of its character bigrams (unseen -> high)."""
+        t = norm(term)
+        if len(t) < 2:
+            return 0.3
+        if not self._idf:
+            return 1.0
+        top = math.log((self._n_texts + 1) / 0.5)
+        grams = [t[i:i + 2] for i in range(len(t) - 1)]
+        return sum(self._idf.get(g, top) for g in grams) / len(grams) / top
+
+    # ---- indicators ---------------------------------------------------------------------
+    def label_vectors(self) -> Optional[np.ndarray]:
+        if self.embed is None or not self._label_index:
+            return None
+        if self._label_vecs is None:
+            self._label_vecs = self.embed([lab for _, lab in self._label_index])
+        return self._label_vecs
+
+    def match_indicators(self, phrase: str, question: str,
+                         doc_id: Optional[str] = None) -> list[tuple[IndicatorRef, float]]:
+        """Indicators ranked by similarity to the question: character LCS coverage of each
+        label by the question / by the topic phrase, blended with embedding cosine between the
+        topic phrase and the label. Optionally only indicators that `doc_id` sets."""
+        if not self._label_index or not phrase:
+            return []
+        from qa.text import lcs_cover
+        vecs = self.label_vectors()
+        cos = None
+        if vecs is not None:
+            q = self.embed([phrase])[0]
+            cos = vecs @ q
+        best: dict[int, float] = {}
+        for k, (i, lab) in enumerate(self._label_index):
+            ind = self.indicators[i]
+            if doc_id is not None and doc_id not in ind.doc_ids:
+                continue
+            lex = max(lcs_cover(lab, question), lcs_cover(phrase, lab))
+            s = lex if cos is None else 0.5 * lex + 0.5 * float(cos[k])
+            if s > best.get(i, -1):
+                best[i] = s
+        ranked = sorted(best.items(), key=lambda x: -x[1])
+        return [(self.indicators[i], s) for i, s in ranked]
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def from_workspace(cls, ws: Any) -> "QAContext":
+        from qa import graphview
+        corpus = ws.corpus
+        docs = {}
+        for d in corpus.documents.values():
+            per = period_of(str(d.meta.get("period", ""))) or period_of(d.title)
+            docs[d.id] = DocInfo(d.id, d.city, d.title, per)
+        gv = graphview.GraphView(ws)
+        places = [Place(d.city, d.id, "city", aliases_of(d.city)) for d in docs.values()]
+        places += gv.district_places()
+        texts = [p.text for p in corpus.passages]
+        return cls(docs=docs, places=places, indicators=gv.indicator_refs(),
+                   embed=lambda xs: ws.embedder.encode(list(xs)), idf_source=texts,
+                   extra_words=gv.extra_words())

@@ -1,0 +1,126 @@
+"""List answers from the graph, complete and in document order, filtered by what the question
+asks: regulations by status (修编/修订 -> to_revise, 出台/制定 -> to_issue) and kind, projects
+in a named district or on the asked topic, districts by role (指导 -> guided, 重点 -> key_area),
+the issuing organisations. Each item is cited; the sentence holding the items is cited too.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from qa.analysis import Analysis
+from qa.context import QAContext, aliases_of
+from qa.graphview import GraphView, attr
+from qa.position import CONF_LIST_GRAPH, Position
+from qa.text import bigram_cover, norm, sentence_spans
+
+ROLE_CUES = {"guided": ("指导",), "key_area": ("重点",), "in_scope": ("范围", "覆盖", "涵盖")}
+ISSUER_CUES = ("印发", "发布", "联合发文", "发文", "编制单位", "制定单位", "出台单位", "哪个部门发",
+               "哪些部门发", "哪两个部门", "哪几个部门")
+MIN_TOPIC_MATCH = 0.34
+
+
+def _sentence_citation(ws: Any, passage_id: str, start: int, end: int):
+    """The sentence around [start, end) in its passage (the list's context)."""
+    p = ws.corpus.passage(passage_id)
+    for s, e in sentence_spans(p.text, 0, len(p.text)):
+        if p.start + s <= start and end <= p.start + e:
+            return ws.corpus.citation(p, p.start + s, p.start + e)
+    return ws.corpus.citation(p, start, end)
+
+
+def _cites(ws: Any, items: list) -> list:
+    out, seen = [], set()
+    for it in items:
+        try:
+            c = _sentence_citation(ws, attr(it, "passage_id"), attr(it, "start"), attr(it, "end"))
+        except KeyError:
+            continue
+        k = (c.doc, c.start, c.end)
+        if k not in seen:
+            seen.add(k)
+            out.append(c)
+    return out
+
+
+def _position(ws: Any, ctx: QAContext, doc_id: str, names: list[str], items: list,
+              conf: float = CONF_LIST_GRAPH) -> Position:
+    sep = "" if all(n.startswith("《") for n in names) else "、"
+    return Position(doc_id, ctx.docs[doc_id].city, True, sep.join(names), kind="list",
+                    confidence=conf, citations=_cites(ws, items))
+
+
+def regulations(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+                doc_id: str) -> Optional[Position]:
+    if not a.asks_regulation or a.reg_status is None:
+        return None
+    regs = [r for r in gv.regulations(doc_id) if attr(r, "status") == a.reg_status]
+    if a.reg_kind and a.reg_kind not in ("规划", "计划"):
+        regs = [r for r in regs if attr(r, "kind") == a.reg_kind or a.reg_kind in attr(r, "title", default="")]
+    elif "法规" in a.text or "规章" in a.text:
+        regs = [r for r in regs if attr(r, "kind") in ("条例", "办法", "规定", "细则", "规章", "法规")] or regs
+    if not regs:
+        return None
+    regs.sort(key=lambda r: attr(r, "start", default=0))
+    names = list(dict.fromkeys(attr(r, "title") for r in regs))
+    return _position(ws, ctx, doc_id, names, regs)
+
+
+def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+             doc_id: str) -> Optional[Position]:
+    if not a.asks_project or not (a.wants_list or "叫什么" in a.text or "名称" in a.text):
+        return None
+    names = [al for n, d in a.districts if d == doc_id for al in aliases_of(n)]
+    items = gv.projects(doc_id)
+    if names:
+        items = [p for p in items if any(n in (attr(p, "district", default="") or "") or
+                                         n in attr(p, "name", default="") for n in names)]
+    elif not a.wants_list:
+        return None
+    topic = norm("".join(t for t in a.terms if t not in ("项目", "工程", "建设")))
+    scored = []
+    for p in items:
+        desc = attr(p, "name", default="") + " " + " ".join(str(v) for v in (attr(p, "attributes", default={}) or {}).values())
+        s = bigram_cover(topic, desc) if topic else 1.0
+        if s >= MIN_TOPIC_MATCH:
+            scored.append((s, p))
+    if not scored:
+        return None
+    if not a.wants_list:                     # "叫什么": the single best match
+        scored = [max(scored, key=lambda x: x[0])]
+    chosen = sorted((p for _, p in scored), key=lambda p: attr(p, "start", default=0))
+    labels = []
+    for p in chosen:
+        attrs = attr(p, "attributes", default={}) or {}
+        shown = [str(v) for k, v in attrs.items()
+                 if v and k not in ("district", "type", "period", "source", "name")
+                 and str(v) not in attr(p, "name", default="")]
+        labels.append(attr(p, "name") + (f"({','.join(shown)})" if shown else ""))
+    return _position(ws, ctx, doc_id, labels, chosen, conf=CONF_LIST_GRAPH * 0.9)
+
+
+def districts(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+              doc_id: str) -> Optional[Position]:
+    if not a.asks_district:
+        return None
+    roles = [r for r, cues in ROLE_CUES.items() if any(c in a.text for c in cues)]
+    items = [d for d in gv.districts(doc_id) if not roles or attr(d, "role") in roles]
+    if roles == ["in_scope"]:
+        items += [d for d in gv.districts(doc_id) if attr(d, "role") == "key_area"]
+    if not items or not roles:
+        return None
+    items.sort(key=lambda d: attr(d, "start", default=0))
+    names = list(dict.fromkeys(attr(d, "name") for d in items))
+    return _position(ws, ctx, doc_id, names, items, conf=CONF_LIST_GRAPH * 0.9)
+
+
+def issuers(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+            doc_id: str) -> Optional[Position]:
+    if not any(c in a.text for c in ISSUER_CUES) or not re.search(r"部门|单位|机关|谁|哪", a.text):
+        return None
+    orgs = [o for o in gv.organizations(doc_id) if attr(o, "role") == "issuer"]
+    if not orgs:
+        return None
+    orgs.sort(key=lambda o: attr(o, "start", default=0))
+    names = list(dict.fromkeys(attr(o, "name") for o in orgs))
+    return _position(ws, ctx, doc_id, names, orgs)

@@ -1,0 +1,176 @@
+"""Browser test: Debian chromium (via Playwright, never `playwright install`) against the real
+server (web.server.create_app on the session's real build, served by uvicorn on loopback).
+Screenshots go to test-artifacts/ (fixture artifacts_dir)."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LONG = 120_000          # ms: the first question loads the embedding model
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server_url(built):
+    import uvicorn
+    from web.server import create_app
+    app = create_app(built, built.cfg)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped during start-up"
+        assert time.time() < deadline, "server did not start within 60 s"
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server_url):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    pg = ctx.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs
+    pg.goto(server_url)
+    pg.wait_for_selector("#pg-question textarea", timeout=60_000)
+    yield pg
+    ctx.close()
+
+
+def _ask(page, question: str) -> None:
+    page.get_by_role("tab", name="问答").click()
+    box = page.locator("#pg-question textarea")
+    box.fill(question)
+    page.locator("#pg-ask").click()
+
+
+def _ui_data(built):
+    from web.ui_data import UIData
+    return UIData(built)
+
+
+def test_browser_question_shows_answer_with_highlighted_citation(page, built, artifacts_dir):
+    from web.ui_examples import example_questions
+    questions = example_questions(_ui_data(built))
+    assert questions, "no example questions could be built from the graph"
+    _ask(page, questions[0])
+    page.wait_for_selector("#pg-answer .pg-answer", timeout=LONG)
+    answer = page.locator("#pg-answer")
+    assert "置信度" in answer.inner_text()
+    page.wait_for_selector("#pg-answer .pg-cite mark", timeout=5_000)
+    cite = page.locator("#pg-answer .pg-cite").first
+    cities = [d.city for d in built.corpus.documents.values()]
+    assert any(c in cite.inner_text() for c in cities)
+    cite.locator("details summary").first.click()       # the whole section opens
+    assert cite.locator("details[open] .pg-text").count() == 1
+    page.screenshot(path=str(artifacts_dir / "ui_qa.png"), full_page=True)
+
+
+def test_browser_script_question_renders_as_text(page, artifacts_dir):
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>到2025年目标是多少?"
+    _ask(page, evil)
+    page.wait_for_selector("#pg-answer .pg-question", timeout=LONG)
+    page.wait_for_timeout(500)
+    assert "<script>alert(1)</script>" in page.locator("#pg-answer .pg-question").inner_text()
+    assert page.locator("#pg-answer img").count() == 0
+    assert page.dialogs == []
+    page.screenshot(path=str(artifacts_dir / "ui_qa_escaped.png"), full_page=False)
+
+
+def test_browser_empty_question_gives_friendly_message(page):
+    _ask(page, "   ")
+    page.wait_for_selector("#pg-answer .pg-msg", timeout=30_000)
+    text = page.locator("#pg-answer").inner_text()
+    assert text.strip() and "Traceback" not in text
+
+
+def test_browser_compare_tab_shows_every_plan(page, built, artifacts_dir):
+    page.get_by_role("tab", name="对比").click()
+    table = page.locator("#pg-compare table.pg-compare")
+    table.wait_for(timeout=30_000)
+    headers = table.locator("thead th").all_inner_texts()
+    for doc in built.corpus.documents.values():
+        assert any(doc.city in h for h in headers), f"no column for {doc.city}: {headers}"
+    assert table.locator("tbody td .pg-val").count() > 0
+    page.screenshot(path=str(artifacts_dir / "ui_compare.png"), full_page=False)
+
+
+def test_browser_targets_tab_lists_targets(page, artifacts_dir):
+    page.get_by_role("tab", name="指标").click()
+    page.locator("#pg-targets").wait_for(timeout=30_000)
+    page.wait_for_function(
+        "document.querySelectorAll('#pg-targets tbody tr').length > 0", timeout=30_000)
+    page.screenshot(path=str(artifacts_dir / "ui_targets.png"), full_page=False)
+
+
+def test_browser_sparql_example_returns_rows(page, artifacts_dir):
+    page.get_by_role("tab", name="SPARQL").click()
+    page.locator("#pg-sparql-run").click()
+    page.wait_for_selector("#pg-sparql-status .pg-msg", timeout=LONG)
+    status = page.locator("#pg-sparql-status").inner_text()
+    assert "行" in status and not status.startswith("0 行"), status
+    page.wait_for_function(
+        "document.querySelectorAll('#pg-sparql-table tbody tr').length > 0", timeout=30_000)
+    page.screenshot(path=str(artifacts_dir / "ui_sparql.png"), full_page=True)
+
+
+def test_browser_sparql_error_is_a_message_not_a_traceback(page):
+    page.get_by_role("tab", name="SPARQL").click()
+    editor = page.locator("#pg-sparql-editor .cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("DELETE WHERE { ?s ?p ?o }")
+    page.locator("#pg-sparql-run").click()
+    page.wait_for_selector("#pg-sparql-status .pg-msg-warn", timeout=30_000)
+    text = page.locator("#pg-sparql-status").inner_text()
+    assert text.strip() and "Traceback" not in text
+
+
+def test_browser_graph_search_draws_and_expands(page, built, artifacts_dir):
+    data = _ui_data(built)
+    label = data.indicators[0].pref_label
+    page.get_by_role("tab", name="图谱").click()
+    box = page.locator("#pg-graph-search textarea")
+    box.fill(label)
+    box.press("Enter")
+    page.wait_for_selector("#pg-graph svg .pg-node", timeout=30_000)
+    nodes = page.locator("#pg-graph .pg-node")
+    assert nodes.count() >= 2
+    focus_before = nodes.first.get_attribute("data-iri")
+    nodes.nth(1).click()          # clicking a neighbour makes it the focus
+    page.wait_for_function(
+        "(iri) => { const n = document.querySelector('#pg-graph .pg-node');"
+        " return n && n.getAttribute('data-iri') !== iri; }", arg=focus_before, timeout=30_000)
+    page.screenshot(path=str(artifacts_dir / "ui_graph.png"), full_page=True)

@@ -1,0 +1,244 @@
+"""The 图谱 tab's drawing: an entity neighbourhood laid out server-side (a small deterministic
+force layout with numpy) and rendered as an SVG whose nodes carry data-iri attributes, so a
+click can expand them. No JavaScript library and nothing fetched from a CDN."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
+
+import numpy as np
+
+from web.ui_render import esc
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+
+# local name of a type or predicate -> Chinese label
+TYPE_LABELS = {"Plan": "规划", "City": "城市", "District": "区县", "Indicator": "指标",
+               "Target": "目标值", "Project": "项目", "Regulation": "法规", "Organization": "机构",
+               "Passage": "原文段落", "Concept": "概念", "Category": "类别", "Other": "其他"}
+TYPE_COLOURS = {"Plan": "#5f3dc4", "City": "#c2255c", "District": "#e8590c",
+                "Indicator": "#2b8a3e", "Target": "#1c7ed6", "Project": "#f08c00",
+                "Regulation": "#862e9c", "Organization": "#0b7285", "Passage": "#868e96",
+                "Category": "#5c940d", "Other": "#495057"}
+PRED_LABELS = {"plan": "规划", "indicator": "指标", "city": "城市", "district": "区县",
+               "category": "类别", "wasDerivedFrom": "出处", "broader": "上位", "related": "相关",
+               "publisher": "发布", "organization": "机构", "responsible": "责任单位",
+               "type": "类型", "label": "名称", "prefLabel": "名称", "altLabel": "别名",
+               "target": "目标值", "baseline": "基数", "targetValue": "数值", "unit": "单位",
+               "comparator": "比较", "year": "年份", "period": "期间", "bindingness": "属性",
+               "text": "原文", "start": "起始", "end": "结束", "kind": "种类", "status": "状态",
+               "level": "级别", "title": "标题", "issued": "发布日期", "lengthKm": "长度(公里)",
+               "investment": "投资"}
+
+MAX_NODES = 60
+WIDTH, HEIGHT = 960, 620
+
+
+def local_name(iri: str) -> str:
+    iri = str(iri).strip("<>")
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[1] or iri
+    return iri
+
+
+@dataclass(frozen=True)
+class Edge:
+    s: str
+    p: str
+    o: str
+    s_label: str = ""
+    p_label: str = ""
+    o_label: str = ""
+    o_is_iri: bool = True
+
+
+def _term(x: Any) -> tuple[str, bool]:
+    """(text, is_iri) of an RDF term given as a pyoxigraph/rdflib node or a string."""
+    cls = type(x).__name__
+    if cls in ("NamedNode", "URIRef"):
+        return str(getattr(x, "value", x)), True
+    if cls == "Literal":
+        return str(getattr(x, "value", x)), False
+    if cls in ("BlankNode", "BNode"):
+        return "_:" + str(getattr(x, "value", x)), True
+    s = str(x)
+    if s.startswith("<") and s.endswith(">"):
+        return s[1:-1], True
+    return s, s.startswith(("http://", "https://", "urn:"))
+
+
+def normalise(triples: Iterable[Any]) -> list[Edge]:
+    """Accept the graph's neighbourhood triples in any of the usual shapes: objects with
+    subject/predicate/object (+ *_label), dicts with s/p/o or subject/... keys, or tuples
+    (s, p, o) / (s, p, o, s_label, p_label, o_label)."""
+    out: list[Edge] = []
+    for t in triples:
+        if isinstance(t, dict):
+            g = t.get
+        elif isinstance(t, (tuple, list)):
+            vals = list(t)
+            if len(vals) >= 6:
+                keys = ["s", "p", "o", "s_label", "p_label", "o_label"]
+            else:
+                keys = ["s", "p", "o"]
+            d = dict(zip(keys, vals))
+            g = d.get
+        else:
+            g = lambda k, _t=t: getattr(_t, k, None)   # noqa: E731
+        s = g("s") or g("subject")
+        p = g("p") or g("predicate")
+        o = g("o") if g("o") is not None else g("object")
+        if s is None or p is None or o is None:
+            continue
+        s_txt, _ = _term(s)
+        p_txt, _ = _term(p)
+        o_txt, o_iri = _term(o)
+        flag = g("o_is_iri") if g("o_is_iri") is not None else g("object_is_iri")
+        if flag is not None:
+            o_iri = bool(flag)
+        out.append(Edge(s_txt, p_txt, o_txt,
+                        str(g("s_label") or g("subject_label") or ""),
+                        str(g("p_label") or g("predicate_label") or ""),
+                        str(g("o_label") or g("object_label") or ""), o_iri))
+    return out
+
+
+def node_types(edges: list[Edge], known: Optional[dict[str, str]] = None) -> dict[str, str]:
+    types = dict(known or {})
+    for e in edges:
+        if e.p == RDF_TYPE and e.o_is_iri:
+            name = local_name(e.o)
+            if e.s not in types or types[e.s] in ("Other", "Concept"):
+                types[e.s] = name if name in TYPE_COLOURS else types.get(e.s, name)
+    return types
+
+
+def pred_label(e: Edge) -> str:
+    return e.p_label or PRED_LABELS.get(local_name(e.p), local_name(e.p))
+
+
+def radial(nodes: list[str], center: str) -> dict[str, tuple[float, float]]:
+    """Centre in the middle, the others on one ring (two alternating rings when crowded)."""
+    others = [v for v in nodes if v != center]
+    pos = {center: (0.5, 0.5)}
+    n = len(others)
+    two = n > 14
+    for i, v in enumerate(others):
+        a = 2 * math.pi * i / max(n, 1) - math.pi / 2
+        r = 0.40 if not two or i % 2 == 0 else 0.27
+        pos[v] = (0.5 + r * math.cos(a), 0.5 + r * math.sin(a))
+    return pos
+
+
+def layout(nodes: list[str], links: list[tuple[str, str]], center: Optional[str],
+           iterations: int = 250) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold in [0,1]^2, deterministic (circle start, centre pinned)."""
+    n = len(nodes)
+    if n == 0:
+        return {}
+    idx = {v: i for i, v in enumerate(nodes)}
+    ang = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    pos = np.stack([0.5 + 0.38 * np.cos(ang), 0.5 + 0.38 * np.sin(ang)], axis=1)
+    ci = idx.get(center) if center is not None else None
+    if ci is not None:
+        pos[ci] = (0.5, 0.5)
+    if n == 1:
+        return {nodes[0]: (0.5, 0.5)}
+    e = np.array([(idx[a], idx[b]) for a, b in links if a in idx and b in idx and a != b],
+                 dtype=int).reshape(-1, 2)
+    k = 0.9 * math.sqrt(1.0 / n)
+    temp = 0.1
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
+        force = (k * k / dist ** 2)[:, :, None] * delta
+        disp = force.sum(axis=1)
+        if len(e):
+            d = pos[e[:, 0]] - pos[e[:, 1]]
+            dl = np.maximum(np.linalg.norm(d, axis=1), 1e-3)
+            f = (dl / k)[:, None] * d
+            np.add.at(disp, e[:, 0], -f)
+            np.add.at(disp, e[:, 1], f)
+        disp += (0.5 - pos) * 0.05 * n * k   # gentle gravity keeps components on screen
+        length = np.maximum(np.linalg.norm(disp, axis=1), 1e-6)
+        pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
+        if ci is not None:
+            pos[ci] = (0.5, 0.5)
+        temp = max(temp * 0.97, 0.002)
+    lo, hi = pos.min(axis=0), pos.max(axis=0)
+    span = np.maximum(hi - lo, 1e-6)
+    pos = 0.5 + (pos - (lo + hi) / 2) * (0.9 / span)   # fill the box, keep it centred
+    return {v: (float(pos[i, 0]), float(pos[i, 1])) for v, i in idx.items()}
+
+
+def _short(text: str, n: int = 14) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
+        focus: Optional[str], expanded: Iterable[str] = ()) -> str:
+    """The drawing of the IRI-to-IRI edges (literals, rdf:type and passages left out)."""
+    links: list[tuple[str, str, str]] = []
+    nodes: list[str] = [focus] if focus else []
+    seen = set(nodes)
+    for e in edges:
+        if not e.o_is_iri or e.p == RDF_TYPE or types.get(e.o) == "Passage" \
+                or types.get(e.s) == "Passage" or e.p == PROV_DERIVED:
+            continue
+        for v in (e.s, e.o):
+            if v not in seen and len(nodes) < MAX_NODES:
+                seen.add(v)
+                nodes.append(v)
+        if e.s in seen and e.o in seen:
+            links.append((e.s, e.o, pred_label(e)))
+    if not nodes:
+        return '<div class="pg-msg pg-msg-info">没有可绘制的关系。</div>'
+    hub = focus is not None and all(focus in (a, b) for a, b, _ in links)
+    pos = radial(nodes, focus) if hub else layout(nodes, [(a, b) for a, b, _ in links], focus)
+    W, H = WIDTH, HEIGHT
+    mx, my = 0.11, 0.06     # margins leave room for labels
+    xy = {v: ((mx + (1 - 2 * mx) * p[0]) * W, (my + (1 - 2 * my) * p[1]) * H)
+          for v, p in pos.items()}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
+             f'aria-label="实体关系图">',
+             '<defs><marker id="pg-arrow" viewBox="0 0 10 10" refX="22" refY="5" '
+             'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+             '<path d="M 0 0 L 10 5 L 0 10 z" fill="#adb5bd"/></marker></defs>']
+    for a, b, lab in links:
+        (x1, y1), (x2, y2) = xy[a], xy[b]
+        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                     f'stroke="#adb5bd" stroke-width="1.3" marker-end="url(#pg-arrow)"/>')
+        parts.append(f'<text x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2 - 3:.1f}" font-size="11" '
+                     f'fill="#868e96" text-anchor="middle">{esc(_short(lab, 8))}</text>')
+    exp = set(expanded)
+    for v in nodes:
+        x, y = xy[v]
+        t = types.get(v, "Other")
+        colour = TYPE_COLOURS.get(t, TYPE_COLOURS["Other"])
+        label = labels.get(v) or local_name(v)
+        r = 17 if v == focus else 12 if v in exp else 9
+        ring = ' stroke="#212529" stroke-width="3"' if v == focus else ' stroke="#fff" stroke-width="1.5"'
+        parts.append(f'<g class="pg-node" data-iri="{esc(v)}" tabindex="0"><title>{esc(label)}'
+                     f'({esc(TYPE_LABELS.get(t, t))})\n{esc(v)}</title>'
+                     f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{colour}"{ring}/>'
+                     f'<text x="{x:.1f}" y="{y + r + 13:.1f}" font-size="{13 if v == focus else 12}" '
+                     f'text-anchor="middle" paint-order="stroke" stroke-width="3" style="fill: '
+                     f'var(--body-text-color, #222); stroke: var(--background-fill-secondary, #fff)">'
+                     f'{esc(_short(label))}</text></g>')
+    parts.append("</svg>")
+    used = sorted({types.get(v, "Other") for v in nodes})
+    legend = "".join(f'<span><i style="background:{TYPE_COLOURS.get(t, TYPE_COLOURS["Other"])}">'
+                     f'</i>{esc(TYPE_LABELS.get(t, t))}</span>' for t in used)
+    return (f'<div class="pg-graph"><div class="pg-legend">{legend}'
+            f'<span class="pg-note">点击节点可展开其邻居</span></div>{"".join(parts)}</div>')
+
+
+CLICK_JS = """
+element.addEventListener('click', function (ev) {
+  const node = ev.target.closest('[data-iri]');
+  if (node) { trigger('click', {iri: node.getAttribute('data-iri')}); }
+});
+"""

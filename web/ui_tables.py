@@ -1,0 +1,175 @@
+"""The 对比 and 指标 tabs: a comparison table with one column per plan in the catalog (cells
+keyed to a citation list by [n] markers, gaps marked 未提出), and the filterable target list.
+Both offer a CSV download."""
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from web.ui_data import (ALL, GAP, TARGET_COLUMNS, TARGET_CSV_COLUMNS, Comparison, UIData,
+                         to_csv)
+from web.ui_render import citation_list, esc, message, table_html
+
+BINDING_CLASS = {"约束性": "pg-tag-hard", "预期性": "pg-tag-soft"}
+
+
+def _cell_html(cells: list[dict]) -> str:
+    if not cells:
+        return f'<span class="pg-gap">{GAP}</span>'
+    parts = []
+    for c in cells:
+        tag = ""
+        if c["bindingness"]:
+            cls = BINDING_CLASS.get(c["bindingness"], "")
+            tag = f'<span class="pg-tag {cls}">{esc(c["bindingness"])}</span>'
+        meta = [f"基数 {c['baseline']}" if c["baseline"] else "", c["when"]]
+        meta_html = " · ".join(esc(m) for m in meta if m)
+        sup = f'<span class="pg-sup">[{c["n"]}]</span>' if c["n"] else ""
+        parts.append(f'<div><span class="pg-val">{esc(c["value"]) or "(有提及)"}</span>{tag}{sup}'
+                     + (f'<div class="pg-note">{meta_html}</div>' if meta_html else "") + "</div>")
+    return "".join(parts)
+
+
+def comparison_html(data: UIData, result: Comparison) -> str:
+    if not result.plans:
+        return message("请至少选择一份规划。", "warn")
+    headers = ["指标"] + [p.column for p in result.plans]
+    rows, last_cat = [], None
+    span = len(headers)
+    for r in result.rows:
+        if r["category"] != last_cat:
+            last_cat = r["category"]
+            rows.append(f'<tr class="pg-cat"><th colspan="{span}">{esc(last_cat or "其他")}</th></tr>')
+        tds = "".join(f"<td>{_cell_html(r['cells'].get(p.doc_id, []))}</td>" for p in result.plans)
+        rows.append(f"<tr><td>{esc(r['indicator'])}</td>{tds}</tr>")
+    if result.passages:
+        tds = ""
+        for p in result.plans:
+            ns = result.passages.get(p.doc_id, [])
+            snippets = "".join(
+                f'<div>{esc(_clip(result.citations[n - 1].quote))}<span class="pg-sup">[{n}]</span></div>'
+                for n in ns)
+            tds += f"<td>{snippets or f'<span class=pg-gap>{GAP}</span>'}</td>"
+        rows.append(f'<tr class="pg-cat"><th colspan="{span}">相关原文(检索)</th></tr>'
+                    f"<tr><td>原文</td>{tds}</tr>")
+    th = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    table = (f'<div class="pg-table-wrap"><table class="pg-table pg-compare"><thead><tr>{th}</tr>'
+             f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
+    note = message(result.note, "info") if result.note else ""
+    if not result.rows and not result.passages:
+        return note + message("没有找到可对比的指标。", "info")
+    summary = f'<div class="pg-note">{len(result.rows)} 个指标 · {len(result.plans)} 份规划</div>'
+    return (note + summary + table
+            + citation_list(data.corpus, result.citations, "引文", with_section=False))
+
+
+def _clip(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def compare_tab(data: UIData, files: Any) -> None:
+    plan_choices = [(p.column, p.doc_id) for p in data.plans]
+    with gr.Row():
+        plans = gr.CheckboxGroup(choices=plan_choices, value=[p.doc_id for p in data.plans],
+                                 label="参与对比的规划", elem_id="pg-cmp-plans")
+    with gr.Row(equal_height=True):
+        category = gr.Dropdown(choices=[ALL] + data.categories, value=ALL, label="类别", scale=1)
+        indicator = gr.Dropdown(choices=[("(该类别全部指标)", "")] + data.indicator_choices(),
+                                value="", label="指标", scale=2)
+        topic = gr.Textbox(label="或输入主题", placeholder="如:再生水、公厕、智慧灯杆", scale=2)
+        go = gr.Button("对比", variant="primary", scale=1, elem_id="pg-cmp-go")
+    initial, path = _initial(data, files)
+    with gr.Row():
+        download = gr.DownloadButton("下载 CSV", value=path, size="sm", elem_id="pg-cmp-csv",
+                                     visible=path is not None)
+    out = gr.HTML(initial, elem_id="pg-compare", js_on_load=None, min_height=60)
+
+    def run(doc_ids: list[str], cat: str, iri: str, text: str,
+            progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
+        try:
+            progress(0.1, desc="查找指标…")
+            result = data.compare(doc_ids or [], cat or ALL, iri or "", text or "")
+            if (text or "").strip() and result.plans:
+                progress(0.5, desc="检索相关原文…")
+                data.topic_passages(result, text)
+            path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
+            return comparison_html(data, result), gr.DownloadButton(value=path, visible=True)
+        except Exception as e:   # noqa: BLE001
+            from web.ui import report_error
+            return report_error(e, "对比"), gr.DownloadButton(visible=False)
+
+    def indicators_of(cat: str) -> Any:
+        return gr.Dropdown(choices=[("(该类别全部指标)", "")] + data.indicator_choices(cat or ALL),
+                           value="")
+
+    category.change(indicators_of, inputs=[category], outputs=[indicator], queue=False)
+    gr.on([go.click, topic.submit], run, inputs=[plans, category, indicator, topic],
+          outputs=[out, download], api_name="compare")
+
+
+def _initial(data: UIData, files: Any) -> tuple[str, Any]:
+    try:
+        result = data.compare([p.doc_id for p in data.plans])
+        path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
+        return comparison_html(data, result), path
+    except Exception as e:   # noqa: BLE001 - the page must still load
+        import logging
+        logging.getLogger(__name__).exception("UI: comparison unavailable")
+        return message(f"对比表暂不可用:{type(e).__name__}: {e}", "error"), None
+
+
+def _frame(rows: list[list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+def targets_tab(data: UIData, files: Any) -> None:
+    shown, count0, path0 = [], "", None
+    try:
+        shown, full = data.target_rows()
+        count0 = _count(len(shown), len(shown))
+        path0 = files.write("指标", "csv", to_csv(TARGET_CSV_COLUMNS, full), bom=True)
+    except Exception as e:   # noqa: BLE001 - the page must still load
+        import logging
+        logging.getLogger(__name__).exception("UI: targets unavailable")
+        count0 = message(f"指标表暂不可用:{type(e).__name__}: {e}", "error")
+    with gr.Row(equal_height=True):
+        plan = gr.Dropdown(choices=[(ALL, ALL)] + [(p.column, p.doc_id) for p in data.plans],
+                           value=ALL, label="规划")
+        category = gr.Dropdown(choices=[ALL] + _safe(lambda: data.categories, []), value=ALL,
+                               label="类别")
+        binding = gr.Dropdown(choices=[ALL] + _safe(lambda: data.bindingness_values, []),
+                              value=ALL, label="属性(约束性/预期性)")
+        text = gr.Textbox(label="名称包含", placeholder="如:垃圾、燃气")
+    with gr.Row(equal_height=True):
+        count = gr.HTML(count0, js_on_load=None)
+        download = gr.DownloadButton("下载 CSV", value=path0, size="sm", elem_id="pg-targets-csv")
+    table = gr.Dataframe(_frame(shown), headers=TARGET_COLUMNS, interactive=False, wrap=True, max_height=620,
+                         elem_id="pg-targets", column_widths=["7%", "9%", "15%", "15%", "8%",
+                                                              "8%", "6%", "8%", "7%", "17%"])
+
+    def filt(doc_id: str, cat: str, b: str, t: str) -> tuple[Any, str, Any]:
+        try:
+            shown, full = data.target_rows(doc_id or ALL, cat or ALL, b or ALL, t or "")
+            path = files.write("指标", "csv", to_csv(TARGET_CSV_COLUMNS, full), bom=True)
+            return _frame(shown), _count(len(shown), len(data.targets)), gr.DownloadButton(value=path)
+        except Exception as e:   # noqa: BLE001
+            from web.ui import report_error
+            return _frame([]), report_error(e, "筛选指标"), gr.DownloadButton(value=None)
+
+    gr.on([plan.change, category.change, binding.change, text.submit], filt,
+          inputs=[plan, category, binding, text], outputs=[table, count, download],
+          api_name="targets")
+
+
+def _count(n: int, total: int) -> str:
+    return f'<div class="pg-note">显示 {n} / {total} 个目标值</div>'
+
+
+def _safe(fn: Any, default: Any) -> Any:
+    try:
+        return fn()
+    except Exception:   # noqa: BLE001
+        return default
