@@ -146,15 +146,17 @@ def score_named(gold: list[dict], preds: list, raw: str, key: str, pred_name,
     return _prf(len(assign), len(gold), len(correct), len(preds)), assign
 
 
-def evaluate(ws, gold_path: Path) -> dict[str, Any]:
+def evaluate(ws, gold_path: Path, details: bool = False) -> dict[str, Any]:
+    """Per kind: precision, recall (+ value_accuracy / status_accuracy); `details` adds the
+    missed gold names and wrong statuses."""
     try:
         gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise PlanGraphError(f"kg gold {gold_path}: {e}") from None
-    return score(gold, ws.graph, ws.corpus)
+    return score(gold, ws.graph, ws.corpus, details)
 
 
-def score(gold: dict, graph, corpus) -> dict[str, Any]:
+def score(gold: dict, graph, corpus, details: bool = True) -> dict[str, Any]:
     docs = sorted({r.get("doc") or gold.get("_meta", {}).get("doc")
                    for kind in ("indicators", "regulations", "districts", "projects",
                                 "organizations") for r in gold.get(kind, [])} - {None})
@@ -198,6 +200,8 @@ def score(gold: dict, graph, corpus) -> dict[str, Any]:
         parts.setdefault("organizations", []).append(r)
     for kind, lst in parts.items():
         report[kind] = lst[0] if len(lst) == 1 else _combine(lst)
+        if not details:
+            report[kind] = {k: v for k, v in report[kind].items() if not isinstance(v, list)}
     return report
 
 

@@ -21,6 +21,7 @@ from core.errors import ArtifactError
 from index.stopwords import STOPWORDS
 
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fff0-9a-z]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # jieba only keeps runs of these characters together; user words are cut at anything else
 _JIEBA_BLOCK = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")
 MIN_USER_WORD, MAX_USER_WORD = 2, 30
@@ -54,38 +55,66 @@ def clean_user_words(words: Iterable[str]) -> list[str]:
 
 
 class ChineseTokenizer:
-    """jieba tokenizer with a private dictionary, user words and stop-word removal."""
+    """jieba tokenizer with a private dictionary, user words and stop-word removal.
+
+    User words are additive: a user word found in the text yields the tokens the plain
+    dictionary would have produced *and* the whole word, so a domain term adds a phrase
+    match without hiding its parts from queries that word it differently. `subwords`
+    adds, for every long word, its dictionary sub-words ("dict"), its character bigrams
+    ("bigram"), or nothing ("none")."""
+
+    SUBWORD_MODES = ("none", "dict", "bigram")
 
     def __init__(self, user_words: Iterable[str] = (), stopwords: Iterable[str] = STOPWORDS,
-                 hmm: bool = True, subwords: bool = True):
+                 hmm: bool = True, subwords: str = "dict"):
         import jieba
+        if subwords not in self.SUBWORD_MODES:
+            raise ValueError(f"ChineseTokenizer: subwords={subwords!r}, expected one of "
+                             f"{', '.join(self.SUBWORD_MODES)}")
         self.user_words = clean_user_words(user_words)
         self.stopwords = frozenset(normalize(s) for s in stopwords)
-        self.hmm, self.subwords = bool(hmm), bool(subwords)
+        self.hmm, self.subwords = bool(hmm), subwords
         self._jieba = jieba.Tokenizer()
         with _quiet_jieba():
             self._jieba.initialize()
+        # how the plain dictionary segments each user word (computed before adding them)
+        self._parts = {w: [t for t in self._jieba.cut(w, HMM=self.hmm) if t.strip()]
+                       for w in self.user_words}
+        users = set(self.user_words)
+        # user words inside longer user words (管网漏损率 in 城市供水管网漏损率)
+        self._inner = {w: [w[i:j] for i in range(len(w)) for j in range(i + 2, len(w) + 1)
+                           if (j - i) < len(w) and w[i:j] in users] for w in self.user_words}
         for w in self.user_words:
-            # the suggested frequency guarantees the word is cut out whole; keep it at least
-            # as frequent as any dictionary entry it overlaps
+            # the suggested frequency guarantees the word is cut out whole
             self._jieba.add_word(w, max(self._jieba.suggest_freq(w, False), 10))
 
     def words(self, text: str) -> list[str]:
         """Segmentation without sub-words or filtering (for inspection and tests)."""
         return [w for w in self._jieba.cut(normalize(text), HMM=self.hmm) if w.strip()]
 
+    def _expand(self, w: str, out: list[str]) -> None:
+        if w in self.stopwords or not _TOKEN_OK.search(w):
+            return
+        n = len(w)
+        if n > 2 and self.subwords == "dict":
+            freq = self._jieba.FREQ
+            out.extend(w[i:j] for i in range(n - 1) for j in range(i + 2, min(n, i + 13) + 1)
+                       if (j - i) < n and freq.get(w[i:j]) and w[i:j] not in self.stopwords)
+        elif n > 2 and self.subwords == "bigram" and _CJK_RUN.fullmatch(w):
+            out.extend(w[i:i + 2] for i in range(n - 1))
+        out.append(w)
+
     def tokenize(self, text: str) -> list[str]:
         out: list[str] = []
-        freq = self._jieba.FREQ
         for w in self._jieba.cut(normalize(text), HMM=self.hmm):
-            if w in self.stopwords or not _TOKEN_OK.search(w):
-                continue
-            if self.subwords and len(w) > 2:
-                # every dictionary word inside a long word (user words included)
-                n = len(w)
-                out.extend(w[i:j] for i in range(n - 1) for j in range(i + 2, min(n, i + 13) + 1)
-                           if (j - i) < n and freq.get(w[i:j]) and w[i:j] not in self.stopwords)
-            out.append(w)
+            parts = self._parts.get(w)
+            if parts is None or parts == [w]:
+                self._expand(w, out)
+            else:                     # a user word: its plain-dictionary tokens + the whole word
+                for t in parts:
+                    self._expand(t, out)
+                out.extend(self._inner[w])
+                out.append(w)
         return out
 
     def params(self) -> dict:
@@ -125,7 +154,7 @@ class LexicalIndex:
                                              encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path, n: int, hmm: bool = True, subwords: bool = True) -> "LexicalIndex":
+    def load(cls, folder: Path, n: int, hmm: bool = True, subwords: str = "dict") -> "LexicalIndex":
         import bm25s
         folder = Path(folder)
         try:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 from core.errors import PlanGraphError
 
@@ -25,7 +25,7 @@ DOMAIN_WORDS = ["漏损率", "管网", "机扫率", "机械化作业率", "无�
                 "回收利用率", "覆盖率", "普及率", "亮灯率", "完好率", "绿地率", "处理率",
                 "利用率", "达标率", "合格率", "污水处理厂", "焚烧厂", "处理中心", "泵站",
                 "气源站", "储配库", "储运站", "分拣中心", "综合管廊", "再生水", "天然气",
-                "约束性", "预期性", "十三五", "十四五"]
+                "约束性", "预期性", "十三五", "十四五", "计划用水", "建成区", "其他", "现代"]
 
 SENT_END = "。；;！!？?\n"
 CLAUSE_END = SENT_END + ",，:："
@@ -146,8 +146,14 @@ class Synonyms:
         n = re.sub(r"[(（][^()（）]*[)）]", "", n)
         n = n.replace("的", "")
         n = self.strip(n)
+        canon = sorted({g[0] for g in self.groups}, key=len, reverse=True)
         out, i = [], 0
         while i < len(n):
+            keep = next((c for c in canon if n.startswith(c, i)), None)
+            if keep:
+                out.append(keep)
+                i += len(keep)
+                continue
             for v, c in self._rewrites:
                 if n.startswith(v, i):
                     out.append(c)
@@ -234,7 +240,3 @@ def load_resources() -> Resources:
     return Resources(gazetteer=Gazetteer(g),
                      synonyms=Synonyms(s.get("strip_prefixes", []), s.get("groups", [])),
                      categories=Categories(c.get("order", []), c.get("keywords", {})))
-
-
-def iter_matches(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
-    yield from pattern.finditer(text)

@@ -28,7 +28,7 @@ _TRAIL = ["连续多年保持在", "力争达到", "基本达到", "将达到", 
           "提高到", "提升到", "上升到", "增加到", "下降到", "降低到", "约为", "约有", "达到", "已达",
           "共计", "总计", "合计", "累计", "增至", "降至", "控制", "保持", "持续", "连续多年", "多年",
           "逐年", "连续", "分别", "全部", "基本", "力争", "共有", "要", "应", "将", "已", "达", "为", "约",
-          "在", "是", "有", "共", "均", "计", "的", "仍", "总"]
+          "在", "是", "有", "共", "均", "计", "的", "仍", "总", "到", "至", "了", "达到了"]
 _SCOPE = ("全市域", "全市", "市区", "全省", "全县", "全区", "城区", "市本级", "主城区", "中心城区")
 _GENERIC = {"投资", "总投资", "投资额", "总投资额", "完成投资", "总长", "总长度", "长度", "面积",
             "总面积", "处理能力", "日处理能力", "处理规模", "规模", "能力", "覆盖面", "覆盖率",
@@ -160,7 +160,7 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
                     if followed:
                         seg_start = v.end
                         continue
-                    if not name or name.endswith("等") or name in _SCOPE or verbish:
+                    if (not name or name.endswith("等") or name in _SCOPE or verbish) and after:
                         name = after
                     elif after:
                         name = name + after
@@ -170,6 +170,13 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
                         seg_start += 1
                 else:
                     seg_start = v.end
+                if not name and prev is not None and prev.clause_start == cs and \
+                        raw_before.strip() in ("、", "和", "及"):
+                    name = prev.name            # 1127幢、47262户: one thing counted twice
+                if not name and not raw_before.strip() and cl.start > 0 and \
+                        sent.text[cl.start - 1] in ":：":
+                    head = sent.text[:cl.start - 1]
+                    name = clean_name(re.split(r"[,，；;]", head)[-1], res)
                 if not name:
                     continue
                 name = _complete(name, v, prev, res, places, history, qi)

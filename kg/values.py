@@ -81,7 +81,7 @@ def _build(m: re.Match, text: str, pre_start: int, pre_word: str, bare_ok: bool)
     frac = m.group("frac")
     if frac and not unit:
         unit = ""
-    if not unit and not cmp_sym and not frac and not bare_ok:
+    if not unit and not cmp_sym and not frac and not bare_ok and not m.group("mult"):
         return None
     s = m.start("n1")
     prev = text[s - 1] if s > 0 else ""

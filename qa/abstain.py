@@ -8,6 +8,7 @@ year is not the plan's target year. Messages say what is missing ("文件未提�
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -16,10 +17,10 @@ from qa.context import DocInfo, IndicatorRef, QAContext
 from qa.extractive import Scored
 from qa.text import has_number, lcs_cover, norm, substring_cover
 
-MIN_SUPPORT = 0.5          # coverage of the question's content words by the best sentence/passage
+MIN_SUPPORT = 0.45         # coverage of the question's content words by the best sentence/passage
 STRONG_LABEL = 0.8         # share of an indicator label written in the question
 MENTION = 0.8              # share of that label the evidence must contain
-NUMBER_ASKS = ("多少", "多大", "多高", "多长", "几个", "几座", "几项", "几成", "比例", "占比", "百分之", "数值")
+NUMBER_ASKS = re.compile(r"多少|多大|多高|多长|(?<!哪)几(个|座|项|成|处|公里|吨|年)|比例|占比|百分之|数值|比率")
 
 
 @dataclass
@@ -51,7 +52,7 @@ def _common_substring(a: str, b: str) -> str:
 
 
 def asks_number(a: Analysis) -> bool:
-    return any(c in a.text for c in NUMBER_ASKS)
+    return bool(NUMBER_ASKS.search(a.text))
 
 
 def mentions(core: str, text: str) -> bool:

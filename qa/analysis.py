@@ -18,8 +18,9 @@ COMPARE_CUES = ("对比", "比较", "有何不同", "有什么不同", "有哪�
 SPLIT_CUES = ("分别", "各自", "各")
 ALL_CUES = re.compile(r"(两|二|2|三|3|几|多)(个|座)?(市|地|城|城市|规划|份规划|份文件|个规划)|各(市|地|城市|规划)"
                       r"|所有(城市|规划)|全部(城市|规划)|每个(城市|规划)")
-LIST_CUES = ("哪些", "哪几", "包括", "包含", "有哪", "列出", "列举", "几类", "几个", "几部", "几段",
+LIST_CUES = ("哪些", "哪几", "包括", "包含", "有哪", "列出", "列举", "几类", "几部", "几段",
              "几项", "分别", "各", "都有什么", "都是什么")
+LIST_RE = re.compile(r"哪[一二三四五六七八九十两几]+(个|部|段|类|项|句|条|种|座|家|大)")
 VALUE_CUES = ("多少", "比例", "目标", "要求", "达到", "多大", "多高", "多长", "几个", "占比", "比率",
               "指标", "水平", "数值", "率", "控制在", "是几")
 BASELINE_CUES = ("现在", "目前", "现状", "当前", "基数", "基期", "十三五", "原来", "过去")
@@ -44,6 +45,9 @@ NOISE = set("""的 了 吗 呢 吧 啊 呀 么 嘛 是 有 和 与 及 或 在 �
  怎么样了 新 所 的话 来说 内容 有关 关于 相关 情况 怎样 应该 需要 这个 那个 只 做 要建 建 叫做
  哪几个 哪几部 哪几段 哪几类 哪几项 哪几句 几句话 句话 哪四个 哪三个 哪两个 哪五个 给 让 被 按 归 大
  占 比 用 跟 同 同比 自 当年 今年 明年 去年""".split())
+# words that carry little topic but help find the sentence (kept as low-weight search terms)
+SOFT = set("""目标 要求 目标值 指标 计划 文件 设定 设置 安排 数值 水平 规定 实现 提高 提升 上升 下降 控制
+ 达到 提出 规划 主题 部门 单位 名称 面积 长度 多长 区 县 市 镇""".split())
 QUANT_WORD = re.compile(r"哪?[几一二三四五六七八九十两]+(个|部|段|类|项|句|句话|条|种|座|家|大类)?")
 
 
@@ -70,6 +74,8 @@ class Analysis:
     asks_district: bool = False
     topic: str = ""                            # content words, joined
     terms: list[str] = field(default_factory=list)          # content words
+    soft_terms: list[str] = field(default_factory=list)     # low-weight search words (目标, 文件 …)
+    explicit_years: list[int] = field(default_factory=list)  # written as 2023年 (not 十四五末)
     query: str = ""                            # retrieval query (question minus place names)
 
     @property
@@ -111,12 +117,14 @@ def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
     return out
 
 
-def _topic_terms(ctx: QAContext, text: str, remove: list[str]) -> list[str]:
+def _topic_terms(ctx: QAContext, text: str, remove: list[str]) -> tuple[list[str], list[str]]:
     t = text
     for r in sorted(remove, key=len, reverse=True):
         t = t.replace(r, " ")
     t = re.sub(r"(?:19|20)\d\d\s*年?|[〇零一二三四五六七八九]{4}年|十[一二三四五六七八九]五(?:末|期末|期间|时期)?", " ", t)
     toks = ctx.words(t)
+    soft = unique(w for w in toks if w in SOFT or (w in "区县市镇" and len(w) == 1))
+    toks = [w for w in toks if w not in SOFT or w in NOISE]
     keep = [not (w in NOISE or QUANT_WORD.fullmatch(w) or re.fullmatch(r"[0-9.]+", w)
                  or not re.search(r"[\u4e00-\u9fffa-z0-9]", w)) for w in toks]
     words: list[str] = []
@@ -139,7 +147,7 @@ def _topic_terms(ctx: QAContext, text: str, remove: list[str]) -> list[str]:
         words.append(w)
         joined_prev = True
         i += 1
-    return words
+    return words, soft
 
 
 def analyze(ctx: QAContext, question: str) -> Analysis:
@@ -171,7 +179,17 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
             if (place.name, place.doc_id) not in a.districts:
                 a.districts.append((place.name, place.doc_id))
     known = set(cities) | {p.name for p in ctx.places} | {x for x, _ in ctx.place_names()}
-    a.foreign = _foreign_places(ctx, masked, known)
+    for w in _foreign_places(ctx, masked, known):
+        # a place a plan writes as an administrative unit (诸暨市, 上虞区) belongs to that plan
+        base = re.sub(r"(市|省|县|区)$", "", w)
+        owners = [d for d, raw in ctx.texts.items() if any(base + suf in raw for suf in "市区县")]
+        if owners:
+            written = next((base + suf for suf in "市区县" if base + suf in masked), w)
+            removed.append(written)
+            masked = masked.replace(written, "")
+            a.districts += [(w, d) for d in owners if (w, d) not in a.districts]
+        else:
+            a.foreign.append(w)
     a.all_plans = bool(ALL_CUES.search(text))
     district_docs = [d for _, d in a.districts]
     if named_docs:
@@ -184,6 +202,7 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
         a.doc_ids = list(ctx.docs)
     # years and period
     a.years = _years(text)
+    a.explicit_years = list(a.years)
     fy = _five_year(text)
     for n, kind in fy:
         s, e = fyp_years(n)
@@ -196,7 +215,7 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
     many = len(a.doc_ids) > 1
     a.compare = many and (len(a.cities) > 1 or a.all_plans or any(c in text for c in COMPARE_CUES)
                           or any(c in text for c in SPLIT_CUES) or "都" in text)
-    a.wants_list = any(c in text for c in LIST_CUES)
+    a.wants_list = any(c in text for c in LIST_CUES) or bool(LIST_RE.search(text))
     a.wants_value = any(c in text for c in VALUE_CUES)
     a.asks_regulation = any(w in text for w in REG_WORDS) or "《" in text
     if a.asks_regulation:
@@ -210,7 +229,7 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
         a.reg_kind = kinds[0] if len(kinds) == 1 else None
     a.asks_project = any(w in text for w in PROJECT_WORDS)
     a.asks_district = bool(re.search(r"哪(几|些)个?(区|县|县\(市\)|县市|区县|街道|乡镇)", text))
-    a.terms = _topic_terms(ctx, text, removed)
+    a.terms, a.soft_terms = _topic_terms(ctx, text, removed)
     a.topic = "".join(a.terms)
     q = text
     for r in sorted(removed, key=len, reverse=True):

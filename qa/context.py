@@ -46,6 +46,7 @@ class DocInfo:
     city: str
     title: str
     period: Optional[tuple[int, int]] = None      # (start year, end year)
+    issuer: str = ""                              # catalog issuer(s), ';'-separated
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class QAContext:
     embed: Optional[Callable[[Sequence[str]], np.ndarray]] = None
     idf_source: Sequence[str] = ()
     extra_words: Sequence[str] = ()
+    texts: dict = field(default_factory=dict)     # doc_id -> raw text (place look-ups)
 
     def __post_init__(self) -> None:
         if not self.docs:
@@ -89,6 +91,7 @@ class QAContext:
             (i, lab) for i, ind in enumerate(self.indicators) for lab in ind.labels if lab]
         self._tok = None
         self._idf = self._compute_idf(self.idf_source)
+        self._vec_cache: dict = {}
 
     # ---- places -------------------------------------------------------------------------
     def city_names(self) -> dict[str, list[str]]:
@@ -158,6 +161,19 @@ class QAContext:
         grams = [t[i:i + 2] for i in range(len(t) - 1)]
         return sum(self._idf.get(g, top) for g in grams) / len(grams) / top
 
+    def vectors(self, keys: Sequence, texts: Sequence[str]) -> Optional[np.ndarray]:
+        """Embeddings of texts, cached by key (e.g. a sentence's offsets); None without a model."""
+        if self.embed is None:
+            return None
+        todo = [(k, t) for k, t in zip(keys, texts) if k not in self._vec_cache]
+        if todo:
+            vecs = self.embed([t for _, t in todo])
+            for (k, _), v in zip(todo, vecs):
+                self._vec_cache[k] = v
+        if not keys:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([self._vec_cache[k] for k in keys])
+
     # ---- indicators ---------------------------------------------------------------------
     def label_vectors(self) -> Optional[np.ndarray]:
         if self.embed is None or not self._label_index:
@@ -199,11 +215,12 @@ class QAContext:
         docs = {}
         for d in corpus.documents.values():
             per = period_of(str(d.meta.get("period", ""))) or period_of(d.title)
-            docs[d.id] = DocInfo(d.id, d.city, d.title, per)
+            docs[d.id] = DocInfo(d.id, d.city, d.title, per, str(d.meta.get("issuer", "") or ""))
         gv = graphview.GraphView(ws)
         places = [Place(d.city, d.id, "city", aliases_of(d.city)) for d in docs.values()]
         places += gv.district_places()
         texts = [p.text for p in corpus.passages]
         return cls(docs=docs, places=places, indicators=gv.indicator_refs(),
                    embed=lambda xs: ws.embedder.encode(list(xs)), idf_source=texts,
-                   extra_words=gv.extra_words())
+                   extra_words=gv.extra_words(),
+                   texts={d.id: d.raw_text for d in corpus.documents.values()})

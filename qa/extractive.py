@@ -15,6 +15,9 @@ from qa.text import bigram_cover, clause_spans, has_number, norm, numbers, sente
 
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效")
 MAX_ANSWER_CHARS = 160
+SOFT_WEIGHT = 0.3
+CONTINUATIONS = ("即", "包括", "分别", "主要包括", "具体包括", "具体为", "分别为", "主要有", "如下", "为")
+PROJECT_RE = re.compile(r"工程|项目|建设|建成|新建")
 
 
 @dataclass
@@ -32,14 +35,15 @@ class Scored:
         return self.passage.text[self.start - self.passage.start:self.end - self.passage.start]
 
 
-def term_cover(ctx: QAContext, terms: list[str], text: str) -> float:
-    """Rarity-weighted share of `terms` found in `text` (partial credit for shared bigrams)."""
-    if not terms:
+def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...] = ()) -> float:
+    """Rarity-weighted share of `terms` found in `text` (partial credit for shared bigrams);
+    `soft` words (目标, 文件 …) count with a small weight."""
+    if not terms and not soft:
         return 0.0
     t = norm(text)
     total = got = 0.0
-    for term in terms:
-        w = ctx.weight(term)
+    for term, factor in [(x, 1.0) for x in terms] + [(x, SOFT_WEIGHT) for x in soft]:
+        w = ctx.weight(term) * factor
         total += w
         n = norm(term)
         if n in t:
@@ -72,36 +76,66 @@ def _district_terms(a: Analysis, doc_id: str) -> list[str]:
     return [al for name, d in a.districts if d == doc_id for al in aliases_of(name)]
 
 
+def _dense(ctx: QAContext, a: Analysis, items: list[tuple[Passage, int, int]]) -> list[float]:
+    """Cosine of the question with each sentence, scaled to [0, 1] (0 without a model)."""
+    keys = [(p.doc_id, s, e) for p, s, e in items]
+    texts = [p.text[s - p.start:e - p.start] for p, s, e in items]
+    vecs = ctx.vectors(keys, texts)
+    if vecs is None or not items:
+        return [0.0] * len(items)
+    q = ctx.vectors([("q", a.query)], [a.query])[0]
+    ctx._vec_cache.pop(("q", a.query), None)
+    return [min(1.0, max(0.0, (float(c) - 0.55) / 0.35)) for c in vecs @ q]
+
+
 def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
                     doc_id: Optional[str] = None) -> list[Scored]:
-    terms = a.terms
+    terms, soft = a.terms, tuple(a.soft_terms)
     places = _district_terms(a, doc_id) if doc_id else []
-    out: list[Scored] = []
+    explicit_now = bool(re.search(r"十[四五六七八九]五", a.text)) or bool(a.explicit_years)
+    items: list[tuple[Passage, int, int, int]] = []
     for rank, p in enumerate(passages):
         if p.kind == "heading":
             continue
-        pc = term_cover(ctx, terms, p.context + " " + p.text)
         spans = [(p.start, p.end)] if p.kind == "table_row" else \
-            sentence_spans(p.text, 0, len(p.text))
+            [(p.start + s, p.start + e) for s, e in sentence_spans(p.text, 0, len(p.text))]
         for s, e in spans:
-            if p.kind != "table_row":
-                s, e = p.start + s, p.start + e
-            sent = p.text[s - p.start:e - p.start]
-            if len(norm(sent)) < 4:
-                continue
-            c = term_cover(ctx, terms, sent + (" " + p.context if p.kind == "table_row" else ""))
-            score = 0.55 * c + 0.25 * pc + 0.2 / (1 + rank)
-            if a.wants_value:
-                score += 0.08 if has_number(sent) else -0.08
-            if is_retro(p):
-                score += 0.04 if a.wants_baseline else (-0.15 if a.wants_target or a.wants_value else -0.03)
-            if a.years:
-                score += 0.1 if any(str(y) in sent for y in a.years) else 0.0
-            if places:
-                score += 0.15 if any(x in sent for x in places) else -0.05
-            if a.wants_list and ("、" in sent or len(numbers(sent)) > 1):
+            if len(norm(p.text[s - p.start:e - p.start])) >= 4:
+                items.append((p, s, e, rank))
+    dense = _dense(ctx, a, [(p, s, e) for p, s, e, _ in items])
+    pcov: dict[str, float] = {}
+    out: list[Scored] = []
+    for (p, s, e, rank), dn in zip(items, dense):
+        if p.id not in pcov:
+            pcov[p.id] = term_cover(ctx, terms, p.context + " " + p.text, soft)
+        pc = pcov[p.id]
+        sent = p.text[s - p.start:e - p.start]
+        c = term_cover(ctx, terms, sent + (" " + p.context if p.kind == "table_row" else ""), soft)
+        score = 0.45 * c + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
+        if a.wants_value:
+            score += 0.08 if has_number(sent) else -0.08
+        if is_retro(p) or "十三五" in sent:
+            if a.wants_baseline:
                 score += 0.04
-            out.append(Scored(p, s, e, score, c, pc, rank))
+            elif explicit_now:
+                score -= 0.4
+            elif a.wants_target or a.wants_value:
+                score -= 0.15
+            else:
+                score -= 0.03
+        if a.years:
+            score += 0.1 if any(str(y) in sent for y in a.years) else 0.0
+        if places:
+            score += 0.15 if any(x in sent for x in places) else -0.05
+        if a.wants_list and p.kind != "table_row":
+            distinct = len(set(numbers(sent)))
+            if a.wants_value and distinct >= 3:
+                score += 0.12
+            elif "、" in sent or distinct > 1:
+                score += 0.04
+        if a.asks_project and PROJECT_RE.search(sent):
+            score += 0.05
+        out.append(Scored(p, s, e, score, c, pc, rank))
     out.sort(key=lambda x: -x.score)
     return out
 
@@ -122,7 +156,7 @@ def trim(ctx: QAContext, a: Analysis, sc: Scored, doc_id: Optional[str] = None) 
     for i in range(len(cl)):
         for j in range(i, min(len(cl), i + 6)):
             seg = raw_p[cl[i][0]:cl[j][1]]
-            c = term_cover(ctx, a.terms, seg)
+            c = term_cover(ctx, a.terms, seg, tuple(a.soft_terms))
             if places and any(x in seg for x in places):
                 c += 0.3
             if a.wants_value and has_number(seg):
@@ -132,9 +166,13 @@ def trim(ctx: QAContext, a: Analysis, sc: Scored, doc_id: Optional[str] = None) 
                 c -= 0.5
             if c > best + 1e-9:
                 best, best_span = c, (base + cl[i][0], base + cl[j][1])
-    # keep a trailing list that continues the chosen clause (e.g. 即A、B和C)
+    # keep a trailing list that continues the chosen clause (e.g. ……框架体系,即建设A、B和C)
+    s, e = best_span
+    for cs, ce in cl:
+        if cs >= e - base and raw_p[cs:ce].startswith(CONTINUATIONS) and cs - (e - base) <= 2:
+            e = base + ce
     del texts
-    return best_span
+    return s, e
 
 
 def answer_span_text(ws: Any, doc_id: str, s: int, e: int) -> str:

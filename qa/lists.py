@@ -120,7 +120,25 @@ def issuers(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         return None
     orgs = [o for o in gv.organizations(doc_id) if attr(o, "role") == "issuer"]
     if not orgs:
-        return None
+        return _catalog_issuers(ws, ctx, doc_id)
     orgs.sort(key=lambda o: attr(o, "start", default=0))
     names = list(dict.fromkeys(attr(o, "name") for o in orgs))
     return _position(ws, ctx, doc_id, names, orgs)
+
+
+def _catalog_issuers(ws: Any, ctx: QAContext, doc_id: str) -> Optional[Position]:
+    """The catalog's issuer field, cited where the plan text names each issuer."""
+    names = [n.strip() for n in re.split(r"[;；,，、]", ctx.docs[doc_id].issuer) if n.strip()]
+    raw = ws.corpus.raw(doc_id)
+    cites = []
+    for n in names:
+        i = raw.find(n)
+        p = next((p for p in ws.corpus.passages if p.doc_id == doc_id and p.start <= i
+                  and i + len(n) <= p.end), None) if i >= 0 else None
+        if p is None:
+            return None                  # only what the plan itself says can be cited
+        cites.append(ws.corpus.citation(p, i, i + len(n)))
+    if not names:
+        return None
+    return Position(doc_id, ctx.docs[doc_id].city, True, "、".join(names), kind="list",
+                    confidence=CONF_LIST_GRAPH * 0.9, citations=cites)

@@ -81,10 +81,12 @@ def _extract(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
     picks = [best]
     if a.compare or a.wants_list:
         for sc in scored[1:4]:
-            if sc.passage.id != best.passage.id and sc.score >= best.score - SECOND_SENTENCE_GAP \
+            overlaps = sc.passage.doc_id == best.passage.doc_id and sc.start < best.end and best.start < sc.end
+            if not overlaps and sc.score >= best.score - SECOND_SENTENCE_GAP \
                     and sc.cover >= best.cover * 0.8:
                 picks.append(sc)
                 break
+        picks.sort(key=lambda x: x.start)
     spans = [extractive.trim(ctx, a, sc, doc_id) for sc in picks]
     raw = ws.corpus.raw(doc_id)
     texts = [raw[s:e] for s, e in spans]

@@ -13,7 +13,7 @@ from qa.position import CONF_TABLE_CELL, Position
 from qa.text import bigram_cover, lcs_cover, norm
 
 MIN_TABLE_RELEVANCE = 0.3
-MIN_COLUMN_MATCH = 0.5
+MIN_COLUMN_MATCH = 0.6
 
 
 def _tables(corpus: Any, doc_id: str) -> dict[str, list[Passage]]:
@@ -53,8 +53,9 @@ def _col_name(col: str) -> str:
 
 def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Position]:
     """The cell of a by-year row for the asked year, in the column that best matches."""
-    if not a.years:
+    if not a.explicit_years:
         return None
+    years = a.explicit_years
     city = ctx.docs[doc_id].city
     best: Optional[tuple[float, Passage, int]] = None
     for rows in _tables(ws.corpus, doc_id).values():
@@ -64,7 +65,7 @@ def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Pos
         for p in rows:
             cells = _cells(p)
             ycol = next((i for i, c in enumerate(cells)
-                         if any(re.fullmatch(rf"{y}\s*年?(度|末)?", norm(c)) for y in a.years)), None)
+                         if any(re.fullmatch(rf"{y}\s*年?(度|末)?", norm(c)) for y in years)), None)
             if ycol is None:
                 continue
             for i, col in enumerate(header):
@@ -79,7 +80,7 @@ def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Pos
     col = _header(p)[i]
     value = _cells(p)[i]
     year = _cells(p)[next(k for k, c in enumerate(_cells(p))
-                          if any(str(y) in c for y in a.years))]
+                          if any(str(y) in c for y in years))]
     unit = _unit(p, col)
     text = f"{year}{_col_name(col)}:{value}{unit if unit and not value.endswith(unit) else ''}"
     cap = p.meta.get("caption")

@@ -19,8 +19,9 @@ ALL = "全部"
 UNMARKED = "未标注"
 GAP = "未提出"
 
-TARGET_COLUMNS = ["规划", "类别", "指标", "原文名称", "基数", "目标", "单位", "年份/期间",
-                  "属性", "章节"]
+TARGET_COLUMNS = ["规划", "类别", "指标", "原文名称", "值类型", "基数/现状", "目标", "单位",
+                  "年份/期间", "属性", "章节"]
+KIND_TARGET, KIND_ACHIEVED = "目标值", "现状值"
 TARGET_CSV_COLUMNS = TARGET_COLUMNS + ["doc_id", "indicator_iri", "comparator", "value_kind",
                                        "passage_id", "start", "end", "quote"]
 
@@ -34,16 +35,27 @@ def when(t: Any) -> str:
     return _s(getattr(t, "year", None)) or _s(getattr(t, "period", None))
 
 
+_FYP = re.compile(r"十([一二三四五六七八九])五")
+
+
+def period_end(text: str) -> str:
+    """The last year named by a period: "2021-2025" -> 2025; "十四五" -> 2025 (the n-th
+    five-year plan ends in 1955 + 5n)."""
+    years = re.findall(r"(?:19|20)\d{2}", text or "")
+    if years:
+        return years[-1]
+    m = _FYP.search(text or "")
+    if m:
+        return str(1955 + 5 * (11 + "一二三四五六七八九".index(m.group(1))))
+    return ""
+
+
 def year_of(t: Any, default: str = "") -> str:
     """A four-digit year for example questions: the target's year or its period's end."""
     y = _s(getattr(t, "year", None))
     if re.fullmatch(r"\d{4}", y):
         return y
-    for text in (_s(getattr(t, "period", None)), default):
-        years = re.findall(r"(?:19|20)\d{2}", text)
-        if years:
-            return years[-1]
-    return ""
+    return period_end(_s(getattr(t, "period", None))) or period_end(default)
 
 
 def label_of(t: Any) -> str:
@@ -56,12 +68,17 @@ def is_achieved(t: Any) -> bool:
 
 
 def value_text(t: Any) -> str:
-    """The target as written, with its comparator when the string does not carry one;
-    for an achieved value without a target, "现状 <baseline>"."""
-    v = _s(getattr(t, "target", None))
-    if not v and is_achieved(t):
+    """The target as written (see target_text); for an achieved value without a target,
+    "现状 <baseline>"."""
+    if is_achieved(t):
         b = _s(getattr(t, "baseline", None))
         return f"现状 {b}" if b else ""
+    return target_text(t)
+
+
+def target_text(t: Any) -> str:
+    """The target as written, with its comparator when the string does not carry one."""
+    v = _s(getattr(t, "target", None))
     comp = _s(getattr(t, "comparator", None))
     if v and comp and comp not in ("=",) and not v.startswith(("≤", "≥", "<", ">", "=")):
         v = comp + v
@@ -180,8 +197,9 @@ class UIData:
 
     # ---- 指标 tab -------------------------------------------------------------------
     def target_rows(self, doc_id: str = ALL, category: str = ALL, bindingness: str = ALL,
-                    text: str = "") -> tuple[list[list[str]], list[list[Any]]]:
-        """(display rows, csv rows) of the targets that pass the filters."""
+                    text: str = "", kind: str = ALL) -> tuple[list[list[str]], list[list[Any]]]:
+        """(display rows, csv rows) of the targets that pass the filters (kind: 目标值 for
+        stated targets, 现状值 for current values)."""
         text = _s(text)
         shown, full = [], []
         for t in self.targets:
@@ -193,13 +211,16 @@ class UIData:
             b = _s(getattr(t, "bindingness", None)) or UNMARKED
             if bindingness and bindingness != ALL and b != bindingness:
                 continue
+            vkind = KIND_ACHIEVED if is_achieved(t) else KIND_TARGET
+            if kind and kind != ALL and vkind != kind:
+                continue
             label, written = label_of(t), _s(getattr(t, "name_as_written", None))
             if text and text not in label and text not in written and text not in cat:
                 continue
             plan = self.plan(t.doc_id)
             cite = citation_of(self.corpus, t)
-            row = [plan.column if plan else t.doc_id, cat, label, written,
-                   _s(getattr(t, "baseline", None)), value_text(t), _s(getattr(t, "unit", None)),
+            row = [plan.column if plan else t.doc_id, cat, label, written, vkind,
+                   _s(getattr(t, "baseline", None)), target_text(t), _s(getattr(t, "unit", None)),
                    when(t), _s(getattr(t, "bindingness", None)), cite.section if cite else ""]
             shown.append(row)
             full.append(row + [t.doc_id, _s(getattr(t, "indicator_iri", None)),
@@ -225,7 +246,10 @@ class UIData:
         return out
 
     def compare(self, doc_ids: list[str], category: str = ALL, indicator_iri: str = "",
-                topic: str = "") -> Comparison:
+                topic: str = "", shared_only: bool = False) -> Comparison:
+        """Rows = indicators chosen by indicator > topic > category (> all), one column per
+        selected plan. shared_only (ignored for a topic or one indicator) keeps indicators
+        stated by at least two of those plans."""
         plans = [p for p in self.plans if p.doc_id in set(doc_ids)] if doc_ids else self.plans
         result = Comparison(plans=plans)
         wanted = {p.doc_id for p in plans}
@@ -243,7 +267,12 @@ class UIData:
             chosen = [i for i in self.indicators if _s(getattr(i, "category", None)) == category]
         else:
             chosen = [i for i in self.indicators if by_ind.get(i.iri)]
-        chosen.sort(key=lambda i: (_s(getattr(i, "category", None)),
+        if shared_only and len(plans) > 1 and not indicator_iri and not _s(topic):
+            n_all = len(chosen)
+            chosen = [i for i in chosen if len(by_ind.get(i.iri, {})) >= 2]
+            if n_all and not chosen:
+                result.note = "所选范围内没有两份以上规划共有的指标;取消“仅共有指标”可查看全部。"
+        chosen.sort(key=lambda i: (_s(getattr(i, "category", None)) or "~",
                                    -len(by_ind.get(i.iri, {})), _s(i.pref_label)))
         for ind in chosen:
             cells: dict[str, list[dict]] = {}
@@ -258,7 +287,10 @@ class UIData:
                         "value": value_text(t),
                         "baseline": "" if is_achieved(t) else _s(getattr(t, "baseline", None)),
                         "bindingness": _s(getattr(t, "bindingness", None)), "when": when(t),
-                        "written": _s(getattr(t, "name_as_written", None)), "n": n})
+                        "written": _s(getattr(t, "name_as_written", None)), "n": n,
+                        "achieved": is_achieved(t)})
+            for cs in cells.values():
+                cs.sort(key=lambda c: c["achieved"])      # stated targets before current values
             result.rows.append({"indicator": _s(ind.pref_label),
                                 "category": _s(getattr(ind, "category", None)), "cells": cells})
         return result

@@ -13,23 +13,31 @@ def _city(data: UIData, doc_id: str) -> str:
     return plan.city if plan else doc_id
 
 
+def _score(t: Any) -> tuple:
+    """Prefer stated targets that read like indicators: from a table or with bindingness,
+    with a year, a short name; ties broken by position in the plan."""
+    label = label_of(t)
+    return (not (getattr(t, "bindingness", None) or getattr(t, "source", "") == "table"),
+            not year_of(t), len(label) > 12, getattr(t, "evidence_start", 0) or 0)
+
+
 def indicator_questions(data: UIData, per_plan: int = 2) -> list[str]:
     out: list[str] = []
     used_labels: set[str] = set()
     for plan in data.plans:
         period = str(data.corpus.documents[plan.doc_id].meta.get("period", "") or "")
+        cands = [t for t in data.targets if t.doc_id == plan.doc_id and label_of(t)
+                 and not is_achieved(t) and value_text(t) and len(label_of(t)) <= 20]
         n = 0
-        for t in data.targets:
+        for t in sorted(cands, key=_score):
             if n >= per_plan:
                 break
             label = label_of(t)
-            if (t.doc_id != plan.doc_id or not label or label in used_labels or is_achieved(t)
-                    or not value_text(t)):
+            if label in used_labels:
                 continue
             year = year_of(t, period)
-            q = (f"{plan.city}到{year}年{label}目标是多少?" if year
-                 else f"{plan.city}{label}的目标是多少?")
-            out.append(q)
+            out.append(f"{plan.city}到{year}年{label}目标是多少?" if year
+                       else f"{plan.city}{label}的目标是多少?")
             used_labels.add(label)
             n += 1
     return out
@@ -41,13 +49,15 @@ def comparison_question(data: UIData) -> str:
     order = [p.doc_id for p in data.plans]
     covered: dict[str, set[str]] = {}
     for t in data.targets:
-        covered.setdefault(t.indicator_iri, set()).add(t.doc_id)
-    for ind in data.indicators:
-        docs = [d for d in order if d in covered.get(ind.iri, set())]
-        if len(docs) >= 2:
-            a, b = _city(data, docs[0]), _city(data, docs[1])
-            if a != b:
-                return f"{a}和{b}的{ind.pref_label}目标分别是多少?"
+        if not is_achieved(t):
+            covered.setdefault(t.indicator_iri, set()).add(t.doc_id)
+    shared = [i for i in data.indicators if len(covered.get(i.iri, ())) >= 2]
+    shared.sort(key=lambda i: (-len(covered[i.iri]), len(i.pref_label) > 12, i.pref_label))
+    for ind in shared:
+        docs = [d for d in order if d in covered[ind.iri]]
+        a, b = _city(data, docs[0]), _city(data, docs[1])
+        if a != b:
+            return f"{a}和{b}的{ind.pref_label}目标分别是多少?"
     cats: dict[str, set[str]] = {}
     for t in data.targets:
         if getattr(t, "category", ""):

@@ -11,8 +11,9 @@ import pandas as pd
 
 from core.types import Citation
 from web.ui_data import UIData, to_csv
-from web.ui_graph import (CLICK_JS, PROV_DERIVED, RDF_TYPE, TYPE_COLOURS, TYPE_LABELS, Edge,
-                          local_name, node_types, normalise, pred_label, svg)
+from web.ui_graph import (CLICK_JS, HIDDEN_PREDICATES, PROV_DERIVED, RDF_TYPE, TYPE_COLOURS,
+                          TYPE_LABELS, VALUE_LABELS, Edge, local_name, node_types, normalise,
+                          pred_label, svg)
 from web.ui_render import citation_list, esc, message, table_html
 from web.ui_sparql import load_examples, run as run_sparql
 
@@ -117,8 +118,9 @@ class Explorer:
         state = {"expanded": expanded, "labels": labels, "types": types}
         drawing = svg(edges, labels, types, focus, expanded)
         focus_edges = [e for e in edges if focus in (e.s, e.o)]
-        props = [(pred_label(e), e.o) for e in focus_edges
-                 if e.s == focus and not e.o_is_iri and e.p != RDF_TYPE]
+        props = [(pred_label(e), VALUE_LABELS.get(e.o, e.o)) for e in focus_edges
+                 if e.s == focus and not e.o_is_iri and e.p != RDF_TYPE
+                 and local_name(e.p) not in HIDDEN_PREDICATES]
         t = types.get(focus, "Other")
         info = (f'<div class="pg-cite"><div class="pg-cite-head"><b>{esc(labels.get(focus, local_name(focus)))}</b>'
                 f'<span class="pg-tag">{esc(TYPE_LABELS.get(t, t))}</span>'

@@ -30,7 +30,18 @@ PRED_LABELS = {"plan": "规划", "indicator": "指标", "city": "城市", "distr
                "comparator": "比较", "year": "年份", "period": "期间", "bindingness": "属性",
                "text": "原文", "start": "起始", "end": "结束", "kind": "种类", "status": "状态",
                "level": "级别", "title": "标题", "issued": "发布日期", "lengthKm": "长度(公里)",
-               "investment": "投资"}
+               "investment": "投资", "role": "角色", "nameAsWritten": "原文名称",
+               "valueKind": "值类型", "source": "来源", "districtName": "所在区县",
+               "identifier": "编号", "targetValueMax": "数值上限", "approximate": "约数",
+               "startPoint": "起点", "endPoint": "终点", "road": "道路", "length": "长度",
+               "capacity": "规模", "note": "备注", "inScheme": "所属体系"}
+# internal bookkeeping predicates not shown in the property table (provenance is shown instead)
+HIDDEN_PREDICATES = {"evidenceStart", "evidenceEnd", "start", "end"}
+# coded literal values -> Chinese
+VALUE_LABELS = {"key_area": "重点区域", "in_scope": "规划范围", "guided": "引导", "mentioned": "提及",
+                "to_issue": "拟制定", "to_revise": "拟修订", "existing": "现行", "issuer": "发布机关",
+                "achieved": "现状值", "target": "目标值", "table": "表格", "text": "正文",
+                "true": "是", "false": "否"}
 
 MAX_NODES = 60
 WIDTH, HEIGHT = 960, 620
@@ -117,7 +128,7 @@ def node_types(edges: list[Edge], known: Optional[dict[str, str]] = None) -> dic
 
 
 def pred_label(e: Edge) -> str:
-    return e.p_label or PRED_LABELS.get(local_name(e.p), local_name(e.p))
+    return PRED_LABELS.get(local_name(e.p)) or e.p_label or local_name(e.p)
 
 
 def radial(nodes: list[str], center: str) -> dict[str, tuple[float, float]]:
@@ -212,7 +223,8 @@ def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
         parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
                      f'stroke="#adb5bd" stroke-width="1.3" marker-end="url(#pg-arrow)"/>')
         parts.append(f'<text x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2 - 3:.1f}" font-size="11" '
-                     f'fill="#868e96" text-anchor="middle">{esc(_short(lab, 8))}</text>')
+                     f'text-anchor="middle" paint-order="stroke" stroke-width="3" style="fill: #868e96; '
+                     f'stroke: var(--background-fill-secondary, #fff)">{esc(_short(lab, 8))}</text>')
     exp = set(expanded)
     for v in nodes:
         x, y = xy[v]

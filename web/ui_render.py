@@ -83,13 +83,21 @@ def _table_header(passage: Optional[Passage]) -> str:
     return f'<div class="pg-note">表头:{esc(" | ".join(str(h) for h in header))}</div>'
 
 
-def citation_card(corpus: Corpus, c: Citation, n: int, with_section: bool = True) -> str:
-    """One citation: plan, section path, the passage with the quote marked, the whole section."""
+def citation_card(corpus: Corpus, c: Citation, n: int, with_section: bool = True,
+                  context: int = 0) -> str:
+    """One citation: plan, section path, the passage with the quote marked, the whole section.
+    context > 0 trims the passage to that many characters either side of the quote."""
     passage = _passage(corpus, c.passage_id)
     raw = corpus.raw(c.doc) if c.doc in corpus.documents else ""
     if passage is not None and raw:
         ps, pe = min(passage.start, c.start), max(passage.end, c.end)
-        body = highlight(raw, ps, pe, c.start, c.end)
+        pre = post = ""
+        if context > 0:
+            if c.start - ps > context:
+                ps, pre = c.start - context, "…"
+            if pe - c.end > context:
+                pe, post = c.end + context, "…"
+        body = pre + highlight(raw, ps, pe, c.start, c.end) + post
     else:
         body = f"<mark>{esc(c.quote)}</mark>"
     section = c.section or (passage.section_path if passage is not None else "")
@@ -102,10 +110,10 @@ def citation_card(corpus: Corpus, c: Citation, n: int, with_section: bool = True
 
 
 def citation_list(corpus: Corpus, citations: Sequence[Citation], title: str = "引文",
-                  first: int = 1, with_section: bool = True) -> str:
+                  first: int = 1, with_section: bool = True, context: int = 0) -> str:
     if not citations:
         return ""
-    items = "".join(citation_card(corpus, c, first + i, with_section)
+    items = "".join(citation_card(corpus, c, first + i, with_section, context)
                     for i, c in enumerate(citations))
     return (f'<div class="pg-cites"><h4>{esc(title)}({len(citations)})</h4>'
             f'<ol class="pg-cite-list">{items}</ol></div>')

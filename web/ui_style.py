@@ -42,7 +42,9 @@ ol.pg-cite-list > li::marker { content: none; }
 .pg-path { color: var(--body-text-color-subdued); font-size: .88em; }
 .pg-off { color: var(--body-text-color-subdued); font-size: .78em; margin-left: auto; }
 .pg-text { white-space: pre-wrap; line-height: 1.7; word-break: break-word; }
-.pg-text mark, .pg-table mark { background: #ffe066; color: #111; padding: 0 .1em; border-radius: 2px; }
+.pg-text mark, .pg-table mark { background: #ffe066 !important; color: #111 !important;
+  padding: 0 .1em; border-radius: 2px; }
+#pg-cmp-csv, #pg-targets-csv { flex-grow: 0 !important; max-width: 180px; }
 .pg-note { color: var(--body-text-color-subdued); font-size: .84em; margin: .2em 0; }
 .pg-section { margin-top: .4em; }
 .pg-section summary { cursor: pointer; color: var(--color-accent); font-size: .88em; }
@@ -53,8 +55,14 @@ ol.pg-cite-list > li::marker { content: none; }
 .pg-table th, .pg-table td { border: 1px solid var(--border-color-primary); padding: .4em .6em;
   vertical-align: top; text-align: left; }
 .pg-table th { background: var(--background-fill-secondary); white-space: nowrap; }
+.pg-scroll { max-height: 70vh; overflow: auto; }
+.pg-scroll thead th { position: sticky; top: 0; z-index: 1; }
+.pg-compare tr.pg-cat th { position: static; background: var(--background-fill-primary);
+  color: var(--color-accent); }
+.pg-cmp-cites > summary { cursor: pointer; margin: .6em 0 .2em 0; font-weight: 600; }
 .pg-gap { color: var(--body-text-color-subdued); font-style: italic; }
 .pg-val { font-weight: 600; }
+.pg-achieved { color: var(--body-text-color-subdued); }
 .pg-sup { font-size: .78em; color: var(--color-accent); margin-left: .15em; }
 .pg-tag { display: inline-block; font-size: .78em; padding: 0 .45em; border-radius: 8px;
   border: 1px solid var(--border-color-primary); margin-left: .25em; }

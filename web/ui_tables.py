@@ -8,8 +8,8 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from web.ui_data import (ALL, GAP, TARGET_COLUMNS, TARGET_CSV_COLUMNS, Comparison, UIData,
-                         to_csv)
+from web.ui_data import (ALL, GAP, KIND_ACHIEVED, KIND_TARGET, TARGET_COLUMNS,
+                         TARGET_CSV_COLUMNS, Comparison, UIData, to_csv)
 from web.ui_render import citation_list, esc, message, table_html
 
 BINDING_CLASS = {"约束性": "pg-tag-hard", "预期性": "pg-tag-soft"}
@@ -27,7 +27,8 @@ def _cell_html(cells: list[dict]) -> str:
         meta = [f"基数 {c['baseline']}" if c["baseline"] else "", c["when"]]
         meta_html = " · ".join(esc(m) for m in meta if m)
         sup = f'<span class="pg-sup">[{c["n"]}]</span>' if c["n"] else ""
-        parts.append(f'<div><span class="pg-val">{esc(c["value"]) or "(有提及)"}</span>{tag}{sup}'
+        cls = "pg-achieved" if c.get("achieved") else "pg-val"
+        parts.append(f'<div><span class="{cls}">{esc(c["value"]) or "(有提及)"}</span>{tag}{sup}'
                      + (f'<div class="pg-note">{meta_html}</div>' if meta_html else "") + "</div>")
     return "".join(parts)
 
@@ -55,14 +56,19 @@ def comparison_html(data: UIData, result: Comparison) -> str:
         rows.append(f'<tr class="pg-cat"><th colspan="{span}">相关原文(检索)</th></tr>'
                     f"<tr><td>原文</td>{tds}</tr>")
     th = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    table = (f'<div class="pg-table-wrap"><table class="pg-table pg-compare"><thead><tr>{th}</tr>'
+    table = (f'<div class="pg-table-wrap pg-scroll"><table class="pg-table pg-compare"><thead><tr>{th}</tr>'
              f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
     note = message(result.note, "info") if result.note else ""
     if not result.rows and not result.passages:
         return note + message("没有找到可对比的指标。", "info")
     summary = f'<div class="pg-note">{len(result.rows)} 个指标 · {len(result.plans)} 份规划</div>'
-    return (note + summary + table
-            + citation_list(data.corpus, result.citations, "引文", with_section=False))
+    cites = citation_list(data.corpus, result.citations, "引文", with_section=False,
+                          context=80)
+    if cites:
+        cites = (f'<details class="pg-cmp-cites"{" open" if len(result.citations) <= 30 else ""}>'
+                 f'<summary>引文 {len(result.citations)} 条(表中 [n] 对应下列原文)</summary>'
+                 f'{cites}</details>')
+    return note + summary + table + cites
 
 
 def _clip(text: str, n: int = 90) -> str:
@@ -74,7 +80,9 @@ def compare_tab(data: UIData, files: Any) -> None:
     plan_choices = [(p.column, p.doc_id) for p in data.plans]
     with gr.Row():
         plans = gr.CheckboxGroup(choices=plan_choices, value=[p.doc_id for p in data.plans],
-                                 label="参与对比的规划", elem_id="pg-cmp-plans")
+                                 label="参与对比的规划", elem_id="pg-cmp-plans", scale=3)
+        shared = gr.Checkbox(value=True, label="仅显示两份以上规划共有的指标", scale=1,
+                             elem_id="pg-cmp-shared")
     with gr.Row(equal_height=True):
         category = gr.Dropdown(choices=[ALL] + data.categories, value=ALL, label="类别", scale=1)
         indicator = gr.Dropdown(choices=[("(该类别全部指标)", "")] + data.indicator_choices(),
@@ -84,15 +92,16 @@ def compare_tab(data: UIData, files: Any) -> None:
     initial, path = _initial(data, files)
     with gr.Row():
         download = gr.DownloadButton("下载 CSV", value=path, size="sm", elem_id="pg-cmp-csv",
-                                     visible=path is not None)
+                                     visible=path is not None, scale=0, min_width=140)
     out = gr.HTML(initial, elem_id="pg-compare", js_on_load=None, min_height=60)
 
-    def run(doc_ids: list[str], cat: str, iri: str, text: str,
+    def run(doc_ids: list[str], cat: str, iri: str, text: str, shared_only: bool,
             progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
         try:
             progress(0.1, desc="查找指标…")
-            result = data.compare(doc_ids or [], cat or ALL, iri or "", text or "")
-            if (text or "").strip() and result.plans:
+            result = data.compare(doc_ids or [], cat or ALL, iri or "", text or "",
+                                  shared_only=bool(shared_only))
+            if (text or "").strip() and not iri and result.plans:
                 progress(0.5, desc="检索相关原文…")
                 data.topic_passages(result, text)
             path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
@@ -101,18 +110,32 @@ def compare_tab(data: UIData, files: Any) -> None:
             from web.ui import report_error
             return report_error(e, "对比"), gr.DownloadButton(visible=False)
 
-    def indicators_of(cat: str) -> Any:
-        return gr.Dropdown(choices=[("(该类别全部指标)", "")] + data.indicator_choices(cat or ALL),
-                           value="")
+    def pick_category(cat: str) -> tuple[Any, str]:
+        """A new category resets the indicator list and the free-text topic."""
+        return (gr.Dropdown(choices=[("(该类别全部指标)", "")]
+                            + data.indicator_choices(cat or ALL), value=""), "")
 
-    category.change(indicators_of, inputs=[category], outputs=[indicator], queue=False)
-    gr.on([go.click, topic.submit], run, inputs=[plans, category, indicator, topic],
-          outputs=[out, download], api_name="compare")
+    def topic_first(text: str, cat: str, iri: str) -> tuple[Any, Any]:
+        """A typed topic replaces the category/indicator choice (they are reset)."""
+        if (text or "").strip():
+            return ALL, ""
+        return cat, iri
+
+    inputs = [plans, category, indicator, topic, shared]
+    category.input(pick_category, inputs=[category], outputs=[indicator, topic], queue=False) \
+        .then(run, inputs=inputs, outputs=[out, download], api_visibility="undocumented")
+    indicator.input(lambda: "", outputs=[topic], queue=False) \
+        .then(run, inputs=inputs, outputs=[out, download], api_visibility="undocumented")
+    gr.on([plans.input, shared.input], run, inputs=inputs, outputs=[out, download],
+          api_visibility="undocumented")
+    gr.on([go.click, topic.submit], topic_first, inputs=[topic, category, indicator],
+          outputs=[category, indicator], queue=False) \
+        .then(run, inputs=inputs, outputs=[out, download], api_name="compare")
 
 
 def _initial(data: UIData, files: Any) -> tuple[str, Any]:
     try:
-        result = data.compare([p.doc_id for p in data.plans])
+        result = data.compare([p.doc_id for p in data.plans], shared_only=True)
         path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
         return comparison_html(data, result), path
     except Exception as e:   # noqa: BLE001 - the page must still load
@@ -142,25 +165,27 @@ def targets_tab(data: UIData, files: Any) -> None:
                                label="类别")
         binding = gr.Dropdown(choices=[ALL] + _safe(lambda: data.bindingness_values, []),
                               value=ALL, label="属性(约束性/预期性)")
+        kind = gr.Dropdown(choices=[ALL, KIND_TARGET, KIND_ACHIEVED], value=ALL, label="值类型")
         text = gr.Textbox(label="名称包含", placeholder="如:垃圾、燃气")
     with gr.Row(equal_height=True):
         count = gr.HTML(count0, js_on_load=None)
-        download = gr.DownloadButton("下载 CSV", value=path0, size="sm", elem_id="pg-targets-csv")
+        download = gr.DownloadButton("下载 CSV", value=path0, size="sm", elem_id="pg-targets-csv",
+                                     scale=0, min_width=140)
     table = gr.Dataframe(_frame(shown), headers=TARGET_COLUMNS, interactive=False, wrap=True, max_height=620,
-                         elem_id="pg-targets", column_widths=["7%", "9%", "15%", "15%", "8%",
-                                                              "8%", "6%", "8%", "7%", "17%"])
+                         elem_id="pg-targets", column_widths=["6%", "8%", "14%", "13%", "7%", "8%",
+                                                              "8%", "6%", "8%", "7%", "15%"])
 
-    def filt(doc_id: str, cat: str, b: str, t: str) -> tuple[Any, str, Any]:
+    def filt(doc_id: str, cat: str, b: str, t: str, k: str) -> tuple[Any, str, Any]:
         try:
-            shown, full = data.target_rows(doc_id or ALL, cat or ALL, b or ALL, t or "")
+            shown, full = data.target_rows(doc_id or ALL, cat or ALL, b or ALL, t or "", k or ALL)
             path = files.write("指标", "csv", to_csv(TARGET_CSV_COLUMNS, full), bom=True)
             return _frame(shown), _count(len(shown), len(data.targets)), gr.DownloadButton(value=path)
         except Exception as e:   # noqa: BLE001
             from web.ui import report_error
             return _frame([]), report_error(e, "筛选指标"), gr.DownloadButton(value=None)
 
-    gr.on([plan.change, category.change, binding.change, text.submit], filt,
-          inputs=[plan, category, binding, text], outputs=[table, count, download],
+    gr.on([plan.change, category.change, binding.change, kind.change, text.submit], filt,
+          inputs=[plan, category, binding, text, kind], outputs=[table, count, download],
           api_name="targets")
 
 

@@ -123,7 +123,7 @@ def test_browser_compare_tab_shows_every_plan(page, built, artifacts_dir):
     headers = table.locator("thead th").all_inner_texts()
     for doc in built.corpus.documents.values():
         assert any(doc.city in h for h in headers), f"no column for {doc.city}: {headers}"
-    assert table.locator("tbody td .pg-val").count() > 0
+    assert table.locator("tbody td .pg-val, tbody td .pg-achieved").count() > 0
     page.screenshot(path=str(artifacts_dir / "ui_compare.png"), full_page=False)
 
 
@@ -162,7 +162,7 @@ def test_browser_graph_search_draws_and_expands(page, built, artifacts_dir):
     data = _ui_data(built)
     label = data.indicators[0].pref_label
     page.get_by_role("tab", name="图谱").click()
-    box = page.locator("#pg-graph-search textarea")
+    box = page.locator("#pg-graph-search").locator("textarea, input").first
     box.fill(label)
     box.press("Enter")
     page.wait_for_selector("#pg-graph svg .pg-node", timeout=30_000)

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from core.types import Corpus
-from web.ui_data import ALL, GAP, UIData
+from web.ui_data import ALL, GAP, TARGET_COLUMNS, TARGET_CSV_COLUMNS, UIData
 from web.ui_examples import example_questions
 from web.ui_tables import comparison_html
 
@@ -67,10 +67,10 @@ def test_ui_data_target_filters_narrow_rows(data):
     doc = data.targets[0].doc_id
     one_plan, full = data.target_rows(doc_id=doc)
     assert 0 < len(one_plan) <= len(everything)
-    assert all(r[-8] == doc for r in full)
+    assert all(r[TARGET_CSV_COLUMNS.index("doc_id")] == doc for r in full)
     b = data.targets[0].bindingness
     only_b, _ = data.target_rows(bindingness=b)
-    assert only_b and all(r[8] == b for r in only_b)
+    assert only_b and all(r[TARGET_COLUMNS.index("属性")] == b for r in only_b)
 
 
 def test_ui_data_examples_name_real_cities_and_indicators(data):

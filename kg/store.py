@@ -1,0 +1,263 @@
+"""The KnowledgeGraph object: a pyoxigraph Store plus typed accessors kept in memory, and
+save/load of the artifact folder.
+
+Folder layout written by save():
+  graph.ttl   Turtle of the union of all graphs, with prefixes (for exchange)
+  graph.trig  the same with its named graphs (one per plan + shared)
+  store/      pyoxigraph (RocksDB) store on disk — what load() opens, read-only
+  meta.json   schema version, counts, alignment report
+load() opens store/ with Store.read_only (so an `oxigraph serve-read-only` process may have
+it open at the same time); without store/ it parses graph.trig into memory.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+
+from core.errors import ArtifactError
+from kg.model import District, Indicator, Organization, Project, Regulation, Target
+from kg.rdf import PG, PREFIXES
+
+SCHEMA_VERSION = 1
+_P = "PREFIX pg: <%s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " \
+     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " \
+     "PREFIX prov: <http://www.w3.org/ns/prov#> " \
+     "PREFIX dcterms: <http://purl.org/dc/terms/> " % PG
+
+
+class Edge(NamedTuple):
+    s: str
+    p: str
+    o: str
+    s_label: str
+    p_label: str
+    o_label: str
+
+
+def _v(term) -> Optional[str]:
+    return None if term is None else term.value
+
+
+def _rows(store: Store, query: str) -> list[dict]:
+    res = store.query(_P + query, use_default_graph_as_union=True)
+    names = [v.value for v in res.variables]
+    return [{n: _v(row[n]) for n in names} for row in res]
+
+
+def _int(x) -> Optional[int]:
+    return int(x) if x not in (None, "") else None
+
+
+def _float(x) -> Optional[float]:
+    return float(x) if x not in (None, "") else None
+
+
+class KnowledgeGraph:
+    """Graph store + in-memory typed views (loaded once; QA calls the accessors per question)."""
+
+    def __init__(self, store: Store, meta: Optional[dict] = None):
+        if store is None:
+            raise ArtifactError("KnowledgeGraph: store must be a pyoxigraph Store")
+        self.store = store
+        self.meta = meta or {}
+        self._load_views()
+
+    # ---- views -------------------------------------------------------------------------
+    def _load_views(self) -> None:
+        s = self.store
+        self._indicators = {}
+        for r in _rows(s, """SELECT ?i ?pref ?cat (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts)
+            WHERE { ?i a pg:Indicator ; skos:prefLabel ?pref . OPTIONAL { ?i pg:category ?cat }
+                    OPTIONAL { ?i skos:altLabel ?alt } } GROUP BY ?i ?pref ?cat"""):
+            alts = sorted(a for a in (r["alts"] or "").split("\u001f") if a)
+            self._indicators[r["i"]] = Indicator(r["i"], r["pref"], alts, r["cat"] or "", [])
+        plan_doc = {r["p"]: r["d"] for r in _rows(s, "SELECT ?p ?d WHERE { ?p a pg:Plan ; dcterms:identifier ?d }")}
+        plan_city = {r["p"]: r["c"] for r in _rows(s, "SELECT ?p ?c WHERE { ?p a pg:Plan ; pg:city/rdfs:label ?c }")}
+        passage = {r["x"]: (r["s"], r["e"]) for r in _rows(
+            s, "SELECT ?x ?s ?e WHERE { ?x a pg:Passage ; pg:start ?s ; pg:end ?e }")}
+        pid = lambda iri: iri.rsplit("/", 1)[-1] if iri else ""  # noqa: E731
+        self._targets: list[Target] = []
+        for r in _rows(s, """SELECT * WHERE { ?t a pg:Target ; pg:plan ?plan ; pg:nameAsWritten ?name ;
+              pg:valueKind ?kind ; pg:evidenceStart ?es ; pg:evidenceEnd ?ee .
+              OPTIONAL { ?t pg:indicator ?ind } OPTIONAL { ?t pg:baseline ?base }
+              OPTIONAL { ?t pg:target ?tgt } OPTIONAL { ?t pg:targetValue ?val }
+              OPTIONAL { ?t pg:targetValueMax ?vmax } OPTIONAL { ?t pg:unit ?unit }
+              OPTIONAL { ?t pg:comparator ?cmp } OPTIONAL { ?t pg:year ?year }
+              OPTIONAL { ?t pg:period ?period } OPTIONAL { ?t pg:bindingness ?bind }
+              OPTIONAL { ?t pg:category ?cat } OPTIONAL { ?t pg:approximate ?approx }
+              OPTIONAL { ?t pg:source ?src } OPTIONAL { ?t prov:wasDerivedFrom ?p } }"""):
+            ind = self._indicators.get(r["ind"] or "")
+            ps, pe = passage.get(r["p"], (r["es"], r["ee"]))
+            doc = plan_doc.get(r["plan"], "")
+            self._targets.append(Target(
+                iri=r["t"], doc_id=doc, city=plan_city.get(r["plan"], ""),
+                indicator_iri=r["ind"] or "", indicator_label=ind.pref_label if ind else "",
+                name_as_written=r["name"], baseline=r["base"], target=r["tgt"],
+                value=_float(r["val"]), unit=r["unit"] or "", comparator=r["cmp"] or "=",
+                year=_int(r["year"]), period=r["period"], bindingness=r["bind"],
+                value_kind=r["kind"], category=r["cat"] or "", passage_id=pid(r["p"]),
+                start=int(ps), end=int(pe), evidence_start=int(r["es"]), evidence_end=int(r["ee"]),
+                value_max=_float(r["vmax"]), approximate=r["approx"] == "true",
+                source=r["src"] or "text"))
+            if ind and doc and doc not in ind.doc_ids:
+                ind.doc_ids.append(doc)
+        self._targets.sort(key=lambda t: (t.doc_id, t.evidence_start, t.iri))
+        for ind in self._indicators.values():
+            ind.doc_ids.sort()
+        common = """ ?x pg:plan ?plan ; rdfs:label ?label ; pg:evidenceStart ?s ; pg:evidenceEnd ?e .
+                     OPTIONAL { ?x prov:wasDerivedFrom ?p } """
+        self._regulations = [Regulation(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["kind"],
+                                        r["status"], pid(r["p"]), int(r["s"]), int(r["e"]))
+                             for r in _rows(s, "SELECT * WHERE { ?x a pg:Regulation ; pg:kind ?kind ; "
+                                               "pg:status ?status ." + common + "}")]
+        self._districts = [District(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["level"],
+                                    r["role"], pid(r["p"]), int(r["s"]), int(r["e"]),
+                                    plan_city.get(r["plan"], ""))
+                           for r in _rows(s, "SELECT * WHERE { ?x a pg:District ; pg:level ?level ; "
+                                             "pg:role ?role ." + common + "}")]
+        self._organizations = [Organization(r["x"], plan_doc.get(r["plan"], ""), r["label"],
+                                            r["role"], pid(r["p"]), int(r["s"]), int(r["e"]))
+                               for r in _rows(s, "SELECT * WHERE { ?x a pg:Organization ; pg:role ?role ."
+                                                 + common + "}")]
+        attrs: dict[str, dict] = {}
+        for r in _rows(s, """SELECT ?x ?k ?v WHERE { ?x a pg:Project ; ?k ?v .
+                FILTER(?k IN (pg:startPoint, pg:endPoint, pg:road, pg:length, pg:capacity,
+                              pg:investment, pg:year, pg:note, pg:lengthKm)) }"""):
+            k = r["k"].rsplit("#", 1)[-1]
+            if k == "note" and ": " in r["v"]:
+                k, r["v"] = r["v"].split(": ", 1)
+            attrs.setdefault(r["x"], {})[k] = r["v"]
+        self._projects = [Project(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["dn"],
+                                  attrs.get(r["x"], {}), pid(r["p"]), int(r["s"]), int(r["e"]),
+                                  r["src"] or "text")
+                          for r in _rows(s, "SELECT * WHERE { ?x a pg:Project . OPTIONAL { ?x pg:districtName ?dn } "
+                                            "OPTIONAL { ?x pg:source ?src } " + common + "}")]
+        for lst in (self._regulations, self._districts, self._organizations, self._projects):
+            lst.sort(key=lambda x: (x.doc_id, x.start, x.iri))
+        self._labels = sorted({r["l"] for r in _rows(s, """SELECT DISTINCT ?l WHERE {
+            { ?x rdfs:label ?l } UNION { ?x skos:altLabel ?l }
+            FILTER NOT EXISTS { ?x a pg:Passage } FILTER(lang(?l) = "zh") }""")})
+        self._types = {}
+        for r in _rows(s, """SELECT ?x ?l ?t WHERE { ?x a ?t ; rdfs:label ?l . FILTER(lang(?l) = "zh")
+                FILTER(?t IN (pg:Indicator, pg:Target, pg:Project, pg:Regulation, pg:District,
+                              pg:Organization, pg:Plan, pg:City)) }"""):
+            self._types[r["x"]] = (r["l"], r["t"].rsplit("#", 1)[-1])
+
+    # ---- accessors ---------------------------------------------------------------------
+    def targets(self, doc_id: Optional[str] = None) -> list[Target]:
+        return [t for t in self._targets if doc_id is None or t.doc_id == doc_id]
+
+    def indicators(self) -> list[Indicator]:
+        return sorted(self._indicators.values(), key=lambda i: i.pref_label)
+
+    def regulations(self, doc_id: Optional[str] = None) -> list[Regulation]:
+        return [x for x in self._regulations if doc_id is None or x.doc_id == doc_id]
+
+    def projects(self, doc_id: Optional[str] = None) -> list[Project]:
+        return [x for x in self._projects if doc_id is None or x.doc_id == doc_id]
+
+    def districts(self, doc_id: Optional[str] = None) -> list[District]:
+        return [x for x in self._districts if doc_id is None or x.doc_id == doc_id]
+
+    def organizations(self, doc_id: Optional[str] = None) -> list[Organization]:
+        return [x for x in self._organizations if doc_id is None or x.doc_id == doc_id]
+
+    def labels(self) -> list[str]:
+        return list(self._labels)
+
+    def entity_search(self, text: str, limit: int = 20) -> list[tuple[str, str, str]]:
+        """(iri, label, type) of entities whose label contains text (exact, prefix first)."""
+        q = (text or "").strip()
+        if not q:
+            return []
+        hits = []
+        for iri, (label, typ) in self._types.items():
+            if q in label:
+                rank = 0 if label == q else 1 if label.startswith(q) else 2
+                hits.append((rank, len(label), label, iri, typ))
+        hits.sort()
+        return [(iri, label, typ) for _, _, label, iri, typ in hits[:max(0, limit)]]
+
+    def label_of(self, iri: str) -> str:
+        if iri in self._types:
+            return self._types[iri][0]
+        return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    def neighbourhood(self, iri: str, depth: int = 1, limit: int = 500) -> list[Edge]:
+        """Triples around a resource (outgoing and incoming), `depth` hops, with labels."""
+        seen, frontier, out = set(), {iri}, []
+        for _ in range(max(1, depth)):
+            nxt = set()
+            for node in frontier:
+                if node in seen:
+                    continue
+                seen.add(node)
+                n = NamedNode(node)
+                quads = list(self.store.quads_for_pattern(n, None, None)) + \
+                    list(self.store.quads_for_pattern(None, None, n))
+                for q in quads:
+                    s, p, o = q.subject.value, q.predicate.value, q.object.value
+                    e = Edge(s, p, o, self.label_of(s), p.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
+                             self.label_of(o) if isinstance(q.object, NamedNode) else o)
+                    if e not in out:
+                        out.append(e)
+                    for x in (q.subject, q.object):
+                        if isinstance(x, NamedNode) and x.value not in seen:
+                            nxt.add(x.value)
+                    if len(out) >= limit:
+                        return out
+            frontier = nxt
+        return out
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+def save(graph: KnowledgeGraph, out_dir: Path) -> None:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store_dir = out_dir / "store"
+    if store_dir.exists():
+        shutil.rmtree(store_dir)
+    prefixes = {k: v for k, v in PREFIXES.items()}
+    graph.store.dump(str(out_dir / "graph.trig"), RdfFormat.TRIG, prefixes=prefixes)
+    union = Store()
+    union.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in graph.store)
+    union.dump(str(out_dir / "graph.ttl"), RdfFormat.TURTLE, from_graph=DefaultGraph(),
+               prefixes=prefixes)
+    disk = Store(str(store_dir))
+    disk.bulk_extend(iter(graph.store))
+    disk.flush()
+    del disk
+    meta = dict(graph.meta, schema_version=SCHEMA_VERSION, triples=len(graph.store))
+    (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
+                                       encoding="utf-8")
+
+
+def load(in_dir: Path) -> KnowledgeGraph:
+    in_dir = Path(in_dir)
+    meta_path = in_dir / "meta.json"
+    if not meta_path.is_file():
+        raise ArtifactError(f"{in_dir}: no knowledge graph here (meta.json missing); run build")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise ArtifactError(f"{in_dir}: graph schema {meta.get('schema_version')!r}, expected "
+                            f"{SCHEMA_VERSION}; run `python app.py build --force`")
+    t0 = time.perf_counter()
+    if (in_dir / "store").is_dir():
+        try:
+            store = Store.read_only(str(in_dir / "store"))
+        except OSError as e:
+            raise ArtifactError(f"{in_dir / 'store'}: cannot open graph store ({e})") from None
+    elif (in_dir / "graph.trig").is_file():
+        store = Store()
+        store.load(path=str(in_dir / "graph.trig"), format=RdfFormat.TRIG)
+    else:
+        raise ArtifactError(f"{in_dir}: neither store/ nor graph.trig present")
+    meta["load_s"] = round(time.perf_counter() - t0, 4)
+    return KnowledgeGraph(store, meta)

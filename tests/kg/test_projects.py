@@ -1,0 +1,29 @@
+"""kg.projects: project tables and named facilities in running text."""
+from conftest import snippet
+
+from kg import projects
+
+
+def test_projects_table_rows(ctx_of):
+    ps = projects.extract(ctx_of(snippet("table_projects.txt")))
+    got = {p.name: p for p in ps if p.source == "table"}
+    assert set(got) == {"后墅路地下管廊", "松陵路地下管廊", "稽山路地下管廊"}   # 合计 skipped
+    p = got["松陵路地下管廊"]
+    assert p.district == "越城区" and p.attributes["length"] == "1.2公里"
+    assert p.attributes["start"] == "中兴大道" and p.attributes["end"] == "袍中路"
+
+
+def test_projects_text_lists_and_districts(ctx_of):
+    names = {p.name: p for p in projects.extract(ctx_of(snippet("projects_text.txt")))}
+    assert names["越城区园林垃圾处理中心"].district == "越城区"
+    assert "越城区大件垃圾、园林垃圾处置项目" in names
+    for d in ("嵊州市", "新昌县", "诸暨市"):
+        assert names[f"{d}垃圾焚烧项目"].district == d
+    assert "嘉兴LNG应急储配库工程" in names
+    assert "钱塘新区LNG应急调峰储运站工程项目" in names
+
+
+def test_projects_attributes_from_text(ctx_of):
+    names = {p.name: p for p in projects.extract(ctx_of(snippet("projects_text.txt")))}
+    p = names["循环生态产业园一期工程焚烧项目"]
+    assert p.attributes["capacity"].endswith("2250吨/日") and p.attributes["year"] == "2018"

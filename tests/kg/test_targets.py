@@ -1,0 +1,74 @@
+"""kg.targets: indicator values from running text and from tables."""
+from conftest import snippet
+
+from kg import targets
+
+
+def _by_name(ts):
+    return {t.name_as_written: t for t in ts}
+
+
+def test_targets_text_forms(ctx_of):
+    ts = _by_name(targets.extract(ctx_of(snippet("targets_text.txt"))))
+    assert ts["城市供水管网漏损率"].target == "≤8%" and ts["城市供水管网漏损率"].comparator == "≤"
+    assert ts["城市供水管网漏损率"].period == "十四五末"
+    assert ts["管网漏损率"].value == 9 and ts["管网漏损率"].comparator == "≤"
+    assert ts["资源化处理能力"].unit == "万吨/年" and ts["资源化处理能力"].year == 2025
+    assert ts["城区公共厕所数量"].unit == "座/平方公里"
+    assert ts["每年新增服务点"].value_max == 50
+    assert ts["资源化利用项目"].year == 2022
+
+
+def test_targets_two_indicators_in_one_sentence(ctx_of):
+    ts = targets.extract(ctx_of("应确保城市主干路完好率达98.5%,次干路完好率达98%。"))
+    assert [(t.name_as_written, t.value) for t in ts] == [("城市主干路完好率", 98.5),
+                                                          ("次干路完好率", 98.0)]
+
+
+def test_targets_elliptic_items_borrow_head(ctx_of):
+    ts = _by_name(targets.extract(ctx_of("主干路和重要路段亮灯率达98%,次干路达97%,街巷达96%。")))
+    assert ts["次干路亮灯率"].value == 97 and ts["街巷亮灯率"].value == 96
+
+
+def test_targets_qi_and_number_first_forms(ctx_of):
+    ts = _by_name(targets.extract(ctx_of(snippet("targets_text.txt"))))
+    assert ts["桥隧设施良好率"].value == 95
+    assert ts["出厂水常规指标"].value == 42 and ts["出厂水非常规指标"].value == 64
+
+
+def test_targets_evidence_span_slices_raw(ctx_of):
+    ctx = ctx_of(snippet("targets_text.txt"))
+    for t in targets.extract(ctx):
+        quote = ctx.raw[t.evidence_start:t.evidence_end]
+        assert str(int(t.value)) in quote.replace(" ", "")
+        assert t.start <= t.evidence_start < t.evidence_end <= t.end
+
+
+def test_targets_achieved_vs_target_from_section(ctx_of):
+    past = targets.extract(ctx_of("全市城市污水处理率97.23%。", section="一、“十三五”成就"))
+    plan = targets.extract(ctx_of("全市城市污水处理率98%。", section="三、“十四五”目标"))
+    assert past[0].value_kind == "achieved" and past[0].baseline == "97.23%"
+    assert plan[0].value_kind == "target" and plan[0].target == "98%"
+
+
+def test_targets_key_table_header_aware(ctx_of):
+    ts = _by_name(targets.extract(ctx_of(snippet("table_key.txt"))))
+    t = ts["城市供水管网漏损率"]
+    assert (t.baseline, t.target, t.bindingness, t.category) == ("10%", "≤8%", "约束性", "节约用水")
+    assert ts["生活垃圾回收利用率"].category == "环境卫生"       # merged category cell filled
+    assert ts["城市再生水利用率"].baseline is None
+    assert all(x.source == "table" for x in ts.values())
+
+
+def test_targets_unit_column_and_fullwidth_bars(ctx_of):
+    ts = _by_name(targets.extract(ctx_of(snippet("table_unit.txt"))))
+    t = ts["人均公园绿地面积"]
+    assert (t.unit, t.value, t.baseline, t.year) == ("平方米", 15.0, "14.2", 2025)
+
+
+def test_targets_year_rows(ctx_of):
+    ts = [t for t in targets.extract(ctx_of(snippet("table_year.txt"))) if t.source == "table"]
+    got = {(t.name_as_written, t.year): (t.value, t.unit) for t in ts}
+    assert got[("老旧管网改造数", 2021)] == (18.0, "公里")
+    assert got[("老旧表箱改造数", 2022)] == (1800.0, "个")
+    assert got[("管道天然气普及率", 2022)] == (38.0, "%")
