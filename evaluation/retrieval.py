@@ -117,7 +117,7 @@ class ChunkBM25:
         from index.lexical import ChineseTokenizer, LexicalIndex
         self.chunks = list(chunks)
         self.index = LexicalIndex.build([c.text for c in self.chunks],
-                                        ChineseTokenizer(subwords=False))
+                                        ChineseTokenizer(subwords='none'))
 
     def search(self, query: str, k: int = 10) -> list[Span]:
         s = self.index.scores(query)

@@ -1,1 +1,128 @@
-"""Retrieval stage (placeholder until the index helper lands)."""
+"""Retrieval stage (DESIGN §1): embeddings (cached) -> FAISS, BM25 over jieba tokens with a
+domain user dictionary -> hybrid retriever with filters and query handling.
+
+    build_index(corpus, cfg, out_dir, embedder, graph=None, progress=print)
+    retriever = load_retriever(out_dir, cfg, corpus, embedder_factory=lambda: embedder)
+    retriever.search("绍兴生活垃圾回收利用率目标", k=10) -> list[Hit]
+    retriever.search_per_doc("两市公厕建设目标", k=5) -> {doc_id: list[Hit]}
+
+load_retriever does not load the embedding model: embedder_factory (a zero-argument
+callable) is called on the first query that needs dense scores.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from core.artifacts import read_json, write_json
+from core.config import Config
+from core.errors import ArtifactError
+from core.types import Corpus
+from index.cache import encode_cached
+from index.dense import DenseIndex
+from index.embedder import model_id
+from index.hybrid import FusionParams, HybridRetriever
+from index.lexical import ChineseTokenizer, LexicalIndex
+from index.periods import PeriodPrior, document_periods
+from index.query import QueryAnalyzer
+from index.store import REBUILD, check_manifest, read_manifest, write_manifest
+from index.texts import (corpus_hash, corpus_terms, graph_places, graph_synonyms, graph_terms,
+                         index_texts)
+
+__all__ = ["build_index", "load_retriever", "HybridRetriever", "FusionParams"]
+
+Progress = Callable[[str], None]
+SUBWORDS = "dict"
+# period names are vocabulary of every plan (十三五 must not be cut into 十三 + 五)
+PERIOD_WORDS = tuple(f"十{c}五" for c in "一二三四五六七八九")
+
+
+def _periods(corpus: Corpus) -> dict[str, set[str]]:
+    return {d: document_periods(doc.title, str(doc.meta.get("period", "") or ""))
+            for d, doc in corpus.documents.items()}
+
+
+def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any = None,
+                progress: Progress = print, params: FusionParams = FusionParams()) -> dict:
+    """Build the lexical and dense indexes of every passage into out_dir; returns a summary.
+    Without a graph the user dictionary holds only what the corpus shows (table cells,
+    《titles》) and no synonyms or district names are known."""
+    if not corpus.passages:
+        raise ArtifactError("build_index: the corpus has no passages to index")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    passages = list(corpus.passages)
+    texts = index_texts(passages)
+    words = corpus_terms(corpus) | set(PERIOD_WORDS)
+    if graph is not None:
+        words |= graph_terms(graph)
+    tokenizer = ChineseTokenizer(words, subwords=SUBWORDS)
+    lexical = LexicalIndex.build(texts, tokenizer)
+    t_lex = time.perf_counter() - t0
+    progress(f"index: BM25 over {len(passages)} passages, {len(tokenizer.user_words)} "
+             f"user-dictionary words ({t_lex:.1f}s)")
+
+    t1 = time.perf_counter()
+    vectors = encode_cached(embedder, texts, cfg.cache_dir, progress)
+    dense = DenseIndex.build(vectors, cfg.hnsw_threshold)
+    t_dense = time.perf_counter() - t1
+    progress(f"index: {dense.kind} FAISS index of {dense.size} x {dense.dim} ({t_dense:.1f}s)")
+
+    doc_ids = list(corpus.documents)
+    query_data = {"places": graph_places(graph, doc_ids) if graph is not None else {},
+                  "synonyms": graph_synonyms(graph) if graph is not None else {}}
+    lexical.save(out_dir / "lexical")
+    dense.save(out_dir / "dense.faiss")
+    write_json(out_dir / "passages.json", [p.id for p in passages])
+    write_json(out_dir / "query.json", query_data)
+    summary = {"model": model_id(cfg), "embedder": getattr(embedder, "name", ""),
+               "dim": dense.dim, "corpus": corpus_hash(passages, texts),
+               "passages": len(passages), "dense": dense.kind,
+               "tokenizer": {**tokenizer.params(), "graph": graph is not None},
+               "fusion": params.to_dict(),
+               "timings": {"lexical_s": round(t_lex, 3), "dense_s": round(t_dense, 3)}}
+    write_manifest(out_dir, summary)
+    return summary
+
+
+def load_retriever(index_dir: Path, cfg: Config, corpus: Corpus,
+                   embedder_factory: Callable[[], Any]) -> HybridRetriever:
+    """Load a built index for this corpus; refuses one built with another model, dimension
+    or corpus. The embedding model is created by embedder_factory on first dense use."""
+    index_dir = Path(index_dir)
+    m = read_manifest(index_dir)
+    ids = read_json(index_dir / "passages.json")
+    try:
+        passages = [corpus.passage(pid) for pid in ids]
+    except KeyError as e:
+        raise ArtifactError(f"index in {index_dir} names passage {e.args[0]!r} that the corpus "
+                            f"does not hold; {REBUILD}") from None
+    check_manifest(m, index_dir, model=model_id(cfg),
+                   corpus=corpus_hash(passages, index_texts(passages)))
+    tok = m.get("tokenizer", {})
+    lexical = LexicalIndex.load(index_dir / "lexical", len(passages),
+                                hmm=bool(tok.get("hmm", True)),
+                                subwords=str(tok.get("subwords", SUBWORDS)))
+    dense = DenseIndex.load(index_dir / "dense.faiss")
+    if dense.dim != m.get("dim") or dense.size != len(passages):
+        raise ArtifactError(f"dense index in {index_dir} holds {dense.size} x {dense.dim}, "
+                            f"manifest says {len(passages)} x {m.get('dim')}; {REBUILD}")
+    q = read_json(index_dir / "query.json")
+    analyzer = QueryAnalyzer({d: doc.city for d, doc in corpus.documents.items()},
+                             places=q.get("places", {}), synonyms=q.get("synonyms", {}))
+    params = FusionParams(**m.get("fusion", {}))
+    periods = PeriodPrior([p.context for p in passages], [p.doc_id for p in passages],
+                          _periods(corpus), params.explicit_period_penalty,
+                          params.implicit_period_penalty)
+    return HybridRetriever(corpus, passages, lexical, dense, embedder_factory, analyzer,
+                           periods, params, model=m.get("model", ""))
+
+
+def describe(index_dir: Path) -> Optional[dict]:
+    """The manifest of a built index, or None when there is none."""
+    try:
+        return read_manifest(Path(index_dir))
+    except ArtifactError:
+        return None

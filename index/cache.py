@@ -91,7 +91,7 @@ def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     keys = [text_key(t) for t in texts]
     cache = EmbeddingCache(cache_dir, embedder.name, embedder.dim) if cache_dir else None
-    found = cache.get(keys) if cache else [None] * len(texts)
+    found = cache.get(keys) if cache is not None else [None] * len(texts)
     todo = [i for i, v in enumerate(found) if v is None]
     for i, v in enumerate(found):
         if v is not None:
@@ -107,12 +107,12 @@ def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
             raise ModelError(f"embedder {embedder.name!r} returned shape {vecs.shape}, "
                              f"expected ({len(rows)}, {embedder.dim})")
         out[rows] = vecs
-        if cache:
+        if cache is not None:
             cache.put([keys[i] for i in rows], vecs)
             if (s // batch) % 20 == 19:
                 cache.save()                          # a crash keeps most of what was encoded
         if progress and len(todo) > batch:
             progress(f"embeddings: {min(s + batch, len(todo))}/{len(todo)} encoded")
-    if cache and todo:
+    if cache is not None and todo:
         cache.save()
     return out

@@ -17,7 +17,7 @@ from qa.context import DocInfo, IndicatorRef, QAContext
 from qa.extractive import Scored
 from qa.text import has_number, lcs_cover, norm, substring_cover
 
-MIN_SUPPORT = 0.45         # coverage of the question's content words by the best sentence/passage
+MIN_SUPPORT = 0.42         # coverage of the question's content words by the best sentence/passage
 STRONG_LABEL = 0.8         # share of an indicator label written in the question
 MENTION = 0.8              # share of that label the evidence must contain
 NUMBER_ASKS = re.compile(r"多少|多大|多高|多长|(?<!哪)几(个|座|项|成|处|公里|吨|年)|比例|占比|百分之|数值|比率")
@@ -31,13 +31,17 @@ class Strong:
 
 
 def strong_indicator(ctx: QAContext, a: Analysis) -> Optional[Strong]:
-    ranked = ctx.match_indicators(a.topic, a.text)
-    for ref, score in ranked[:3]:
+    """The indicator the question names (almost) verbatim, if any: most of one of its labels
+    (places removed) is written as one piece in the question's content words."""
+    topic = norm(a.topic)
+    for ref, score in ctx.match_indicators(a.terms)[:5]:
+        if score < 0.8:
+            break
         for lab in ref.labels:
-            if lcs_cover(lab, a.text) >= STRONG_LABEL and score >= 0.8:
-                core = _common_substring(norm(lab), a.text)
-                if len(core) >= 3:
-                    return Strong(ref, core)
+            lab = ctx._strip_places(lab)
+            core = _common_substring(lab, topic)
+            if len(core) >= 3 and len(core) >= STRONG_LABEL * len(lab):
+                return Strong(ref, core)
     return None
 
 
@@ -64,7 +68,7 @@ def check(ctx: QAContext, a: Analysis, best: Scored, doc: DocInfo,
     """None when the evidence answers the question, else the reason it does not.
     `texts` are the chosen answer spans (the evidence actually shown)."""
     shown = " ".join(texts)
-    support = 0.7 * best.cover + 0.3 * best.pcover
+    support = best.support
     topic = a.topic or a.text
     if strong is not None and not mentions(strong.core, shown) and \
             not mentions(strong.core, best.passage.text):

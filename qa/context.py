@@ -21,6 +21,9 @@ from qa.text import norm
 FYP = re.compile(r"十([一二三四五六七八九])五")
 CN_DIGIT = "一二三四五六七八九"
 ADMIN_SUFFIX = ("市", "区", "县", "镇", "街道", "乡")
+EXACT_LABEL = 0.95      # match score of an indicator label written whole in the question
+SHORT_LABEL_CAP = 0.7  # short labels (≤3 chars) only match when written in the question
+WHOLE_BONUS = 0.15      # added in proportion to the share of all content words the label covers
 
 
 def fyp_years(n: int) -> tuple[int, int]:
@@ -175,37 +178,74 @@ class QAContext:
         return np.stack([self._vec_cache[k] for k in keys])
 
     # ---- indicators ---------------------------------------------------------------------
+    def _strip_places(self, label: str) -> str:
+        """A label without the plan's own place names (天然气在杭州市能源… -> 天然气在能源…)."""
+        t = norm(label)
+        names = sorted(set(self.city_names()) | {a for a, _ in self.place_names()}, key=len,
+                       reverse=True)
+        for n in names:
+            t = t.replace(norm(n), "")
+        return t
+
+    def _match_labels(self) -> list[str]:
+        if not hasattr(self, "_mlabels"):
+            self._mlabels = [self._strip_places(lab) for _, lab in self._label_index]
+        return self._mlabels
+
     def label_vectors(self) -> Optional[np.ndarray]:
         if self.embed is None or not self._label_index:
             return None
         if self._label_vecs is None:
-            self._label_vecs = self.embed([lab for _, lab in self._label_index])
+            labs = [m or lab for m, (_, lab) in zip(self._match_labels(), self._label_index)]
+            self._label_vecs = self.embed(labs)
         return self._label_vecs
 
-    def match_indicators(self, phrase: str, question: str,
+    def match_indicators(self, terms: Sequence[str],
                          doc_id: Optional[str] = None) -> list[tuple[IndicatorRef, float]]:
-        """Indicators ranked by similarity to the question: character LCS coverage of each
-        label by the question / by the topic phrase, blended with embedding cosine between the
-        topic phrase and the label. Optionally only indicators that `doc_id` sets."""
-        if not self._label_index or not phrase:
+        """Indicators ranked by similarity to the question's content words. Each label (without
+        place names) is compared with every window of up to three consecutive terms: the F1 of
+        their longest common character subsequence, blended with embedding cosine. A label
+        written whole inside a window scores at least EXACT. Optionally only indicators that
+        `doc_id` sets."""
+        from qa.text import lcs_len
+        terms = [norm(t) for t in terms if t]
+        if not self._label_index or not terms:
             return []
-        from qa.text import lcs_cover
+        spans = list(dict.fromkeys("".join(terms[i:j]) for i in range(len(terms))
+                                   for j in range(i + 1, len(terms) + 1)))
+        whole = "".join(terms)
         vecs = self.label_vectors()
         cos = None
         if vecs is not None:
-            q = self.embed([phrase])[0]
-            cos = vecs @ q
+            cos = vecs @ self.embed(spans).T                 # labels x spans
         best: dict[int, float] = {}
-        for k, (i, lab) in enumerate(self._label_index):
+        for k, ((i, _), lab) in enumerate(zip(self._label_index, self._match_labels())):
             ind = self.indicators[i]
-            if doc_id is not None and doc_id not in ind.doc_ids:
+            if len(lab) < 2 or (doc_id is not None and doc_id not in ind.doc_ids):
                 continue
-            lex = max(lcs_cover(lab, question), lcs_cover(phrase, lab))
-            s = lex if cos is None else 0.5 * lex + 0.5 * float(cos[k])
-            if s > best.get(i, -1):
-                best[i] = s
+            s_best = 0.0
+            for j, sp in enumerate(spans):
+                n = lcs_len(lab, sp)
+                f1 = 2 * n / (len(lab) + len(sp)) if n else 0.0
+                s = f1 if cos is None else 0.45 * f1 + 0.55 * float(cos[k, j])
+                if lab in sp and len(lab) >= 3:
+                    s = max(s, EXACT_LABEL)
+                s_best = max(s_best, s)
+            # prefer labels that account for more of the question's content
+            s_best += WHOLE_BONUS * lcs_len(lab, whole) / len(whole)
+            if len(lab) <= 3 and lab not in whole:
+                s_best = min(s_best, SHORT_LABEL_CAP)     # 完成率 must be written, not guessed
+            if s_best > best.get(i, -1.0):
+                best[i] = s_best
         ranked = sorted(best.items(), key=lambda x: -x[1])
         return [(self.indicators[i], s) for i, s in ranked]
+
+    def label_in(self, ref: IndicatorRef, text: str) -> str:
+        """The longest of the indicator's labels (without place names) written in `text`."""
+        t = norm(text)
+        found = [m for m, (i, _) in zip(self._match_labels(), self._label_index)
+                 if self.indicators[i] is ref and len(m) >= 3 and m in t]
+        return max(found, key=len, default="")
 
     # ---- construction -------------------------------------------------------------------
     @classmethod

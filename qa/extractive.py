@@ -16,6 +16,8 @@ from qa.text import bigram_cover, clause_spans, has_number, norm, numbers, sente
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效")
 MAX_ANSWER_CHARS = 160
 SOFT_WEIGHT = 0.3
+LOCAL_DISCOUNT = 0.9
+RRF_K = 10
 CONTINUATIONS = ("即", "包括", "分别", "主要包括", "具体包括", "具体为", "分别为", "主要有", "如下", "为")
 PROJECT_RE = re.compile(r"工程|项目|建设|建成|新建")
 
@@ -29,6 +31,14 @@ class Scored:
     cover: float          # sentence coverage of the question's terms
     pcover: float         # passage (+ section/table context) coverage
     rank: int
+    dense: float = 0.0    # scaled cosine of question and sentence
+    local: float = 0.0    # coverage of the sentence with the two sentences before it
+
+    @property
+    def support(self) -> float:
+        """How much of the question the evidence covers (what abstention is decided on): the
+        sentence (or, discounted, the sentence with its lead-in sentences) and its passage."""
+        return 0.7 * max(self.cover, LOCAL_DISCOUNT * self.local) + 0.3 * self.pcover
 
     @property
     def text(self) -> str:
@@ -48,6 +58,8 @@ def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...
         n = norm(term)
         if n in t:
             got += w
+        elif 2 <= len(n) <= 4 and re.search(".{0,2}".join(map(re.escape, n)), t):
+            got += w * 0.8                       # 公厕 ~ 公共厕所: the characters, close, in order
         elif len(n) >= 2:
             got += w * 0.6 * bigram_cover(n, t)
     return got / total if total else 0.0
@@ -59,11 +71,21 @@ def is_retro(p: Passage) -> bool:
 
 
 def retrieve(ws: Any, a: Analysis, doc_id: str, k: int = 10) -> list[Passage]:
-    hits = ws.retriever.search(a.query, k=k, doc_ids=[doc_id])
+    """Top passages of one plan for the question, fused (reciprocal rank) with those for its
+    content words alone, so that words shared by every passage (the plan's title, 城市管理 …)
+    do not drown the asked topic."""
+    queries = [a.query]
+    words = " ".join(a.terms + [n for n, d in a.districts if d == doc_id] + a.soft_terms)
+    if words and words != a.query:
+        queries.append(words)
+    fused: dict[str, float] = {}
+    for q in queries:
+        for rank, h in enumerate(ws.retriever.search(q, k=k, doc_ids=[doc_id])):
+            fused[h.passage_id] = fused.get(h.passage_id, 0.0) + 1.0 / (RRF_K + rank)
     out = []
-    for h in hits:
+    for pid in sorted(fused, key=lambda x: -fused[x])[:k]:
         try:
-            p = ws.corpus.passage(h.passage_id)
+            p = ws.corpus.passage(pid)
         except KeyError:
             continue
         if p.doc_id == doc_id:
@@ -94,12 +116,14 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
     places = _district_terms(a, doc_id) if doc_id else []
     explicit_now = bool(re.search(r"十[四五六七八九]五", a.text)) or bool(a.explicit_years)
     items: list[tuple[Passage, int, int, int]] = []
+    lead: dict[tuple[str, int], int] = {}       # sentence -> start of its two-sentence lead-in
     for rank, p in enumerate(passages):
         if p.kind == "heading":
             continue
         spans = [(p.start, p.end)] if p.kind == "table_row" else \
             [(p.start + s, p.start + e) for s, e in sentence_spans(p.text, 0, len(p.text))]
-        for s, e in spans:
+        for n, (s, e) in enumerate(spans):
+            lead[(p.id, s)] = spans[max(0, n - 2)][0]
             if len(norm(p.text[s - p.start:e - p.start])) >= 4:
                 items.append((p, s, e, rank))
     dense = _dense(ctx, a, [(p, s, e) for p, s, e, _ in items])
@@ -111,6 +135,8 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
         pc = pcov[p.id]
         sent = p.text[s - p.start:e - p.start]
         c = term_cover(ctx, terms, sent + (" " + p.context if p.kind == "table_row" else ""), soft)
+        ls = lead.get((p.id, s), s)
+        loc = term_cover(ctx, terms, p.text[ls - p.start:e - p.start], soft) if ls < s else c
         score = 0.45 * c + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
         if a.wants_value:
             score += 0.08 if has_number(sent) else -0.08
@@ -135,7 +161,7 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
                 score += 0.04
         if a.asks_project and PROJECT_RE.search(sent):
             score += 0.05
-        out.append(Scored(p, s, e, score, c, pc, rank))
+        out.append(Scored(p, s, e, score, c, pc, rank, dn, loc))
     out.sort(key=lambda x: -x.score)
     return out
 

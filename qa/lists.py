@@ -103,7 +103,7 @@ def districts(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
               doc_id: str) -> Optional[Position]:
     if not a.asks_district:
         return None
-    roles = [r for r, cues in ROLE_CUES.items() if any(c in a.text for c in cues)]
+    roles = [r for r, cues in ROLE_CUES.items() if any(c in a.text for c in cues)][:1]
     items = [d for d in gv.districts(doc_id) if not roles or attr(d, "role") in roles]
     if roles == ["in_scope"]:
         items += [d for d in gv.districts(doc_id) if attr(d, "role") == "key_area"]
@@ -142,3 +142,15 @@ def _catalog_issuers(ws: Any, ctx: QAContext, doc_id: str) -> Optional[Position]
         return None
     return Position(doc_id, ctx.docs[doc_id].city, True, "、".join(names), kind="list",
                     confidence=CONF_LIST_GRAPH * 0.9, citations=cites)
+
+
+def with_context(ws: Any, a: Analysis, pos: Position) -> Position:
+    """When the question also asks a figure (面积多大, 多长) that the list items do not state,
+    add the cited sentence that holds the items."""
+    from qa.abstain import asks_number
+    if not asks_number(a) or any(ch.isdigit() for ch in pos.text) or not pos.citations:
+        return pos
+    quote = pos.citations[0].quote
+    pos.text += f"(原文:“{quote if len(quote) <= 160 else quote[:160] + '…'}”)"
+    pos.has_value = any(ch.isdigit() for ch in quote)
+    return pos

@@ -94,7 +94,7 @@ def _extract(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
     if reason:
         return Position(doc_id, doc.city, False, "", kind="none", confidence=CONF_ABSTAIN,
                         reason=reason, related=related)
-    support = 0.7 * best.cover + 0.3 * best.pcover
+    support = best.support
     conf = min(CONF_EXTRACT_MAX, 0.35 + 0.45 * support)
     cites = [ws.corpus.citation(sc.passage, s, e) for sc, (s, e) in zip(picks, spans)]
     text = "……".join(extractive.lead_in(t) for t in texts)
@@ -111,7 +111,7 @@ def position_for(st: QAState, a: Analysis, doc_id: str,
     for fn in (lists.regulations, lists.issuers, lists.districts, lists.projects):
         pos = fn(ws, ctx, gv, a, doc_id)
         if pos is not None:
-            return pos
+            return lists.with_context(ws, a, pos)
     if a.wants_value or a.wants_target or a.wants_baseline or a.years:
         pos = values.value_position(ws, ctx, gv, a, doc_id)
         if pos is not None:

@@ -13,7 +13,7 @@ from qa.position import CONF_TABLE_CELL, Position
 from qa.text import bigram_cover, lcs_cover, norm
 
 MIN_TABLE_RELEVANCE = 0.3
-MIN_COLUMN_MATCH = 0.6
+MIN_COLUMN_MATCH = 0.7
 
 
 def _tables(corpus: Any, doc_id: str) -> dict[str, list[Passage]]:
@@ -47,6 +47,14 @@ def _unit(p: Passage, col: str) -> str:
     return "" if u in ("%", "％") else u
 
 
+def _column_match(col: str, question: str) -> float:
+    """How well a column name is asked for: in-order characters, bigrams, or (for reordered
+    wording such as 改造…老旧表箱 vs 老旧表箱改造数) characters present in the question."""
+    c, q = norm(col), norm(question)
+    chars = sum(ch in q for ch in c) / len(c) if c else 0.0
+    return max(lcs_cover(c, q), bigram_cover(c, q), 0.9 * chars)
+
+
 def _col_name(col: str) -> str:
     return re.sub(r"[(（][^()（）]*[)）]\s*$", "", col).strip()
 
@@ -71,7 +79,7 @@ def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Pos
             for i, col in enumerate(header):
                 if i == ycol or i >= len(cells) or not cells[i].strip():
                     continue
-                s = max(lcs_cover(_col_name(col), a.text), bigram_cover(_col_name(col), a.text))
+                s = _column_match(_col_name(col), a.text)
                 if s >= MIN_COLUMN_MATCH and (best is None or s > best[0]):
                     best = (s, p, i)
     if best is None:

@@ -6,6 +6,7 @@ embedding similarity); near-ties are all shown with their labels rather than gue
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from qa.analysis import Analysis
@@ -14,45 +15,60 @@ from qa.graphview import GraphView, attr
 from qa.position import CONF_TARGET_EXACT, CONF_TARGET_FUZZY, Position
 from qa.text import lcs_cover, norm, unique
 
-ACCEPT = 0.78          # blended indicator score needed to answer from a target
+ACCEPT = 0.8           # blended indicator score needed to answer from a target
 TIE = 0.03             # indicators this close to the best are shown too
+LIST_TIE = 0.15        # for list questions (分别/各): same-family indicators this close
+INDICATOR_WORDS = re.compile(r"率|比例|占比|比重|密度|面积|数量|总量|规模|指标|覆盖|普及|频次|完好|人均")
 EXACT_COVER = 0.95     # label (almost) fully present in the question
 
 
-def matched_indicators(ctx: QAContext, a: Analysis, doc_id: Optional[str] = None
-                       ) -> list[tuple[IndicatorRef, float]]:
-    ranked = ctx.match_indicators(a.topic, a.text, doc_id=doc_id)
-    if not ranked or ranked[0][1] < ACCEPT:
+def matched_indicators(ctx: QAContext, a: Analysis, doc_id: Optional[str] = None,
+                       keep=None) -> list[tuple[IndicatorRef, float]]:
+    """Indicators that answer the question: the best match (and near-ties), among those for
+    which `keep(ref)` holds (e.g. "has a target for the asked year")."""
+    ranked = [(r, s) for r, s in ctx.match_indicators(a.terms, doc_id=doc_id)[:8]
+              if s >= ACCEPT and (keep is None or keep(r))]
+    if not ranked:
         return []
-    top = ranked[0][1]
-    return [(r, s) for r, s in ranked[:3] if s >= top - TIE and s >= ACCEPT]
+    top_ref, top = ranked[0]
+    if a.wants_list:                       # 各等级/分别: the whole family (…亮灯率)
+        head = ctx._strip_places(top_ref.labels[0])[-3:]
+        return [(r, s) for r, s in ranked if s >= top - LIST_TIE and
+                any(ctx._strip_places(lab).endswith(head) for lab in r.labels)][:6]
+    return [(r, s) for r, s in ranked[:3] if s >= top - TIE]
+
+
+def indicator_question(a: Analysis) -> bool:
+    """Does the question ask for a figure (多少, 比例 …) or name an indicator-like thing (…率)?"""
+    from qa.abstain import asks_number
+    return asks_number(a) or bool(INDICATOR_WORDS.search(a.topic)) or bool(a.explicit_years)
+
+
+def _when(t: Any) -> str:
+    y, period = attr(t, "year"), attr(t, "period", default="")
+    return f"{y}年" if y else (str(period) if period else "")
 
 
 def _fmt_target(t: Any, a: Analysis) -> str:
+    """生活垃圾回收利用率:目标65%(十四五末;基期值39.3%;预期性指标)"""
     name = attr(t, "name_as_written", "indicator_label", default="")
     target, base = attr(t, "target"), attr(t, "baseline")
-    kind = attr(t, "value_kind", default="target")
-    parts = []
-    when = attr(t, "year")
-    period = attr(t, "period", default="")
-    if kind == "achieved":
-        label = f"{when}年" if when else (f"“{period}”" if period else "")
-        parts.append(f"{name}{label}已达{target or base}")
-    else:
-        when_txt = f"到{when}年" if when else (f"“{period}”" if period else "")
-        parts.append(f"{name}{when_txt}目标{target}" if target else f"{name}")
-        extra = []
-        if base and base not in ("/", "-", "—"):
-            extra.append(f"基期(“十三五”)水平{base}" if "十三五" in (a.text + str(period)) or
-                         attr(t, "source") == "table" else f"基期水平{base}")
-        elif base in ("/", "-", "—"):
-            extra.append("基期无数据")
-        b = attr(t, "bindingness")
-        if b:
-            extra.append(f"{b}指标")
-        if extra:
-            parts.append("(" + ",".join(extra) + ")")
-    return "".join(parts)
+    when = _when(t)
+    if attr(t, "value_kind", default="target") == "achieved":
+        return f"{name}:已达{base or target}" + (f"({when})" if when else "")
+    extra = [when] if when else []
+    if base and base not in ("/", "-", "—"):
+        extra.append(f"基期值{base}")
+    elif base in ("/", "-", "—"):
+        extra.append("无基期值")
+    b = attr(t, "bindingness")
+    if b:
+        extra.append(f"{b}指标")
+    return f"{name}:目标{target}" + (f"({';'.join(extra)})" if extra else "")
+
+
+def _value_of(t: Any) -> str:
+    return str(attr(t, "target", "baseline", default="") or "")
 
 
 def _year_ok(t: Any, a: Analysis, period_end: Optional[int]) -> bool:
@@ -69,29 +85,22 @@ def value_position(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
                    doc_id: str) -> Optional[Position]:
     """A found position from targets, a not-found one when only the wrong year/kind exists,
     or None when no indicator of this plan matches (the caller then reads passages)."""
-    matches = matched_indicators(ctx, a, doc_id)
-    if not matches:
+    if not indicator_question(a):
         return None
     doc = ctx.docs[doc_id]
-    keys = {m.key for m, _ in matches}
-    targets = [t for t in gv.targets(doc_id) if str(attr(t, "indicator_iri", "indicator")) in keys]
-    if not targets:
-        return None
     period_end = doc.period[1] if doc.period else None
-    in_year = [t for t in targets if _year_ok(t, a, period_end)]
-    if not in_year:
-        years = "、".join(str(y) for y in a.years)
-        return Position(doc_id, doc.city, False, "", kind="none", confidence=0.2,
-                        reason=f"{doc.city}规划未给出{years}年的{matches[0][0].labels[0]}",
-                        related=[_cite(ws, t) for t in targets[:2]])
+    by_key: dict[str, list] = {}
+    for t in gv.targets(doc_id):
+        by_key.setdefault(str(attr(t, "indicator_iri", "indicator")), []).append(t)
+    matches = matched_indicators(ctx, a, doc_id, keep=lambda r: any(
+        _year_ok(t, a, period_end) for t in by_key.get(r.key, [])))
+    if not matches:
+        return None
+    in_year = [t for m, _ in matches for t in by_key.get(m.key, []) if _year_ok(t, a, period_end)]
     planned = [t for t in in_year if attr(t, "value_kind", default="target") == "target"]
     achieved = [t for t in in_year if attr(t, "value_kind", default="target") != "target"]
     if a.wants_target and not a.wants_baseline and not planned:
-        label = matches[0][0].labels[0]
-        got = ";".join(_fmt_target(t, a) for t in achieved[:2])
-        return Position(doc_id, doc.city, False, "", kind="none", confidence=0.25,
-                        reason=f"{doc.city}规划未提出{label}的目标值(仅提到:{got})",
-                        related=[_cite(ws, t) for t in achieved[:2]])
+        return None          # only achieved values: let the passages (and their checks) decide
     chosen = planned or achieved
     if a.wants_baseline and achieved and planned:
         chosen = planned + achieved[:1]
@@ -103,12 +112,12 @@ def value_position(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         main = group[0]
         line = _fmt_target(main, a)
         for other in group[1:3]:
-            if norm(str(attr(other, "target") or "")) != norm(str(attr(main, "target") or "")):
-                line += f";文中表述为{attr(other, 'name_as_written', default='')}{attr(other, 'target') or ''}"
+            if norm(_value_of(other)) != norm(_value_of(main)):
+                line += f";文中表述为“{attr(other, 'name_as_written', default='')}{_value_of(other)}”"
         lines.append(line)
         cites += [_cite(ws, t) for t in group[:2]]
     best_ref, best_score = matches[0]
-    exact = max(lcs_cover(lab, a.text) for lab in best_ref.labels) >= EXACT_COVER
+    exact = bool(ctx.label_in(best_ref, a.topic))
     conf = CONF_TARGET_EXACT if exact and len(matches) == 1 else CONF_TARGET_FUZZY * min(1.0, best_score)
     return Position(doc_id, doc.city, True, ";".join(lines), kind="indicator", confidence=conf,
                     citations=_dedupe(cites), has_value=True)

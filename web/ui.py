@@ -94,7 +94,7 @@ def qa_tab(data: UIData) -> None:
         question = gr.Textbox(label="问题", placeholder="例如:某市到2025年某指标的目标是多少?",
                               lines=2, max_lines=6, scale=5, elem_id="pg-question",
                               max_length=ws.cfg.max_question_chars * 2)
-        ask_btn = gr.Button("提问", variant="primary", scale=1, elem_id="pg-ask")
+        ask_btn = gr.Button("提问", variant="primary", scale=0, min_width=120, elem_id="pg-ask")
     examples = safely("example questions", [])(example_questions)(data)
     if examples:
         gr.Examples(examples=[[q] for q in examples], inputs=[question], label="示例问题",

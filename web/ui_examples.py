@@ -13,12 +13,21 @@ def _city(data: UIData, doc_id: str) -> str:
     return plan.city if plan else doc_id
 
 
-def _score(t: Any) -> tuple:
-    """Prefer stated targets that read like indicators: from a table or with bindingness,
-    with a year, a short name; ties broken by position in the plan."""
+def _horizon(targets: list, period: str) -> str:
+    """The plan's target year: the most common year among its stated targets (ties: later)."""
+    years = Counter(y for y in (year_of(t, period) for t in targets) if y)
+    if not years:
+        return ""
+    return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _score(t: Any, horizon: str, period: str) -> tuple:
+    """Prefer stated targets that read like indicators: for the plan's target year, from a
+    table or with bindingness, a short name; ties broken by position in the plan."""
     label = label_of(t)
-    return (not (getattr(t, "bindingness", None) or getattr(t, "source", "") == "table"),
-            not year_of(t), len(label) > 12, getattr(t, "evidence_start", 0) or 0)
+    return (year_of(t, period) != horizon,
+            not (getattr(t, "bindingness", None) or getattr(t, "source", "") == "table"),
+            len(label) > 12, getattr(t, "evidence_start", 0) or 0)
 
 
 def indicator_questions(data: UIData, per_plan: int = 2) -> list[str]:
@@ -28,8 +37,9 @@ def indicator_questions(data: UIData, per_plan: int = 2) -> list[str]:
         period = str(data.corpus.documents[plan.doc_id].meta.get("period", "") or "")
         cands = [t for t in data.targets if t.doc_id == plan.doc_id and label_of(t)
                  and not is_achieved(t) and value_text(t) and len(label_of(t)) <= 20]
+        horizon = _horizon(cands, period)
         n = 0
-        for t in sorted(cands, key=_score):
+        for t in sorted(cands, key=lambda t: _score(t, horizon, period)):
             if n >= per_plan:
                 break
             label = label_of(t)

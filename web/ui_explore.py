@@ -60,8 +60,8 @@ class Explorer:
                 labels.setdefault(e.s, e.s_label)
             if e.o_is_iri and e.o_label:
                 labels.setdefault(e.o, e.o_label)
-            if not e.o_is_iri and local_name(e.p) in LABEL_PREDICATES:
-                labels.setdefault(e.s, e.o)
+            if not e.o_is_iri and local_name(e.p) in LABEL_PREDICATES and e.o:
+                labels[e.s] = e.o          # a stated label beats a fallback local name
         types = node_types(edges, state.get("types", {}))
         for e in edges:
             for v in ((e.s, e.o) if e.o_is_iri else (e.s,)):
@@ -154,8 +154,8 @@ def graph_tab(data: UIData) -> None:
     with gr.Row(equal_height=True):
         query = gr.Textbox(label="搜索实体", placeholder="如:生活垃圾、燃气、条例、某区", scale=3,
                            elem_id="pg-graph-search")
-        find = gr.Button("搜索", variant="primary", scale=1)
-        reset = gr.Button("清空", scale=1)
+        find = gr.Button("搜索", variant="primary", scale=0, min_width=110)
+        reset = gr.Button("清空", scale=0, min_width=110)
     with gr.Row(equal_height=True):
         results = gr.Dropdown(label="匹配的实体", choices=[], interactive=True, scale=1)
         neighbours = gr.Dropdown(label="展开邻居(也可直接点击图中节点)", choices=[],
@@ -215,20 +215,22 @@ def sparql_tab(data: UIData, files: Any) -> None:
     ws = data.ws
     examples = load_examples()
     first = examples[0] if examples else None
-    with gr.Row(equal_height=True):
-        pick = gr.Dropdown(choices=[(e.title, e.name) for e in examples],
-                           value=first.name if first else None, label="示例查询", scale=3,
-                           elem_id="pg-sparql-examples")
-        run_btn = gr.Button("运行查询", variant="primary", scale=1, elem_id="pg-sparql-run")
+    pick = gr.Dropdown(choices=[(e.title, e.name) for e in examples],
+                       value=first.name if first else None, label="示例查询",
+                       elem_id="pg-sparql-examples")
     desc = gr.HTML(_desc(first.description if first else "没有找到示例查询 (kg/queries/*.rq)。"),
                    js_on_load=None)
     editor = gr.Code(value=first.query if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
-                     language=None, lines=12, max_lines=30, label="SPARQL",
+                     language=None, lines=12, max_lines=30, label="SPARQL(只读查询)",
                      elem_id="pg-sparql-editor", interactive=True)
-    status = gr.HTML(js_on_load=None, elem_id="pg-sparql-status")
-    with gr.Row():
-        dl_csv = gr.DownloadButton("下载 CSV", size="sm", visible=False)
-        dl_json = gr.DownloadButton("下载 JSON", size="sm", visible=False)
+    with gr.Row(equal_height=True):
+        run_btn = gr.Button("运行查询", variant="primary", scale=0, min_width=160,
+                            elem_id="pg-sparql-run")
+        status = gr.HTML(js_on_load=None, elem_id="pg-sparql-status")
+        dl_csv = gr.DownloadButton("下载 CSV", size="sm", visible=False, scale=0, min_width=120,
+                                   elem_id="pg-sparql-csv")
+        dl_json = gr.DownloadButton("下载 JSON", size="sm", visible=False, scale=0,
+                                    min_width=120, elem_id="pg-sparql-json")
     table = gr.Dataframe(interactive=False, wrap=True, max_height=600, elem_id="pg-sparql-table",
                          visible=False)
     turtle = gr.Code(label="结果(Turtle)", language=None, visible=False, interactive=False)
@@ -248,18 +250,21 @@ def sparql_tab(data: UIData, files: Any) -> None:
             from web.ui import report_error
             return (report_error(e, "执行查询"), gr.Dataframe(visible=False),
                     gr.Code(visible=False), hidden, hidden)
+        notice = f" · {res.notice}" if res.notice else ""
         if res.form == "graph":
             path = files.write("sparql", "ttl", res.body)
-            return (message(f"返回图结果 · {ms:.0f} ms"), gr.Dataframe(visible=False),
-                    gr.Code(value=res.body, visible=True), gr.DownloadButton(visible=False),
+            return (message(f"返回 {res.count} 条三元组 · {ms:.0f} ms{notice}"),
+                    gr.Dataframe(visible=False), gr.Code(value=res.body, visible=True),
+                    gr.DownloadButton(visible=False),
                     gr.DownloadButton("下载 Turtle", value=path, visible=True))
         frame = pd.DataFrame(res.display, columns=res.headers) if res.headers else pd.DataFrame()
         csv_path = files.write("sparql", "csv", to_csv(res.headers, res.rows), bom=True)
         json_path = files.write("sparql", "json", _pretty(res.body))
         summary = (f"ASK 结果:{'是' if res.boolean else '否'}" if res.form == "ask"
                    else f"{len(res.rows)} 行 · {len(res.headers)} 列")
-        return (message(f"{summary} · {ms:.0f} ms"), gr.Dataframe(value=frame, visible=True),
-                gr.Code(visible=False), gr.DownloadButton("下载 CSV", value=csv_path, visible=True),
+        return (message(f"{summary} · {ms:.0f} ms{notice}", "warn" if notice else "info"),
+                gr.Dataframe(value=frame, visible=True), gr.Code(visible=False),
+                gr.DownloadButton("下载 CSV", value=csv_path, visible=True),
                 gr.DownloadButton("下载 JSON", value=json_path, visible=True))
 
     pick.input(load_example, inputs=[pick], outputs=[editor, desc], api_visibility="undocumented")

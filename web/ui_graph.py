@@ -44,6 +44,11 @@ VALUE_LABELS = {"key_area": "重点区域", "in_scope": "规划范围", "guided"
                 "true": "是", "false": "否"}
 
 MAX_NODES = 60
+MAX_PER_NODE = 24        # neighbours drawn around one expanded node (the rest are listed)
+EDGE_LABELS_UP_TO = 18   # beyond this many edges, predicates go into tooltips only
+SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
+# structural edges that would turn a drawing into a hairball (scheme membership, typing)
+SKIP_PREDICATES = {RDF_TYPE, PROV_DERIVED, SKOS_IN_SCHEME}
 WIDTH, HEIGHT = 960, 620
 
 
@@ -191,19 +196,34 @@ def _short(text: str, n: int = 14) -> str:
 
 def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
         focus: Optional[str], expanded: Iterable[str] = ()) -> str:
-    """The drawing of the IRI-to-IRI edges (literals, rdf:type and passages left out)."""
-    links: list[tuple[str, str, str]] = []
+    """The drawing of the IRI-to-IRI edges around the expanded nodes (focus first). Literals,
+    passages and structural edges are left out; at most MAX_PER_NODE neighbours per node."""
+    drawable = [e for e in edges if e.o_is_iri and e.p not in SKIP_PREDICATES
+                and types.get(e.o) != "Passage" and types.get(e.s) != "Passage" and e.s != e.o]
+    centres = [focus] if focus else []
+    centres += [v for v in reversed(list(expanded)) if v not in centres]
     nodes: list[str] = [focus] if focus else []
-    seen = set(nodes)
-    for e in edges:
-        if not e.o_is_iri or e.p == RDF_TYPE or types.get(e.o) == "Passage" \
-                or types.get(e.s) == "Passage" or e.p == PROV_DERIVED:
-            continue
-        for v in (e.s, e.o):
-            if v not in seen and len(nodes) < MAX_NODES:
-                seen.add(v)
-                nodes.append(v)
-        if e.s in seen and e.o in seen:
+    seen, hidden = set(nodes), 0
+    for c in centres:
+        around = 0
+        for e in drawable:
+            if c not in (e.s, e.o):
+                continue
+            other = e.o if e.s == c else e.s
+            if other in seen:
+                continue
+            if around >= MAX_PER_NODE or len(nodes) >= MAX_NODES:
+                hidden += 1
+                continue
+            if c not in seen:
+                seen.add(c)
+                nodes.append(c)
+            seen.add(other)
+            nodes.append(other)
+            around += 1
+    links: list[tuple[str, str, str]] = []
+    for e in drawable:
+        if e.s in seen and e.o in seen and (e.s, e.o, pred_label(e)) not in links:
             links.append((e.s, e.o, pred_label(e)))
     if not nodes:
         return '<div class="pg-msg pg-msg-info">没有可绘制的关系。</div>'
@@ -221,7 +241,10 @@ def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
     for a, b, lab in links:
         (x1, y1), (x2, y2) = xy[a], xy[b]
         parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                     f'stroke="#adb5bd" stroke-width="1.3" marker-end="url(#pg-arrow)"/>')
+                     f'stroke="#adb5bd" stroke-width="1.3" marker-end="url(#pg-arrow)">'
+                     f'<title>{esc(lab)}</title></line>')
+        if len(links) > EDGE_LABELS_UP_TO:
+            continue
         parts.append(f'<text x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2 - 3:.1f}" font-size="11" '
                      f'text-anchor="middle" paint-order="stroke" stroke-width="3" style="fill: #868e96; '
                      f'stroke: var(--background-fill-secondary, #fff)">{esc(_short(lab, 8))}</text>')
@@ -244,8 +267,9 @@ def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
     used = sorted({types.get(v, "Other") for v in nodes})
     legend = "".join(f'<span><i style="background:{TYPE_COLOURS.get(t, TYPE_COLOURS["Other"])}">'
                      f'</i>{esc(TYPE_LABELS.get(t, t))}</span>' for t in used)
+    more = (f"另有 {hidden} 个关联实体未画出,可在“展开邻居”中选择;" if hidden else "")
     return (f'<div class="pg-graph"><div class="pg-legend">{legend}'
-            f'<span class="pg-note">点击节点可展开其邻居</span></div>{"".join(parts)}</div>')
+            f'<span class="pg-note">{more}点击节点可展开其邻居</span></div>{"".join(parts)}</div>')
 
 
 CLICK_JS = """

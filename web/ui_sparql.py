@@ -39,6 +39,9 @@ class QueryResult:
     body: str = ""                            # SPARQL JSON results, or Turtle for graphs
     content_type: str = ""
     boolean: bool | None = None
+    notice: str = ""                          # e.g. "results truncated to the first N rows"
+    elapsed_ms: float = 0.0
+    count: int = 0                            # triples of a graph result
 
 
 def load_examples(folder: Path = QUERIES_DIR) -> list[Example]:
@@ -56,17 +59,6 @@ def load_examples(folder: Path = QUERIES_DIR) -> list[Example]:
         out.append(Example(path.stem, title.group(1).strip() if title else path.stem,
                            desc.group(1).strip() if desc else "", text))
     return out
-
-
-def query_form(query: str) -> str:
-    """select | ask | graph (CONSTRUCT/DESCRIBE), from the first query keyword."""
-    body = re.sub(r"<[^>\s]*>", " ", query)       # IRIs may contain keywords and '#'
-    body = re.sub(r"#[^\n]*", " ", body)
-    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I)
-    if not m:
-        return "select"
-    kw = m.group(1).upper()
-    return "select" if kw == "SELECT" else "ask" if kw == "ASK" else "graph"
 
 
 def compact(value: str) -> str:
@@ -105,17 +97,20 @@ def parse_json_results(body: str) -> QueryResult:
 
 
 def run(graph: Any, query: str, cfg: Any) -> QueryResult:
-    """Run a query through kg.sparql (guard + execute). Raises QueryError with a message."""
+    """Run a query through kg.sparql.execute (guard, then the engine with its time and row
+    limits). Raises QueryError with a one-line message."""
     from kg import sparql
     if not query or not query.strip():
         raise QueryError("查询为空:请输入 SPARQL 查询或选择一个示例。")
-    form = query_form(query)
-    fmt = "turtle" if form == "graph" else "json"
-    body, ctype = sparql.run_to_text(graph, query, cfg, fmt)
-    if isinstance(body, bytes):
-        body = body.decode("utf-8")
-    if fmt == "turtle":
-        return QueryResult("graph", body=body, content_type=ctype)
-    res = parse_json_results(body)
-    res.content_type = ctype
-    return res
+    res = sparql.execute(graph, query, cfg)
+    if res.form in ("CONSTRUCT", "DESCRIBE"):
+        body, ctype = res.serialize("turtle")
+        out = QueryResult("graph", body=body.decode("utf-8"), content_type=ctype)
+        out.count = res.count
+    else:
+        body, ctype = res.serialize("json")
+        out = parse_json_results(body.decode("utf-8"))
+        out.content_type = ctype
+    out.notice = res.notice
+    out.elapsed_ms = float(getattr(res, "elapsed_ms", 0.0) or 0.0)
+    return out

@@ -88,7 +88,7 @@ def compare_tab(data: UIData, files: Any) -> None:
         indicator = gr.Dropdown(choices=[("(该类别全部指标)", "")] + data.indicator_choices(),
                                 value="", label="指标", scale=2)
         topic = gr.Textbox(label="或输入主题", placeholder="如:再生水、公厕、智慧灯杆", scale=2)
-        go = gr.Button("对比", variant="primary", scale=1, elem_id="pg-cmp-go")
+        go = gr.Button("对比", variant="primary", scale=0, min_width=120, elem_id="pg-cmp-go")
     initial, path = _initial(data, files)
     with gr.Row():
         download = gr.DownloadButton("下载 CSV", value=path, size="sm", elem_id="pg-cmp-csv",

@@ -1,0 +1,235 @@
+"""Hybrid retriever: BM25 + dense scores fused, with filters, de-duplication and query
+handling (city restriction, per-plan retrieval for comparisons, synonym expansion).
+
+Fusion (measured on the dev questions against both parts and against weighted RRF, which
+was worse): min-max normalise each score over the allowed passages, mix
+lexical_weight * bm25 + (1 - lexical_weight) * dense, then multiply by the period prior.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable, Optional, Sequence
+
+import numpy as np
+
+from core.errors import ArtifactError, QuestionError
+from core.types import Corpus, Hit, Passage
+from index.dense import DenseIndex
+from index.lexical import LexicalIndex
+from index.periods import PeriodPrior
+from index.query import QueryAnalyzer, QueryPlan
+
+MODES = ("hybrid", "lexical", "dense")
+DEFAULT_EXCLUDED_KINDS = frozenset({"heading"})   # headings live on in their children's context
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    lexical_weight: float = 0.6
+    explicit_period_penalty: float = 0.2
+    implicit_period_penalty: float = 0.1
+    dense_depth: int = 256            # candidates read from an HNSW index (flat reads all)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.lexical_weight <= 1.0:
+            raise ValueError(f"FusionParams: lexical_weight={self.lexical_weight!r} not in [0, 1]")
+        if self.dense_depth <= 0:
+            raise ValueError(f"FusionParams: dense_depth={self.dense_depth!r} must be positive")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    if x.size == 0:
+        return x
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+class HybridRetriever:
+    def __init__(self, corpus: Corpus, passages: Sequence[Passage], lexical: LexicalIndex,
+                 dense: DenseIndex, embedder_factory: Callable[[], object],
+                 analyzer: QueryAnalyzer, periods: PeriodPrior,
+                 params: FusionParams = FusionParams(), model: str = ""):
+        n = len(passages)
+        if not (lexical.n == dense.size == n):
+            raise ArtifactError(f"index parts disagree: {n} passages, lexical {lexical.n}, "
+                                f"dense {dense.size}; run `python app.py build --force`")
+        self.corpus, self.passages = corpus, list(passages)
+        self.lexical, self.dense, self.analyzer, self.periods = lexical, dense, analyzer, periods
+        self.params, self.model = params, model
+        self._factory, self._embedder = embedder_factory, None
+        self._docs = np.array([p.doc_id for p in self.passages])
+        self._kinds = np.array([p.kind for p in self.passages])
+        self._starts = np.array([p.start for p in self.passages], dtype=np.int64)
+        self._ends = np.array([p.end for p in self.passages], dtype=np.int64)
+        self._sections: Optional[list[set[str]]] = None
+
+    # ---- lazily loaded model ---------------------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            emb = self._factory()
+            if int(emb.dim) != self.dense.dim:
+                raise ArtifactError(f"the index was built with {self.dense.dim}-dimensional "
+                                    f"vectors but model {getattr(emb, 'name', '?')!r} gives "
+                                    f"{emb.dim}; run `python app.py build --force`")
+            self._embedder = emb
+        return self._embedder
+
+    @property
+    def model_loaded(self) -> bool:
+        return self._embedder is not None
+
+    # ---- filters -----------------------------------------------------------------------------
+    def _section_sets(self) -> list[set[str]]:
+        if self._sections is None:
+            parent = {s.id: s.parent for s in self.corpus.sections}
+            out = []
+            for p in self.passages:
+                chain, sid = set(), p.section_id
+                while sid and sid not in chain:
+                    chain.add(sid)
+                    sid = parent.get(sid)
+                out.append(chain)
+            self._sections = out
+        return self._sections
+
+    def mask(self, doc_ids: Optional[Iterable[str]] = None, kinds: Optional[Iterable[str]] = None,
+             section: Optional[str] = None) -> np.ndarray:
+        """Allowed passages: plans (doc ids), passage kinds (default: all but headings), and
+        a section (its id, matching the section and everything under it, or a piece of
+        the section path)."""
+        m = np.ones(len(self.passages), dtype=bool)
+        if doc_ids is not None:
+            m &= np.isin(self._docs, list(doc_ids))
+        if kinds is not None:
+            m &= np.isin(self._kinds, list(kinds))
+        else:
+            m &= ~np.isin(self._kinds, list(DEFAULT_EXCLUDED_KINDS))
+        if section:
+            sets = self._section_sets()
+            known = any(section in s for s in sets)
+            m &= np.array([(section in s) if known else (section in p.section_path)
+                           for s, p in zip(sets, self.passages)], dtype=bool)
+        return m
+
+    # ---- scoring -------------------------------------------------------------------------------
+    def analyze(self, query: str) -> QueryPlan:
+        return self.analyzer.analyze(query)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding. One short text gains nothing from intra-op parallelism and
+        loses a lot when other processes hold the cores, so torch runs it on one thread."""
+        emb = self.embedder
+        torch = sys.modules.get("torch")
+        if torch is None:
+            return emb.encode([query])[0]
+        n = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return emb.encode([query])[0]
+        finally:
+            torch.set_num_threads(n)
+
+    def _dense_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
+        q = self.query_vector(query)
+        allowed = None if len(rows) == self.dense.size else rows
+        depth = len(rows) if self.dense.kind == "flat" else min(len(rows), self.params.dense_depth)
+        s, r = self.dense.search(q, depth, allowed)
+        out = np.full(len(rows), float(s.min()) if len(s) else 0.0, dtype=np.float32)
+        pos = np.searchsorted(rows, r)
+        ok = (pos < len(rows)) & (rows[np.minimum(pos, len(rows) - 1)] == r)
+        out[pos[ok]] = s[ok]
+        return out
+
+    def scores(self, query: str, rows: np.ndarray, plan: Optional[QueryPlan] = None,
+               mode: str = "hybrid") -> np.ndarray:
+        """Fused score of each allowed row (rows sorted ascending)."""
+        if mode not in MODES:
+            raise ValueError(f"search mode={mode!r}, expected one of {', '.join(MODES)}")
+        plan = plan or self.analyzer.analyze(query)
+        a = self.params.lexical_weight if mode == "hybrid" else float(mode == "lexical")
+        fused = np.zeros(len(rows), dtype=np.float32)
+        if a > 0:
+            lexq = self.analyzer.strip_places(query, plan)
+            extra = [t for term in self.analyzer.expansions(query)
+                     for t in self.lexical.tokenizer.tokenize(term)]
+            fused += a * _minmax(self.lexical.scores(lexq, extra)[rows])
+        if a < 1:
+            fused += (1 - a) * _minmax(self._dense_scores(query, rows))
+        if mode == "hybrid":
+            fused *= self.periods.factors(query)[rows]
+        return fused
+
+    def _ranked(self, rows: np.ndarray, fused: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Best rows first, skipping any passage that overlaps a better one (windows)."""
+        out: list[tuple[int, float]] = []
+        for j in np.argsort(-fused, kind="stable"):
+            r = int(rows[j])
+            if any(self._docs[r] == self._docs[o] and self._starts[r] < self._ends[o]
+                   and self._starts[o] < self._ends[r] for o, _ in out):
+                continue
+            out.append((r, float(fused[j])))
+            if len(out) >= k:
+                break
+        return out
+
+    def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+        return [Hit(passage_id=self.passages[r].id, score=round(s, 6), rank=i + 1,
+                    source="hybrid") for i, (r, s) in enumerate(ranked)]
+
+    @staticmethod
+    def _check(query: str, k: int) -> None:
+        if not isinstance(query, str) or not query.strip():
+            raise QuestionError("search: the query is empty")
+        if not isinstance(k, int) or k <= 0:
+            raise QuestionError(f"search: k={k!r} must be a positive integer")
+
+    # ---- public API ------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, doc_ids: Optional[list[str]] = None,
+               kinds: Optional[Iterable[str]] = None, section: Optional[str] = None,
+               mode: str = "hybrid") -> list[Hit]:
+        """Top-k passages. Without doc_ids, the plans named in the query restrict the search;
+        when it names several plans (or 两市/两地), each plan is searched on its own and the
+        lists are interleaved, best plan first, so every plan is represented near the top."""
+        self._check(query, k)
+        plan = self.analyzer.analyze(query)
+        docs = doc_ids if doc_ids is not None else plan.doc_ids
+        if doc_ids is None and plan.per_doc:
+            per = self._per_doc(query, k, plan.doc_ids or [], kinds, section, plan, mode)
+            lists = sorted(per.values(), key=lambda hs: -hs[0][1] if hs else 0.0)
+            merged = [x for tup in itertools.zip_longest(*lists) for x in tup if x is not None]
+            return self._hits(merged[:k])
+        rows = np.flatnonzero(self.mask(docs, kinds, section))
+        if len(rows) == 0:
+            return []
+        return self._hits(self._ranked(rows, self.scores(query, rows, plan, mode), k))
+
+    def _per_doc(self, query, k, doc_ids, kinds, section, plan, mode
+                 ) -> dict[str, list[tuple[int, float]]]:
+        rows = np.flatnonzero(self.mask(doc_ids, kinds, section))
+        if len(rows) == 0:
+            return {d: [] for d in doc_ids}
+        fused = self.scores(query, rows, plan, mode)
+        out = {}
+        for d in doc_ids:
+            sel = self._docs[rows] == d
+            out[d] = self._ranked(rows[sel], fused[sel], k)
+        return out
+
+    def search_per_doc(self, query: str, k: int = 10, doc_ids: Optional[list[str]] = None,
+                       kinds: Optional[Iterable[str]] = None, section: Optional[str] = None,
+                       mode: str = "hybrid") -> dict[str, list[Hit]]:
+        """Top-k passages of each plan: doc_ids if given, else the plans the query names
+        when it names two or more, else every plan. Scores are comparable across plans."""
+        self._check(query, k)
+        plan = self.analyzer.analyze(query)
+        if doc_ids is None:
+            doc_ids = plan.doc_ids if plan.doc_ids and len(plan.doc_ids) > 1 \
+                else list(self.corpus.documents)
+        per = self._per_doc(query, k, list(doc_ids), kinds, section, plan, mode)
+        return {d: self._hits(v) for d, v in per.items()}

@@ -1,0 +1,126 @@
+"""What gets indexed: passage texts with their context, and the domain vocabulary.
+
+- index_text: Passage.search_text (section path, table header and filled category cells,
+  then the text); a very short paragraph (a signature line, a date, a one-line title) also
+  carries its neighbours' text, since alone it says too little to be found.
+- Vocabulary for the lexical user dictionary: the graph's labels when a graph is given,
+  plus what the corpus itself shows: table cells and 《titles》.
+- Place names and synonyms for query handling come from the graph (duck-typed accessors,
+  so a graph without one of them is simply not used for it).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Iterable, Optional, Sequence
+
+from core.types import Corpus, Passage
+
+SHORT_PASSAGE = 40                 # characters; shorter paragraphs borrow their neighbours
+NO_NEIGHBOURS = ("table_row", "heading")
+_TITLE = re.compile(r"《([^《》\n]{2,60})》")
+_CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+def index_texts(passages: Sequence[Passage]) -> list[str]:
+    """Text to index for each passage (same order)."""
+    order = sorted(range(len(passages)), key=lambda i: (passages[i].doc_id, passages[i].start))
+    prev: dict[int, int] = {}
+    nxt: dict[int, int] = {}
+    for a, b in zip(order, order[1:]):
+        if passages[a].doc_id == passages[b].doc_id:
+            prev[b], nxt[a] = a, b
+    out = []
+    for i, p in enumerate(passages):
+        t = p.search_text
+        if len(p.text.strip()) < SHORT_PASSAGE and p.kind not in NO_NEIGHBOURS:
+            around = [passages[j].text for j in (prev.get(i), nxt.get(i)) if j is not None]
+            if around:
+                t = t + "\n" + " ".join(around)
+        out.append(t)
+    return out
+
+
+def corpus_hash(passages: Sequence[Passage], texts: Sequence[str]) -> str:
+    """Fingerprint of what an index holds: passage ids, spans and indexed texts, in order."""
+    h = hashlib.sha256()
+    for p, t in zip(passages, texts):
+        h.update(f"{p.id}\x1f{p.doc_id}\x1f{p.start}\x1f{p.end}\x1f{t}\x1e".encode("utf-8"))
+    return h.hexdigest()
+
+
+def corpus_terms(corpus: Corpus) -> set[str]:
+    """Domain terms visible in the corpus without a graph: table cells with Chinese text
+    (indicator names, districts, roads, categories) and book titles 《…》."""
+    terms: set[str] = set()
+    for p in corpus.passages:
+        if p.kind == "table_row":
+            for cell in p.meta.get("cells", []) or []:
+                if isinstance(cell, str) and _CJK2.search(cell) and len(cell) <= 30:
+                    terms.add(cell.strip())
+        terms.update(m.group(1) for m in _TITLE.finditer(p.text))
+    return {t for t in terms if t}
+
+
+def _label(obj: Any) -> Optional[str]:
+    for name in ("label", "name", "title", "pref_label"):
+        v = getattr(obj, name, None)
+        if isinstance(v, str) and v:
+            return v
+    return obj if isinstance(obj, str) else None
+
+
+def _alts(obj: Any) -> list[str]:
+    for name in ("alt_labels", "altLabels", "synonyms"):
+        v = getattr(obj, name, None)
+        if v:
+            return [a for a in v if isinstance(a, str) and a]
+    return []
+
+
+def _call(graph: Any, name: str, *args) -> list:
+    f = getattr(graph, name, None)
+    if not callable(f):
+        return []
+    try:
+        return list(f(*args) or [])
+    except TypeError:
+        return []
+
+
+def graph_terms(graph: Any) -> set[str]:
+    """Every entity label of the graph (graph.labels()) plus indicator alt labels."""
+    terms = {t for t in (_label(x) for x in _call(graph, "labels")) if t}
+    for ind in _call(graph, "indicators"):
+        lab = _label(ind)
+        if lab:
+            terms.add(lab)
+        terms.update(_alts(ind))
+    return terms
+
+
+def graph_synonyms(graph: Any) -> dict[str, list[str]]:
+    """term -> the other labels of the same indicator concept (prefLabel + altLabels)."""
+    out: dict[str, list[str]] = {}
+    for ind in _call(graph, "indicators"):
+        names = [n for n in [_label(ind), *_alts(ind)] if n]
+        names = list(dict.fromkeys(names))
+        if len(names) < 2:
+            continue
+        for n in names:
+            out.setdefault(n, [])
+            out[n].extend(m for m in names if m != n and m not in out[n])
+    return out
+
+
+def graph_places(graph: Any, doc_ids: Iterable[str]) -> dict[str, list[str]]:
+    """District (and other place) name -> the plans that name it, from graph.districts(doc)."""
+    out: dict[str, list[str]] = {}
+    for d in doc_ids:
+        for x in _call(graph, "districts", d):
+            lab = _label(x)
+            if lab:
+                out.setdefault(lab, [])
+                if d not in out[lab]:
+                    out[lab].append(d)
+    return out

@@ -1,0 +1,198 @@
+"""One HTTP server (DESIGN §4): the Gradio UI at /, the SPARQL 1.1 Protocol endpoint at
+/sparql, the JSON API /api/ask and /healthz.
+
+    serve(cfg)               # builds artifacts if stale, then serves on cfg.host:cfg.port
+    app = create_app(ws, cfg)  # the ASGI app, for tests and other servers
+
+Binds cfg.host (127.0.0.1 by default). Any other address needs cfg.auth (user:password, env
+PLANGRAPH_AUTH); with auth set, HTTP Basic authentication guards every route. Access logs
+drop query strings (they carry questions and queries); nothing logs credentials.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import socket
+import sys
+import threading
+import time
+from typing import Any, Callable, Optional
+
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
+
+from core.errors import ConfigError, PlanGraphError, QuestionError
+from web.auth import BasicAuthMiddleware, check_access
+
+log = logging.getLogger(__name__)
+
+QA_CONCURRENCY = 2
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _qa_answer() -> Optional[Callable]:
+    """qa.answer, or None while the qa package does not provide it."""
+    try:
+        import qa
+    except ImportError:
+        return None
+    return getattr(qa, "answer", None)
+
+
+def _build_blocks(ws: Any) -> Any:
+    try:
+        from web.ui import build_ui
+    except ModuleNotFoundError as e:
+        if e.name not in ("web.ui",):
+            raise
+        from web.ui_placeholder import build_placeholder
+        return build_placeholder(ws)
+    return build_ui(ws)
+
+
+def _engine_of(ws: Any, cfg: Any) -> Callable[[], Any]:
+    def engine() -> Any:
+        from kg import sparql
+        return sparql.engine_for(ws.graph, cfg)
+    return engine
+
+
+def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
+    """The whole app for a loaded Workspace. `blocks`: a gr.Blocks to mount at / instead of
+    web.ui.build_ui(ws) (tests use the placeholder)."""
+    import gradio as gr
+    from web.sparql_http import make_router
+
+    check_access(cfg)
+    engine = _engine_of(ws, cfg)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        try:
+            await run_in_threadpool(lambda: engine().warm())
+        except PlanGraphError as e:   # /sparql will report it per request
+            log.error("SPARQL engine unavailable: %s", e)
+        yield
+        with contextlib.suppress(Exception):
+            engine().close()
+
+    app = FastAPI(title="PlanGraph 规划图谱", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    app.include_router(make_router(engine, cfg))
+    qa_slots = threading.BoundedSemaphore(QA_CONCURRENCY)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        eng = getattr(getattr(ws, "__dict__", {}).get("graph"), "_sparql_engine", None)
+        return JSONResponse({"status": "ok", "documents": len(ws.corpus.documents),
+                             "qa": _qa_answer() is not None,
+                             "sparql": {"loaded": eng is not None,
+                                        "network_isolated": getattr(eng, "isolated", None)}})
+
+    def _answer(question: Any, qid: Any) -> JSONResponse:
+        answer = _qa_answer()
+        if answer is None:
+            return JSONResponse({"error": "question answering is not available yet"}, 503)
+        if not isinstance(question, str) or not question.strip():
+            return JSONResponse({"error": "empty question: give ?q=… or {\"question\": …}"}, 400)
+        if len(question) > cfg.max_question_chars:
+            return JSONResponse({"error": f"question too long: {len(question)} characters "
+                                          f"(limit max_question_chars={cfg.max_question_chars})"}, 400)
+        t0 = time.perf_counter()
+        try:
+            with qa_slots:
+                ans = answer(ws, question, qid=qid)
+        except QuestionError as e:
+            return JSONResponse({"error": str(e)}, 400)
+        except PlanGraphError as e:
+            log.error("ask failed: %s", e)
+            return JSONResponse({"error": str(e)}, 500)
+        except Exception:
+            log.exception("ask failed (question of %d characters)", len(question))
+            return JSONResponse({"error": "internal error; see the server log"}, 500)
+        log.info("ask: %d characters, found=%s, %.0f ms", len(question),
+                 getattr(ans, "found", None), (time.perf_counter() - t0) * 1000)
+        return JSONResponse(ans.to_dict())
+
+    @app.get("/api/ask", include_in_schema=False)
+    async def ask_get(q: str = "", id: Optional[str] = None) -> JSONResponse:
+        return await run_in_threadpool(_answer, q, id)
+
+    @app.post("/api/ask", include_in_schema=False)
+    async def ask_post(request: Request) -> JSONResponse:
+        try:
+            data = await request.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return JSONResponse({"error": "the body must be a JSON object {\"question\": …}"}, 400)
+        return await run_in_threadpool(_answer, data.get("question"), data.get("id"))
+
+    gr.mount_gradio_app(app, blocks if blocks is not None else _build_blocks(ws), path="/",
+                        show_error=False)
+    if cfg.auth:
+        app.add_middleware(BasicAuthMiddleware, credentials=cfg.auth)
+    return app
+
+
+class _RedactQuery(logging.Filter):
+    """uvicorn access lines without query strings (questions and SPARQL queries)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = args[:2] + (args[2].split("?", 1)[0] + "?…",) + args[3:]
+        return True
+
+
+def _check_port(cfg: Any) -> None:
+    try:
+        infos = socket.getaddrinfo(cfg.host, cfg.port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise ConfigError(f"host {cfg.host!r} cannot be resolved: {e}") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise ConfigError(f"port {cfg.port} on {cfg.host} is already in use; "
+                                  "choose another with --port") from None
+            raise ConfigError(f"cannot listen on {cfg.host}:{cfg.port}: {e.strerror}") from None
+
+
+def urls(cfg: Any) -> tuple[str, str]:
+    host = f"[{cfg.host}]" if ":" in cfg.host else cfg.host
+    base = f"http://{host}:{cfg.port}/"
+    return base, base + "sparql"
+
+
+def serve(cfg: Any, progress: Callable[[str], None] = _stderr) -> None:
+    import uvicorn
+
+    import pipeline
+
+    check_access(cfg)
+    _check_port(cfg)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    ws = pipeline.Workspace.open(cfg, build_if_needed=True, progress=progress)
+    app = create_app(ws, cfg)
+    config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="info")
+    logging.getLogger("uvicorn.access").addFilter(_RedactQuery())
+    ui, endpoint = urls(cfg)
+    banner = (f"PlanGraph 规划图谱 is ready: {ui}\nSPARQL endpoint: {endpoint}"
+              + ("\n(HTTP Basic authentication is on)" if cfg.auth else ""))
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(banner, flush=True)
+
+    Server(config).run()
