@@ -7,7 +7,8 @@ Folder layout written by save():
   store/      pyoxigraph (RocksDB) store on disk — what load() opens, read-only
   meta.json   schema version, counts, alignment report
 load() opens store/ with Store.read_only (so an `oxigraph serve-read-only` process may have
-it open at the same time); without store/ it parses graph.trig into memory.
+it open at the same time) and records it as graph.location (the SPARQL engine's workers open
+the same folder); without store/ it parses graph.trig into memory (location None).
 """
 from __future__ import annotations
 
@@ -58,13 +59,16 @@ def _float(x) -> Optional[float]:
 
 
 class KnowledgeGraph:
-    """Graph store + in-memory typed views (loaded once; QA calls the accessors per question)."""
+    """Graph store + in-memory typed views (loaded once; QA calls the accessors per question).
+    `location`: the on-disk store folder `store` was opened from, None for a graph in memory."""
 
-    def __init__(self, store: Store, meta: Optional[dict] = None):
+    def __init__(self, store: Store, meta: Optional[dict] = None,
+                 location: Optional[Path] = None):
         if store is None:
             raise ArtifactError("KnowledgeGraph: store must be a pyoxigraph Store")
         self.store = store
         self.meta = meta or {}
+        self.location: Optional[Path] = Path(location) if location is not None else None
         self._load_views()
 
     # ---- views -------------------------------------------------------------------------
@@ -249,9 +253,11 @@ def load(in_dir: Path) -> KnowledgeGraph:
         raise ArtifactError(f"{in_dir}: graph schema {meta.get('schema_version')!r}, expected "
                             f"{SCHEMA_VERSION}; run `python app.py build --force`")
     t0 = time.perf_counter()
+    location = None
     if (in_dir / "store").is_dir():
+        location = (in_dir / "store").resolve()
         try:
-            store = Store.read_only(str(in_dir / "store"))
+            store = Store.read_only(str(location))
         except OSError as e:
             raise ArtifactError(f"{in_dir / 'store'}: cannot open graph store ({e})") from None
     elif (in_dir / "graph.trig").is_file():
@@ -260,4 +266,4 @@ def load(in_dir: Path) -> KnowledgeGraph:
     else:
         raise ArtifactError(f"{in_dir}: neither store/ nor graph.trig present")
     meta["load_s"] = round(time.perf_counter() - t0, 4)
-    return KnowledgeGraph(store, meta)
+    return KnowledgeGraph(store, meta, location=location)

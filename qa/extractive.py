@@ -137,7 +137,7 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
         c = term_cover(ctx, terms, sent + (" " + p.context if p.kind == "table_row" else ""), soft)
         ls = lead.get((p.id, s), s)
         loc = term_cover(ctx, terms, p.text[ls - p.start:e - p.start], soft) if ls < s else c
-        score = 0.45 * c + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
+        score = 0.45 * max(c, LOCAL_DISCOUNT * loc) + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
         if a.wants_value:
             score += 0.08 if has_number(sent) else -0.08
         if is_retro(p) or "十三五" in sent:
@@ -146,7 +146,7 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
             elif explicit_now:
                 score -= 0.4
             elif a.wants_target or a.wants_value:
-                score -= 0.15
+                score -= 0.2
             else:
                 score -= 0.03
         if a.years:

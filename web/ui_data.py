@@ -268,10 +268,11 @@ class UIData:
         else:
             chosen = [i for i in self.indicators if by_ind.get(i.iri)]
         if shared_only and len(plans) > 1 and not indicator_iri and not _s(topic):
-            n_all = len(chosen)
-            chosen = [i for i in chosen if len(by_ind.get(i.iri, {})) >= 2]
-            if n_all and not chosen:
-                result.note = "所选范围内没有两份以上规划共有的指标;取消“仅共有指标”可查看全部。"
+            shared = [i for i in chosen if len(by_ind.get(i.iri, {})) >= 2]
+            if shared:
+                chosen = shared
+            elif chosen:
+                result.note = "所选范围内没有两份以上规划共有的指标,下面列出全部指标。"
         chosen.sort(key=lambda i: (_s(getattr(i, "category", None)) or "~",
                                    -len(by_ind.get(i.iri, {})), _s(i.pref_label)))
         for ind in chosen:

@@ -3,19 +3,24 @@ passages) and the SPARQL tab (example queries, results table, CSV/JSON download)
 from __future__ import annotations
 
 import json
+import logging
 import time
+from functools import cached_property
+from types import SimpleNamespace
 from typing import Any, Optional
 
 import gradio as gr
 import pandas as pd
 
 from core.types import Citation
-from web.ui_data import UIData, to_csv
+from web.ui_data import UIData, citation_of, to_csv
 from web.ui_graph import (CLICK_JS, HIDDEN_PREDICATES, PROV_DERIVED, RDF_TYPE, TYPE_COLOURS,
                           TYPE_LABELS, VALUE_LABELS, Edge, local_name, node_types, normalise,
                           pred_label, svg)
 from web.ui_render import citation_list, esc, message, table_html
 from web.ui_sparql import load_examples, run as run_sparql
+
+log = logging.getLogger(__name__)
 
 MAX_EXPANDED = 5
 LABEL_PREDICATES = ("label", "prefLabel", "title")
@@ -43,6 +48,29 @@ class Explorer:
     @property
     def graph(self) -> Any:
         return self.data.ws.graph
+
+    @cached_property
+    def records(self) -> dict[str, Any]:
+        """iri -> extracted record (target, regulation, project, district, organisation):
+        these know their exact evidence span, finer than the passage they came from."""
+        out: dict[str, Any] = {t.iri: t for t in self.data.targets if getattr(t, "iri", None)}
+        for name in ("regulations", "projects", "districts", "organizations"):
+            fn = getattr(self.graph, name, None)
+            try:
+                out.update({r.iri: r for r in (fn() if fn else []) if getattr(r, "iri", None)})
+            except Exception:   # noqa: BLE001 - a missing accessor only loses precision
+                log.warning("graph accessor %s unavailable for provenance", name)
+        return out
+
+    def record_citation(self, iri: str) -> Optional[Citation]:
+        rec = self.records.get(iri)
+        if rec is None:
+            return None
+        if hasattr(rec, "evidence_start"):
+            return citation_of(self.data.corpus, rec)
+        shim = SimpleNamespace(doc_id=rec.doc_id, passage_id=getattr(rec, "passage_id", ""),
+                               start=getattr(rec, "start", None), end=getattr(rec, "end", None))
+        return citation_of(self.data.corpus, shim)
 
     def search(self, text: str, limit: int = 30) -> list[tuple[str, str, str]]:
         text = (text or "").strip()
@@ -89,6 +117,15 @@ class Explorer:
                         start=start, end=end, quote=doc.raw_text[start:end])
 
     def provenance(self, focus: str, edges: list[Edge], types: dict, limit: int = 6) -> list[Citation]:
+        own = self.record_citation(focus)
+        if own is not None:
+            return [own]
+        near = [e.s if e.o == focus else e.o for e in edges
+                if e.o_is_iri and focus in (e.s, e.o) and e.p != RDF_TYPE]
+        cites = [c for c in (self.record_citation(v) for v in near
+                             if types.get(v) == "Target") if c is not None]
+        if cites:       # e.g. a shared indicator: where each of its values was stated
+            return cites[:limit]
         sources = [e.o for e in edges if e.s == focus and e.p == PROV_DERIVED]
         if not sources:   # e.g. a shared indicator: show where its targets were stated
             near = [e.s if e.o == focus else e.o for e in edges

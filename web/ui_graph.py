@@ -275,6 +275,16 @@ def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
 CLICK_JS = """
 element.addEventListener('click', function (ev) {
   const node = ev.target.closest('[data-iri]');
-  if (node) { trigger('click', {iri: node.getAttribute('data-iri')}); }
+  if (node) {
+    if (ev.detail > 0 && node.blur) { node.blur(); }   // mouse click: no lingering focus ring
+    trigger('click', {iri: node.getAttribute('data-iri')});
+  }
+});
+element.addEventListener('keydown', function (ev) {
+  const node = ev.target.closest('[data-iri]');
+  if (node && (ev.key === 'Enter' || ev.key === ' ')) {
+    ev.preventDefault();
+    trigger('click', {iri: node.getAttribute('data-iri')});
+  }
 });
 """

@@ -115,8 +115,8 @@ def citation_list(corpus: Corpus, citations: Sequence[Citation], title: str = "å
         return ""
     items = "".join(citation_card(corpus, c, first + i, with_section, context)
                     for i, c in enumerate(citations))
-    return (f'<div class="pg-cites"><h4>{esc(title)}({len(citations)})</h4>'
-            f'<ol class="pg-cite-list">{items}</ol></div>')
+    head = f"<h4>{esc(title)}({len(citations)})</h4>" if title else ""
+    return f'<div class="pg-cites">{head}<ol class="pg-cite-list">{items}</ol></div>'
 
 
 def confidence_badge(conf: float) -> str:

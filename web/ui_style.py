@@ -60,6 +60,7 @@ ol.pg-cite-list > li::marker { content: none; }
 .pg-compare tr.pg-cat th { position: static; background: var(--background-fill-primary);
   color: var(--color-accent); }
 .pg-cmp-cites > summary { cursor: pointer; margin: .6em 0 .2em 0; font-weight: 600; }
+.pg-compare thead th:first-child { min-width: 9em; }
 .pg-gap { color: var(--body-text-color-subdued); font-style: italic; }
 .pg-val { font-weight: 600; }
 .pg-achieved { color: var(--body-text-color-subdued); }
@@ -71,7 +72,8 @@ ol.pg-cite-list > li::marker { content: none; }
 .pg-graph svg { width: 100%; height: auto; max-height: 640px; display: block;
   background: var(--background-fill-secondary); border-radius: 8px; }
 .pg-graph .pg-node { cursor: pointer; }
-.pg-graph .pg-node:hover circle { stroke-width: 3; }
+.pg-graph .pg-node:hover circle, .pg-graph .pg-node:focus-visible circle { stroke-width: 3; stroke: var(--color-accent); }
+.pg-graph .pg-node:focus { outline: none; }
 .pg-graph text { font-family: inherit; }
 .pg-legend { display: flex; flex-wrap: wrap; gap: .8em; font-size: .82em; margin: .3em 0; }
 .pg-legend i { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .25em;

@@ -33,7 +33,7 @@ def _cell_html(cells: list[dict]) -> str:
     return "".join(parts)
 
 
-def comparison_html(data: UIData, result: Comparison) -> str:
+def comparison_html(data: UIData, result: Comparison, topic: str = "") -> str:
     if not result.plans:
         return message("请至少选择一份规划。", "warn")
     headers = ["指标"] + [p.column for p in result.plans]
@@ -50,7 +50,8 @@ def comparison_html(data: UIData, result: Comparison) -> str:
         for p in result.plans:
             ns = result.passages.get(p.doc_id, [])
             snippets = "".join(
-                f'<div>{esc(_clip(result.citations[n - 1].quote))}<span class="pg-sup">[{n}]</span></div>'
+                f'<div>{esc(_clip(result.citations[n - 1].quote, topic=topic))}'
+                f'<span class="pg-sup">[{n}]</span></div>'
                 for n in ns)
             tds += f"<td>{snippets or f'<span class=pg-gap>{GAP}</span>'}</td>"
         rows.append(f'<tr class="pg-cat"><th colspan="{span}">相关原文(检索)</th></tr>'
@@ -62,7 +63,7 @@ def comparison_html(data: UIData, result: Comparison) -> str:
     if not result.rows and not result.passages:
         return note + message("没有找到可对比的指标。", "info")
     summary = f'<div class="pg-note">{len(result.rows)} 个指标 · {len(result.plans)} 份规划</div>'
-    cites = citation_list(data.corpus, result.citations, "引文", with_section=False,
+    cites = citation_list(data.corpus, result.citations, "", with_section=False,
                           context=80)
     if cites:
         cites = (f'<details class="pg-cmp-cites"{" open" if len(result.citations) <= 30 else ""}>'
@@ -71,9 +72,14 @@ def comparison_html(data: UIData, result: Comparison) -> str:
     return note + summary + table + cites
 
 
-def _clip(text: str, n: int = 90) -> str:
+def _clip(text: str, n: int = 90, topic: str = "") -> str:
+    """At most n characters, centred on the topic when the text mentions it."""
     text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    if len(text) <= n:
+        return text
+    at = text.find(topic.strip()) if topic.strip() else -1
+    start = max(0, min(at - n // 3, len(text) - n)) if at > 0 else 0
+    return ("…" if start else "") + text[start:start + n - 1] + "…"
 
 
 def compare_tab(data: UIData, files: Any) -> None:
@@ -105,7 +111,8 @@ def compare_tab(data: UIData, files: Any) -> None:
                 progress(0.5, desc="检索相关原文…")
                 data.topic_passages(result, text)
             path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
-            return comparison_html(data, result), gr.DownloadButton(value=path, visible=True)
+            return (comparison_html(data, result, text or ""),
+                    gr.DownloadButton(value=path, visible=True))
         except Exception as e:   # noqa: BLE001
             from web.ui import report_error
             return report_error(e, "对比"), gr.DownloadButton(visible=False)

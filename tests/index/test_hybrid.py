@@ -1,0 +1,117 @@
+"""Hybrid retriever over the hand-made corpus (FAKE hash embedder isolates the logic)."""
+from __future__ import annotations
+
+import pytest
+
+import index
+from core.errors import QuestionError
+
+
+def _docs(r, hits):
+    return [r.corpus.passage(h.passage_id).doc_id for h in hits]
+
+
+def test_hybrid_city_in_query_restricts_to_that_plan(small_retriever):
+    hits = small_retriever.search("乙州智慧灯杆建设", k=5)
+    assert hits and set(_docs(small_retriever, hits)) == {"beta"}
+
+
+def test_hybrid_doc_ids_filter(small_retriever):
+    hits = small_retriever.search("智慧灯杆", k=10, doc_ids=["alpha"])
+    assert hits and set(_docs(small_retriever, hits)) == {"alpha"}
+
+
+def test_hybrid_kind_filter(small_retriever):
+    hits = small_retriever.search("综合管廊", k=10, kinds=["table_row"])
+    assert [small_retriever.corpus.passage(h.passage_id).kind for h in hits] == ["table_row"]
+
+
+def test_hybrid_headings_excluded_by_default(small_retriever):
+    kinds = {small_retriever.corpus.passage(h.passage_id).kind
+             for h in small_retriever.search("十四五目标", k=20)}
+    assert "heading" not in kinds
+    assert "heading" in {small_retriever.corpus.passage(h.passage_id).kind
+                         for h in small_retriever.search("十四五目标", k=20,
+                                                         kinds=["heading", "paragraph"])}
+
+
+def test_hybrid_table_row_found_through_its_context(small_retriever):
+    hits = small_retriever.search("上虞区综合管廊", k=1)
+    assert small_retriever.corpus.passage(hits[0].passage_id).text.startswith("创五路")
+
+
+def test_hybrid_comparison_interleaves_plans(small_retriever):
+    hits = small_retriever.search("甲城和乙州智慧灯杆", k=4)
+    assert set(_docs(small_retriever, hits[:2])) == {"alpha", "beta"}
+
+
+def test_hybrid_search_per_doc(small_retriever):
+    per = small_retriever.search_per_doc("智慧灯杆", k=2)
+    assert set(per) == {"alpha", "beta"}
+    for doc_id, hits in per.items():
+        assert hits and set(_docs(small_retriever, hits)) == {doc_id}
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_hybrid_overlapping_windows_deduplicated(small_retriever):
+    hits = small_retriever.search("多杆合一", k=10, doc_ids=["alpha"], kinds=["sentence-window"])
+    assert len(hits) == 1
+
+
+def test_hybrid_period_prior_prefers_asked_period(small_retriever):
+    top = small_retriever.search("甲城2025年管网漏损率", k=1)[0]
+    assert "8%" in small_retriever.corpus.passage(top.passage_id).text
+
+
+def test_hybrid_short_passage_found_with_neighbours(small_retriever):
+    hits = small_retriever.search("综合行政执法局", k=2, doc_ids=["alpha"],
+                                  kinds=["paragraph"], mode="lexical")
+    assert {small_retriever.corpus.passage(h.passage_id).text for h in hits} == {
+        "甲城市综合行政执法局", "2021年8月5日"}
+    assert min(h.score for h in hits) > 0
+
+
+def test_hybrid_embedder_loaded_on_first_dense_query(built_small):
+    out, corpus, cfg, emb = built_small
+    calls = []
+
+    def factory():
+        calls.append(1)
+        return emb
+    r = index.load_retriever(out, cfg, corpus, embedder_factory=factory)
+    assert calls == [] and not r.model_loaded
+    r.search("公厕", k=2, mode="lexical")
+    assert calls == []
+    r.search("公厕", k=2)
+    r.search("路灯", k=2)
+    assert calls == [1]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
+def test_hybrid_modes_return_ranked_hits(small_retriever, mode):
+    hits = small_retriever.search("公共厕所数量", k=3, mode=mode)
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+
+
+def test_hybrid_rejects_empty_query_and_bad_k(small_retriever):
+    with pytest.raises(QuestionError):
+        small_retriever.search("  ")
+    with pytest.raises(QuestionError):
+        small_retriever.search("公厕", k=0)
+
+
+def test_hybrid_rejects_unknown_mode(small_retriever):
+    with pytest.raises(ValueError, match="mode"):
+        small_retriever.search("公厕", mode="magic")
+
+
+def test_hybrid_synonym_expansion_from_graph(small_retriever):
+    """供水漏损率 is only an alt label; the expansion reaches the passages of the concept."""
+    hits = small_retriever.search("甲城供水漏损率", k=2, mode="lexical")
+    assert any("管网漏损率" in small_retriever.corpus.passage(h.passage_id).text for h in hits)
+
+
+def test_hybrid_district_from_graph_restricts_plan(small_retriever):
+    hits = small_retriever.search("上虞区 公厕", k=5)
+    assert set(_docs(small_retriever, hits)) == {"alpha"}
