@@ -36,7 +36,7 @@ def city_names(city: str) -> set[str]:
 class QueryPlan:
     doc_ids: Optional[list[str]]      # None = every plan
     per_doc: bool                     # retrieve per plan and interleave
-    places: list[str] = field(default_factory=list)   # place names found (for stripping)
+    places: list[str] = field(default_factory=list)   # city / every-plan words (stripped from BM25)
 
 
 class QueryAnalyzer:
@@ -52,6 +52,7 @@ class QueryAnalyzer:
         for doc_id, city in doc_cities.items():
             for n in city_names(city):
                 self.names.setdefault(n, set()).add(doc_id)
+        self._cities = frozenset(self.names)
         for name, docs in (places or {}).items():
             n = normalize(name)
             docs = set(docs) & set(self.doc_ids)
@@ -72,14 +73,17 @@ class QueryAnalyzer:
             for d in sorted(self.names[n]):
                 if d not in docs:
                     docs.append(d)
+        cities = [n for n in found if n in self._cities]
         if docs:
-            return QueryPlan(docs, len(docs) > 1, found)
-        if any(w in q for w in ALL_PLACES):
-            return QueryPlan(list(self.doc_ids), len(self.doc_ids) > 1, found)
-        return QueryPlan(None, False, found)
+            return QueryPlan(docs, len(docs) > 1, cities)
+        every = [w for w in ALL_PLACES if w in q]
+        if every:
+            return QueryPlan(list(self.doc_ids), len(self.doc_ids) > 1, cities + every)
+        return QueryPlan(None, False, cities)
 
     def strip_places(self, query: str, plan: QueryPlan) -> str:
-        """The query without the place names used as filters (they would only add noise)."""
+        """The query without the city names used as filters (within a plan they only add
+        noise); district names stay, they narrow the search inside the plan."""
         q = normalize(query)
         for n in sorted(set(plan.places), key=len, reverse=True):
             q = q.replace(n, " ")

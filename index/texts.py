@@ -118,6 +118,8 @@ def graph_places(graph: Any, doc_ids: Iterable[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for d in doc_ids:
         for x in _call(graph, "districts", d):
+            if getattr(x, "role", "") == "mentioned":      # named in passing, not the plan's
+                continue
             lab = _label(x)
             if lab:
                 out.setdefault(lab, [])

@@ -20,6 +20,7 @@ from qa.text import has_number, lcs_cover, norm, substring_cover
 MIN_SUPPORT = 0.42         # coverage of the question's content words by the best sentence/passage
 STRONG_LABEL = 0.8         # share of an indicator label written in the question
 MENTION = 0.8              # share of that label the evidence must contain
+PHRASE_COVER = 0.7         # share of the asked indicator phrase (燃气普及率) the evidence must hold
 NUMBER_ASKS = re.compile(r"多少|多大|多高|多长|(?<!哪)几(个|座|项|成|处|公里|吨|年)|比例|占比|百分之|数值|比率")
 
 
@@ -75,6 +76,11 @@ def check(ctx: QAContext, a: Analysis, best: Scored, doc: DocInfo,
         return f"{doc.city}规划未提及{strong.core}"
     if support < MIN_SUPPORT:
         return f"{doc.city}规划未提及{topic}的相关内容"
+    if a.phrase and (asks_number(a) or a.wants_value) and not a.compare:
+        lead = best.passage.text[:best.start - best.passage.start][-60:]
+        ctx_text = shown + " " + (best.passage.context if best.passage.kind == "table_row" else lead)
+        if lcs_cover(a.phrase, ctx_text) < PHRASE_COVER:
+            return f"{doc.city}规划未提及{a.phrase}"
     if a.years:
         end = doc.period[1] if doc.period else None
         missing = [y for y in a.years if y != end and str(y) not in shown]

@@ -24,7 +24,10 @@ LIST_RE = re.compile(r"哪[一二三四五六七八九十两几]+(个|部|段|�
 VALUE_CUES = ("多少", "比例", "目标", "要求", "达到", "多大", "多高", "多长", "几个", "占比", "比率",
               "指标", "水平", "数值", "率", "控制在", "是几")
 BASELINE_CUES = ("现在", "目前", "现状", "当前", "基数", "基期", "十三五", "原来", "过去")
-TARGET_CUES = ("目标", "要达到", "达到", "提高到", "计划", "到20", "至20", "末", "期末", "将要", "打算")
+TARGET_CUES = ("目标", "要达到", "达到", "提高到", "计划", "到20", "至20", "末", "期末", "将要", "打算",
+               "要到", "提到", "要求", "力争", "预期", "争取")
+# the head word of an indicator name (…利用率, …比例, …密度)
+HEAD = re.compile(r"(率|比例|占比|比重|密度|面积|数量|总量|规模|能力|频次|覆盖率|普及率)$")
 REVISE_CUES = ("修编", "修订", "修改", "修正", "改", "废")
 ISSUE_CUES = ("出台", "制定", "新制定", "颁布", "立法", "新出台", "制订", "起草")
 EXISTING_CUES = ("已出台", "已有", "现行", "已经出台", "已制定", "已经制定")
@@ -44,7 +47,7 @@ NOISE = set("""的 了 吗 呢 吧 啊 呀 么 嘛 是 有 和 与 及 或 在 �
  达成 实现 提高 提升 上升 下降 控制 十四五 十三五 计划 我 我们 你 想 知道 告诉 一个 多 少 占 市 又
  怎么样了 新 所 的话 来说 内容 有关 关于 相关 情况 怎样 应该 需要 这个 那个 只 做 要建 建 叫做
  哪几个 哪几部 哪几段 哪几类 哪几项 哪几句 几句话 句话 哪四个 哪三个 哪两个 哪五个 给 让 被 按 归 大
- 占 比 用 跟 同 同比 自 当年 今年 明年 去年""".split())
+ 占 比 用 跟 同 同比 自 当年 今年 明年 去年 座 项 条 家 处 辆 盏 吨 只 件 台 套 户 段 部 类 种 名 位""".split())
 # words that carry little topic but help find the sentence (kept as low-weight search terms)
 SOFT = set("""目标 要求 目标值 指标 计划 文件 设定 设置 安排 数值 水平 规定 实现 提高 提升 上升 下降 控制
  达到 提出 规划 主题 部门 单位 名称 面积 长度 多长 区 县 市 镇""".split())
@@ -77,6 +80,8 @@ class Analysis:
     soft_terms: list[str] = field(default_factory=list)     # low-weight search words (目标, 文件 …)
     explicit_years: list[int] = field(default_factory=list)  # written as 2023年 (not 十四五末)
     query: str = ""                            # retrieval query (question minus place names)
+    phrase: str = ""                           # the indicator-like phrase (…燃气普及率), if any
+    light_terms: list[str] = field(default_factory=list)    # verbs (新建, 实现): half weight
 
     @property
     def empty_topic(self) -> bool:
@@ -150,6 +155,19 @@ def _topic_terms(ctx: QAContext, text: str, remove: list[str]) -> tuple[list[str
     return words, soft
 
 
+def _indicator_phrase(terms: list[str], max_chars: int = 12) -> str:
+    """The words that end in the last indicator head word (燃气 普及率 -> 燃气普及率)."""
+    for i in range(len(terms) - 1, -1, -1):
+        if HEAD.search(terms[i]):
+            out = terms[i]
+            for j in range(i - 1, -1, -1):
+                if len(out) + len(terms[j]) > max_chars:
+                    break
+                out = terms[j] + out
+            return out if len(out) >= 4 else ""
+    return ""
+
+
 def analyze(ctx: QAContext, question: str) -> Analysis:
     text = norm(re.sub(r"<[^>]{0,200}>", " ", question))
     a = Analysis(question=question, text=text)
@@ -209,7 +227,9 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
         if kind == "end":
             a.years = unique(a.years + [e])
     a.wants_baseline = any(c in text for c in BASELINE_CUES)
-    a.wants_target = any(c in text for c in TARGET_CUES) or any(
+    current = [n for n, _ in fy if any(d.period and fyp_years(n)[1] >= d.period[0]
+                                       for d in ctx.docs.values())]
+    a.wants_target = any(c in text for c in TARGET_CUES) or bool(current) or any(
         any(d.period and y >= d.period[0] for d in ctx.docs.values()) for y in a.years)
     # intents
     many = len(a.doc_ids) > 1
@@ -231,6 +251,9 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
     a.asks_district = bool(re.search(r"哪(几|些)个?(区|县|县\(市\)|县市|区县|街道|乡镇)", text))
     a.terms, a.soft_terms = _topic_terms(ctx, text, removed)
     a.topic = "".join(a.terms)
+    a.phrase = _indicator_phrase(a.terms)
+    verbs = {w for w, f in ctx.pos_words(text) if f in ("v", "vd", "ad", "d", "a")}
+    a.light_terms = [t for t in a.terms if t in verbs]
     q = text
     for r in sorted(removed, key=len, reverse=True):
         if any(r == ctx.docs[d].city or r in cities for d in ctx.docs):

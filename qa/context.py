@@ -67,6 +67,16 @@ class IndicatorRef:
     doc_ids: tuple[str, ...] = ()
 
 
+HEADS = ("率", "比例", "占比", "比重", "密度", "面积", "数量", "总量", "规模", "能力", "长度", "投资",
+         "厂", "站", "项目", "工程", "中心", "设施", "户", "座", "个")
+HEAD_MISMATCH = 0.6
+
+
+def _head(text: str) -> str:
+    """The kind word an indicator name ends with (率, 面积, 厂 …), or ''."""
+    return next((h for h in HEADS if text.endswith(h)), "")
+
+
 def aliases_of(name: str) -> tuple[str, ...]:
     """越城区 -> (越城区, 越城); 诸暨市 -> (诸暨市, 诸暨); short names stay whole."""
     out = [name]
@@ -136,11 +146,11 @@ class QAContext:
         return self._tok
 
     def words(self, text: str) -> list[str]:
-        return [w for w in self.tokenizer.cut(norm(text), HMM=True) if w.strip()]
+        return [w for w in self.tokenizer.cut(norm(text), HMM=False) if w.strip()]
 
     def pos_words(self, text: str) -> list[tuple[str, str]]:
         import jieba.posseg as pseg
-        return [(p.word, p.flag) for p in pseg.POSTokenizer(self.tokenizer).cut(norm(text))]
+        return [(p.word, p.flag) for p in pseg.POSTokenizer(self.tokenizer).cut(norm(text), HMM=False)]
 
     def _compute_idf(self, texts: Sequence[str]) -> dict[str, float]:
         self._n_texts = len(texts)
@@ -227,6 +237,8 @@ class QAContext:
             for j, sp in enumerate(spans):
                 n = lcs_len(lab, sp)
                 f1 = 2 * n / (len(lab) + len(sp)) if n else 0.0
+                if _head(lab) and _head(sp) and _head(lab) != _head(sp):
+                    f1 *= HEAD_MISMATCH              # 污水处理厂 is not 污水处理率
                 s = f1 if cos is None else 0.45 * f1 + 0.55 * float(cos[k, j])
                 if lab in sp and len(lab) >= 3:
                     s = max(s, EXACT_LABEL)

@@ -16,6 +16,7 @@ from qa.text import bigram_cover, clause_spans, has_number, norm, numbers, sente
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效")
 MAX_ANSWER_CHARS = 160
 SOFT_WEIGHT = 0.3
+LIGHT_WEIGHT = 0.5
 LOCAL_DISCOUNT = 0.9
 RRF_K = 10
 CONTINUATIONS = ("即", "包括", "分别", "主要包括", "具体包括", "具体为", "分别为", "主要有", "如下", "为")
@@ -45,14 +46,16 @@ class Scored:
         return self.passage.text[self.start - self.passage.start:self.end - self.passage.start]
 
 
-def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...] = ()) -> float:
+def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...] = (),
+               light: frozenset = frozenset()) -> float:
     """Rarity-weighted share of `terms` found in `text` (partial credit for shared bigrams);
     `soft` words (目标, 文件 …) count with a small weight."""
     if not terms and not soft:
         return 0.0
     t = norm(text)
     total = got = 0.0
-    for term, factor in [(x, 1.0) for x in terms] + [(x, SOFT_WEIGHT) for x in soft]:
+    for term, factor in [(x, LIGHT_WEIGHT if x in light else 1.0) for x in terms] + \
+            [(x, SOFT_WEIGHT) for x in soft]:
         w = ctx.weight(term) * factor
         total += w
         n = norm(term)
@@ -112,7 +115,7 @@ def _dense(ctx: QAContext, a: Analysis, items: list[tuple[Passage, int, int]]) -
 
 def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
                     doc_id: Optional[str] = None) -> list[Scored]:
-    terms, soft = a.terms, tuple(a.soft_terms)
+    terms, soft, light = a.terms, tuple(a.soft_terms), frozenset(a.light_terms)
     places = _district_terms(a, doc_id) if doc_id else []
     explicit_now = bool(re.search(r"十[四五六七八九]五", a.text)) or bool(a.explicit_years)
     items: list[tuple[Passage, int, int, int]] = []
@@ -131,12 +134,12 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
     out: list[Scored] = []
     for (p, s, e, rank), dn in zip(items, dense):
         if p.id not in pcov:
-            pcov[p.id] = term_cover(ctx, terms, p.context + " " + p.text, soft)
+            pcov[p.id] = term_cover(ctx, terms, p.context + " " + p.text, soft, light)
         pc = pcov[p.id]
         sent = p.text[s - p.start:e - p.start]
-        c = term_cover(ctx, terms, sent + (" " + p.context if p.kind == "table_row" else ""), soft)
+        c = term_cover(ctx, terms, sent + (" " + p.context if p.kind == "table_row" else ""), soft, light)
         ls = lead.get((p.id, s), s)
-        loc = term_cover(ctx, terms, p.text[ls - p.start:e - p.start], soft) if ls < s else c
+        loc = term_cover(ctx, terms, p.text[ls - p.start:e - p.start], soft, light) if ls < s else c
         score = 0.45 * max(c, LOCAL_DISCOUNT * loc) + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
         if a.wants_value:
             score += 0.08 if has_number(sent) else -0.08
@@ -182,7 +185,7 @@ def trim(ctx: QAContext, a: Analysis, sc: Scored, doc_id: Optional[str] = None) 
     for i in range(len(cl)):
         for j in range(i, min(len(cl), i + 6)):
             seg = raw_p[cl[i][0]:cl[j][1]]
-            c = term_cover(ctx, a.terms, seg, tuple(a.soft_terms))
+            c = term_cover(ctx, a.terms, seg, tuple(a.soft_terms), frozenset(a.light_terms))
             if places and any(x in seg for x in places):
                 c += 0.3
             if a.wants_value and has_number(seg):

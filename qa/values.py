@@ -55,7 +55,9 @@ def _fmt_target(t: Any, a: Analysis) -> str:
     target, base = attr(t, "target"), attr(t, "baseline")
     when = _when(t)
     if attr(t, "value_kind", default="target") == "achieved":
-        return f"{name}:已达{base or target}" + (f"({when})" if when else "")
+        v = str(base or target or "")
+        verb = "" if re.match(r"^(达|突破|超过|控制|保持|约|近|逾|不)", v) else "已达"
+        return f"{name}:{verb}{v}" + (f"({when})" if when else "")
     extra = [when] if when else []
     if base and base not in ("/", "-", "—"):
         extra.append(f"基期值{base}")

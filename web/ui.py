@@ -95,13 +95,9 @@ def qa_tab(data: UIData) -> None:
                               lines=2, max_lines=6, scale=5, elem_id="pg-question",
                               max_length=ws.cfg.max_question_chars * 2)
         ask_btn = gr.Button("提问", variant="primary", scale=0, min_width=120, elem_id="pg-ask")
+    answer = gr.HTML(elem_id="pg-answer", js_on_load=None, min_height=40, render=False)
+    raw = gr.JSON(label="Answer", show_label=False, render=False)
     examples = safely("example questions", [])(example_questions)(data)
-    if examples:
-        gr.Examples(examples=[[q] for q in examples], inputs=[question], label="示例问题",
-                    examples_per_page=len(examples))
-    answer = gr.HTML(elem_id="pg-answer", js_on_load=None, min_height=40)
-    with gr.Accordion("答案 JSON", open=False):
-        raw = gr.JSON(label="Answer", show_label=False)
 
     def ask(q: str, progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
         import qa
@@ -114,6 +110,13 @@ def qa_tab(data: UIData) -> None:
         except Exception as e:   # noqa: BLE001 - shown as a message, never a traceback
             return question_echo(q.strip()) + report_error(e, "回答问题"), None
 
+    if examples:   # clicking an example fills the box and asks it
+        gr.Examples(examples=[[q] for q in examples], inputs=[question], outputs=[answer, raw],
+                    fn=ask, run_on_click=True, cache_examples=False, label="示例问题",
+                    examples_per_page=len(examples))
+    answer.render()
+    with gr.Accordion("答案 JSON", open=False):
+        raw.render()
     gr.on([ask_btn.click, question.submit], ask, inputs=[question], outputs=[answer, raw],
           concurrency_limit=QA_CONCURRENCY, concurrency_id="qa", api_name="ask")
 

@@ -14,7 +14,8 @@ import pandas as pd
 
 from core.types import Citation
 from web.ui_data import UIData, citation_of, to_csv
-from web.ui_graph import (CLICK_JS, HIDDEN_PREDICATES, PROV_DERIVED, RDF_TYPE, TYPE_COLOURS,
+from web.ui_graph import (CLICK_JS, HIDDEN_PREDICATES, PROV_DERIVED, RDF_TYPE, SKIP_PREDICATES,
+                          TYPE_COLOURS,
                           TYPE_LABELS, VALUE_LABELS, Edge, local_name, node_types, normalise,
                           pred_label, svg)
 from web.ui_render import citation_list, esc, message, table_html
@@ -23,6 +24,7 @@ from web.ui_sparql import load_examples, run as run_sparql
 log = logging.getLogger(__name__)
 
 MAX_EXPANDED = 5
+NEIGHBOURHOOD_LIMIT = 5000
 LABEL_PREDICATES = ("label", "prefLabel", "title")
 TYPE_HINTS = {t.lower(): t for t in TYPE_COLOURS} | {"org": "Organization",
                                                     "organisation": "Organization"}
@@ -79,7 +81,11 @@ class Explorer:
         return [(str(i), str(lab), str(typ)) for i, lab, typ in self.graph.entity_search(text, limit)]
 
     def edges(self, iri: str) -> list[Edge]:
-        return normalise(self.graph.neighbourhood(iri, depth=1))
+        try:   # hubs (a plan) have thousands of edges, mostly passages: ask for enough
+            triples = self.graph.neighbourhood(iri, depth=1, limit=NEIGHBOURHOOD_LIMIT)
+        except TypeError:
+            triples = self.graph.neighbourhood(iri, depth=1)
+        return normalise(triples)
 
     def labels_types(self, edges: list[Edge], state: dict) -> tuple[dict, dict]:
         labels = dict(state.get("labels", {}))
@@ -155,9 +161,12 @@ class Explorer:
         state = {"expanded": expanded, "labels": labels, "types": types}
         drawing = svg(edges, labels, types, focus, expanded)
         focus_edges = [e for e in edges if focus in (e.s, e.o)]
-        props = [(pred_label(e), VALUE_LABELS.get(e.o, e.o)) for e in focus_edges
-                 if e.s == focus and not e.o_is_iri and e.p != RDF_TYPE
-                 and local_name(e.p) not in HIDDEN_PREDICATES]
+        props: list[tuple[str, str]] = []
+        for e in focus_edges:
+            row = (pred_label(e), VALUE_LABELS.get(e.o, e.o))
+            if (e.s == focus and not e.o_is_iri and e.p != RDF_TYPE
+                    and local_name(e.p) not in HIDDEN_PREDICATES and row not in props):
+                props.append(row)
         t = types.get(focus, "Other")
         info = (f'<div class="pg-cite"><div class="pg-cite-head"><b>{esc(labels.get(focus, local_name(focus)))}</b>'
                 f'<span class="pg-tag">{esc(TYPE_LABELS.get(t, t))}</span>'
@@ -165,7 +174,7 @@ class Explorer:
                 + (table_html(["属性", "值"], props) if props else "") + "</div>")
         choices, seen = [], set()
         for e in focus_edges:
-            if not e.o_is_iri or e.p in (RDF_TYPE, PROV_DERIVED):
+            if not e.o_is_iri or e.p in SKIP_PREDICATES:
                 continue
             other, arrow = (e.o, "→") if e.s == focus else (e.s, "←")
             if other in seen or types.get(other) == "Passage" or other == focus:
@@ -173,7 +182,7 @@ class Explorer:
             seen.add(other)
             choices.append((f"{arrow} {pred_label(e)}:{labels.get(other, local_name(other))}", other))
         cites = self.provenance(focus, edges, types)
-        prov = (citation_list(self.data.corpus, cites, "出处段落") if cites
+        prov = (citation_list(self.data.corpus, cites, "出处段落", context=120) if cites
                 else message("该实体没有直接记录出处段落。"))
         return drawing, info, prov, choices, state
 

@@ -7,8 +7,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-import numpy as np
-
 from web.ui_render import esc
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -16,7 +14,7 @@ PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 # local name of a type or predicate -> Chinese label
 TYPE_LABELS = {"Plan": "规划", "City": "城市", "District": "区县", "Indicator": "指标",
-               "Target": "目标值", "Project": "项目", "Regulation": "法规", "Organization": "机构",
+               "Target": "指标值", "Project": "项目", "Regulation": "法规", "Organization": "机构",
                "Passage": "原文段落", "Concept": "概念", "Category": "类别", "Other": "其他"}
 TYPE_COLOURS = {"Plan": "#5f3dc4", "City": "#c2255c", "District": "#e8590c",
                 "Indicator": "#2b8a3e", "Target": "#1c7ed6", "Project": "#f08c00",
@@ -149,45 +147,55 @@ def radial(nodes: list[str], center: str) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def layout(nodes: list[str], links: list[tuple[str, str]], center: Optional[str],
-           iterations: int = 250) -> dict[str, tuple[float, float]]:
-    """Fruchterman-Reingold in [0,1]^2, deterministic (circle start, centre pinned)."""
-    n = len(nodes)
-    if n == 0:
-        return {}
-    idx = {v: i for i, v in enumerate(nodes)}
-    ang = np.linspace(0, 2 * math.pi, n, endpoint=False)
-    pos = np.stack([0.5 + 0.38 * np.cos(ang), 0.5 + 0.38 * np.sin(ang)], axis=1)
-    ci = idx.get(center) if center is not None else None
-    if ci is not None:
-        pos[ci] = (0.5, 0.5)
-    if n == 1:
-        return {nodes[0]: (0.5, 0.5)}
-    e = np.array([(idx[a], idx[b]) for a, b in links if a in idx and b in idx and a != b],
-                 dtype=int).reshape(-1, 2)
-    k = 0.9 * math.sqrt(1.0 / n)
-    temp = 0.1
-    for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
-        force = (k * k / dist ** 2)[:, :, None] * delta
-        disp = force.sum(axis=1)
-        if len(e):
-            d = pos[e[:, 0]] - pos[e[:, 1]]
-            dl = np.maximum(np.linalg.norm(d, axis=1), 1e-3)
-            f = (dl / k)[:, None] * d
-            np.add.at(disp, e[:, 0], -f)
-            np.add.at(disp, e[:, 1], f)
-        disp += (0.5 - pos) * 0.05 * n * k   # gentle gravity keeps components on screen
-        length = np.maximum(np.linalg.norm(disp, axis=1), 1e-6)
-        pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
-        if ci is not None:
-            pos[ci] = (0.5, 0.5)
-        temp = max(temp * 0.97, 0.002)
-    lo, hi = pos.min(axis=0), pos.max(axis=0)
-    span = np.maximum(hi - lo, 1e-6)
-    pos = 0.5 + (pos - (lo + hi) / 2) * (0.9 / span)   # fill the box, keep it centred
-    return {v: (float(pos[i, 0]), float(pos[i, 1])) for v, i in idx.items()}
+def ego(nodes: list[str], links: list[tuple[str, str]],
+        centres: list[str]) -> dict[str, tuple[float, float]]:
+    """Deterministic layout around several expanded nodes: the focus (centres[0]) in the
+    middle, the other expanded nodes on a ring around it, each node's own neighbours fanned
+    out around it (away from the focus), shared neighbours between their expanded nodes.
+    Returned in [0,1]^2."""
+    adj: dict[str, set[str]] = {v: set() for v in nodes}
+    for a, b in links:
+        if a in adj and b in adj:
+            adj[a].add(b)
+            adj[b].add(a)
+    cs = [c for c in centres if c in adj]
+    if not cs:
+        return radial(nodes, nodes[0])
+    pos: dict[str, tuple[float, float]] = {cs[0]: (0.0, 0.0)}
+    for i, c in enumerate(cs[1:]):
+        a = 2 * math.pi * i / max(len(cs) - 1, 1) - math.pi / 2
+        pos[c] = (math.cos(a), math.sin(a))
+    owners = {v: [c for c in cs if v in adj[c]] for v in nodes if v not in pos}
+    for c in cs:
+        leaves = [v for v, o in owners.items() if o == [c]]
+        if not leaves:
+            continue
+        cx, cy = pos[c]
+        if c == cs[0]:          # all round, but never on the line to the next expanded node
+            step = 2 * math.pi / len(leaves)
+            toward = math.atan2(pos[cs[1]][1], pos[cs[1]][0]) if len(cs) > 1 else -math.pi / 2
+            start, r = toward + step / 2 + (math.pi / 2 if len(leaves) == 1 else 0), 0.5
+        else:
+            spread = min(2 * math.pi * 0.75, 0.35 * len(leaves))
+            start = math.atan2(cy, cx) - spread / 2
+            r = 0.55 + 0.01 * len(leaves)
+            step = spread / max(len(leaves) - 1, 1)
+        for i, v in enumerate(leaves):
+            a = start + step * i
+            rr = r * (1.0 if i % 2 == 0 or len(leaves) < 12 else 0.75)
+            pos[v] = (cx + rr * math.cos(a), cy + rr * math.sin(a))
+    rest = [v for v in nodes if v not in pos]
+    for i, v in enumerate(rest):
+        o = owners.get(v) or cs[:1]
+        mx = sum(pos[c][0] for c in o) / len(o)
+        my = sum(pos[c][1] for c in o) / len(o)
+        a = 2 * math.pi * i / max(len(rest), 1)
+        pos[v] = (mx + 0.18 * math.cos(a), my + 0.18 * math.sin(a))
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    scale = 1.0 / max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)   # same scale both ways
+    return {v: (0.5 + (x - cx) * scale, 0.5 + (y - cy) * scale) for v, (x, y) in pos.items()}
 
 
 def _short(text: str, n: int = 14) -> str:
@@ -205,6 +213,9 @@ def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
     nodes: list[str] = [focus] if focus else []
     seen, hidden = set(nodes), 0
     for c in centres:
+        if c not in seen and len(nodes) < MAX_NODES:    # an expanded node is always drawn
+            seen.add(c)
+            nodes.append(c)
         around = 0
         for e in drawable:
             if c not in (e.s, e.o):
@@ -215,9 +226,6 @@ def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
             if around >= MAX_PER_NODE or len(nodes) >= MAX_NODES:
                 hidden += 1
                 continue
-            if c not in seen:
-                seen.add(c)
-                nodes.append(c)
             seen.add(other)
             nodes.append(other)
             around += 1
@@ -227,8 +235,9 @@ def svg(edges: list[Edge], labels: dict[str, str], types: dict[str, str],
             links.append((e.s, e.o, pred_label(e)))
     if not nodes:
         return '<div class="pg-msg pg-msg-info">没有可绘制的关系。</div>'
-    hub = focus is not None and all(focus in (a, b) for a, b, _ in links)
-    pos = radial(nodes, focus) if hub else layout(nodes, [(a, b) for a, b, _ in links], focus)
+    drawn_centres = [c for c in centres if c in seen]
+    pos = (radial(nodes, nodes[0]) if len(drawn_centres) <= 1
+           else ego(nodes, [(a, b) for a, b, _ in links], drawn_centres))
     W, H = WIDTH, HEIGHT
     mx, my = 0.11, 0.06     # margins leave room for labels
     xy = {v: ((mx + (1 - 2 * mx) * p[0]) * W, (my + (1 - 2 * my) * p[1]) * H)

@@ -13,6 +13,7 @@ from core.types import Answer, Citation, Corpus, Passage
 
 SECTION_CHARS = 6000        # whole-section view: beyond this, show a window around the quote
 SECTION_WINDOW = 2500       # chars either side of the quote when the section is long
+QA_CONTEXT = 200            # passage chars shown either side of a quote (whole section on demand)
 
 KIND_LABELS = {"indicator": "指标", "comparison": "对比", "list": "列举", "passage": "段落",
                "none": "未找到", "fact": "事实", "project": "项目", "regulation": "法规",
@@ -168,7 +169,7 @@ def answer_html(corpus: Corpus, answer: Answer) -> str:
         box = f'<div class="pg-answer pg-found">{head}{text}</div>'
         related = citation_list(corpus, answer.related, "其他相关段落",
                                 first=len(answer.citations) + 1) if answer.related else ""
-        return box + citation_list(corpus, answer.citations, "引文") + related
+        return box + citation_list(corpus, answer.citations, "引文", context=QA_CONTEXT) + related
     text = answer.answer or "文件未提及该问题的答案。"
     if not text.startswith("文件未"):
         text = "文件未提及:" + text

@@ -10,7 +10,7 @@ import pandas as pd
 
 from web.ui_data import (ALL, GAP, KIND_ACHIEVED, KIND_TARGET, TARGET_COLUMNS,
                          TARGET_CSV_COLUMNS, Comparison, UIData, to_csv)
-from web.ui_render import citation_list, esc, message, table_html
+from web.ui_render import citation_list, esc, message
 
 BINDING_CLASS = {"约束性": "pg-tag-hard", "预期性": "pg-tag-soft"}
 
@@ -197,7 +197,7 @@ def targets_tab(data: UIData, files: Any) -> None:
 
 
 def _count(n: int, total: int) -> str:
-    return f'<div class="pg-note">显示 {n} / {total} 个目标值</div>'
+    return f'<div class="pg-note">显示 {n} / {total} 条指标值(目标值与现状值)</div>'
 
 
 def _safe(fn: Any, default: Any) -> Any:

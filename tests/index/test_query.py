@@ -56,3 +56,10 @@ def test_query_synonym_expansion():
 def test_query_rejects_empty_cities():
     with pytest.raises(ValueError, match="doc_cities"):
         QueryAnalyzer({})
+
+
+def test_query_strip_keeps_district_names():
+    qa = _qa(places={"上虞区": ["sx"]})
+    q = "绍兴上虞区综合管廊"
+    stripped = qa.strip_places(q, qa.analyze(q))
+    assert "上虞区" in stripped and "绍兴" not in stripped

@@ -98,6 +98,16 @@ def test_browser_question_shows_answer_with_highlighted_citation(page, built, ar
     page.screenshot(path=str(artifacts_dir / "ui_qa.png"), full_page=True)
 
 
+def test_browser_example_click_asks_it(page, built):
+    from web.ui_examples import example_questions
+    question = example_questions(_ui_data(built))[-1]
+    page.get_by_role("tab", name="问答").click()
+    page.get_by_text(question, exact=True).first.click()
+    page.wait_for_selector("#pg-answer .pg-question", timeout=LONG)
+    assert question in page.locator("#pg-answer .pg-question").inner_text()
+    assert page.locator("#pg-question textarea").input_value() == question
+
+
 def test_browser_script_question_renders_as_text(page, artifacts_dir):
     evil = "<script>alert(1)</script><img src=x onerror=alert(2)>到2025年目标是多少?"
     _ask(page, evil)
@@ -146,16 +156,30 @@ def test_browser_sparql_example_returns_rows(page, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "ui_sparql.png"), full_page=True)
 
 
-def test_browser_sparql_error_is_a_message_not_a_traceback(page):
+def _type_query(page, text: str) -> None:
     page.get_by_role("tab", name="SPARQL").click()
-    editor = page.locator("#pg-sparql-editor .cm-content")
-    editor.click()
+    page.locator("#pg-sparql-editor .cm-content").click()
     page.keyboard.press("Control+A")
-    page.keyboard.type("DELETE WHERE { ?s ?p ?o }")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)          # no editor auto-closing of braces and quotes
+
+
+def test_browser_sparql_error_is_a_message_not_a_traceback(page):
+    _type_query(page, "DELETE WHERE { ?s ?p ?o }")
     page.locator("#pg-sparql-run").click()
     page.wait_for_selector("#pg-sparql-status .pg-msg-warn", timeout=30_000)
     text = page.locator("#pg-sparql-status").inner_text()
     assert text.strip() and "Traceback" not in text
+
+
+def test_browser_sparql_literal_markup_renders_as_text(page):
+    _type_query(page, 'SELECT ?x WHERE { BIND("<img src=x onerror=alert(7)><b>粗</b>" AS ?x) }')
+    page.locator("#pg-sparql-run").click()
+    page.wait_for_function(
+        "document.querySelector('#pg-sparql-table') &&"
+        " document.querySelector('#pg-sparql-table').innerText.includes('onerror')", timeout=30_000)
+    assert page.locator("#pg-sparql-table img, #pg-sparql-table b").count() == 0
+    assert page.dialogs == []
 
 
 def test_browser_graph_search_draws_and_expands(page, built, artifacts_dir):

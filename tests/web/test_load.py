@@ -1,0 +1,22 @@
+"""Bounded load run (marker `load`): 20 concurrent clients x 50 requests mixing /sparql and
+/api/ask against the real server (real build) on loopback; zero errors."""
+import pytest
+
+from evaluation.load import run_load
+from tests.web.sparql_fixtures import live_server
+
+
+@pytest.mark.load
+@pytest.mark.slow
+def test_load_mixed_sparql_and_ask_has_no_errors(built, built_cfg):
+    from web.server import create_app
+    from web.ui_placeholder import build_placeholder
+    with live_server(create_app(built, built_cfg, blocks=build_placeholder())) as url:
+        res = run_load(url, clients=20, requests_per_client=50, max_seconds=300)
+    assert res["requests"] == 1000, res
+    assert res["errors"] == 0, res
+
+
+def test_load_refuses_non_loopback_targets():
+    with pytest.raises(ValueError, match="loopback"):
+        run_load("http://10.0.0.1:7860", clients=1, requests_per_client=1)
