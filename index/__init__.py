@@ -27,8 +27,8 @@ from index.lexical import ChineseTokenizer, LexicalIndex
 from index.periods import PeriodPrior, document_periods
 from index.query import QueryAnalyzer
 from index.store import REBUILD, check_manifest, read_manifest, write_manifest
-from index.texts import (corpus_hash, corpus_terms, graph_places, graph_synonyms, graph_terms,
-                         index_texts)
+from index.texts import (corpus_hash, corpus_terms, fit_window, graph_places, graph_synonyms,
+                         graph_terms, index_texts)
 
 __all__ = ["build_index", "load_retriever", "HybridRetriever", "FusionParams"]
 
@@ -65,7 +65,9 @@ def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any
              f"user-dictionary words ({t_lex:.1f}s)")
 
     t1 = time.perf_counter()
-    vectors = encode_cached(embedder, texts, cfg.cache_dir, progress)
+    dense_texts = fit_window(texts, passages, getattr(embedder, "count_tokens", None),
+                             cfg.model_max_tokens)
+    vectors = encode_cached(embedder, dense_texts, cfg.cache_dir, progress)
     dense = DenseIndex.build(vectors, cfg.hnsw_threshold)
     t_dense = time.perf_counter() - t1
     progress(f"index: {dense.kind} FAISS index of {dense.size} x {dense.dim} ({t_dense:.1f}s)")

@@ -1,14 +1,19 @@
 """Hybrid retriever: BM25 + dense scores fused, with filters, de-duplication and query
 handling (city restriction, per-plan retrieval for comparisons, synonym expansion).
 
-Fusion (measured on the dev questions against both parts and against weighted RRF, which
-was worse): min-max normalise each score over the allowed passages, mix
-lexical_weight * bm25 + (1 - lexical_weight) * dense, then multiply by the period prior.
+Fusion, chosen on the dev questions (weighted RRF and BM25 alone were both worse): min-max
+normalise the BM25 and the cosine scores over the allowed passages, mix them as
+lexical_weight * bm25 + (1 - lexical_weight) * dense (0.5-0.8 all gave the same dev figures;
+0.6 sits in the middle), then multiply by the period prior (index/periods.py). Overlapping
+passages (sentence windows) are de-duplicated, the better one kept. Headings are left out
+unless asked for: their words are already in the context of the passages below them.
 """
 from __future__ import annotations
 
 import itertools
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
@@ -53,7 +58,8 @@ class HybridRetriever:
     def __init__(self, corpus: Corpus, passages: Sequence[Passage], lexical: LexicalIndex,
                  dense: DenseIndex, embedder_factory: Callable[[], object],
                  analyzer: QueryAnalyzer, periods: PeriodPrior,
-                 params: FusionParams = FusionParams(), model: str = ""):
+                 params: FusionParams = FusionParams(), model: str = "",
+                 query_cache_size: int = 256):
         n = len(passages)
         if not (lexical.n == dense.size == n):
             raise ArtifactError(f"index parts disagree: {n} passages, lexical {lexical.n}, "
@@ -61,7 +67,12 @@ class HybridRetriever:
         self.corpus, self.passages = corpus, list(passages)
         self.lexical, self.dense, self.analyzer, self.periods = lexical, dense, analyzer, periods
         self.params, self.model = params, model
+        if query_cache_size < 0:
+            raise ValueError(f"HybridRetriever: query_cache_size={query_cache_size!r} must be >= 0")
         self._factory, self._embedder = embedder_factory, None
+        self._lock = threading.Lock()             # one lazy model load; one query encode at a time
+        self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._qcache_size = query_cache_size
         self._docs = np.array([p.doc_id for p in self.passages])
         self._kinds = np.array([p.kind for p in self.passages])
         self._starts = np.array([p.start for p in self.passages], dtype=np.int64)
@@ -72,13 +83,17 @@ class HybridRetriever:
     @property
     def embedder(self):
         if self._embedder is None:
-            emb = self._factory()
-            if int(emb.dim) != self.dense.dim:
-                raise ArtifactError(f"the index was built with {self.dense.dim}-dimensional "
-                                    f"vectors but model {getattr(emb, 'name', '?')!r} gives "
-                                    f"{emb.dim}; run `python app.py build --force`")
-            self._embedder = emb
+            with self._lock:
+                if self._embedder is None:
+                    self._embedder = self._checked(self._factory())
         return self._embedder
+
+    def _checked(self, emb):
+        if int(emb.dim) != self.dense.dim:
+            raise ArtifactError(f"the index was built with {self.dense.dim}-dimensional "
+                                f"vectors but model {getattr(emb, 'name', '?')!r} gives "
+                                f"{emb.dim}; run `python app.py build --force`")
+        return emb
 
     @property
     def model_loaded(self) -> bool:
@@ -122,18 +137,29 @@ class HybridRetriever:
         return self.analyzer.analyze(query)
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding. One short text gains nothing from intra-op parallelism and
-        loses a lot when other processes hold the cores, so torch runs it on one thread."""
+        """The query's embedding (recent ones are kept in a small LRU cache). One short text
+        gains nothing from intra-op parallelism and loses a lot when other processes hold
+        the cores, so torch encodes it on one thread."""
         emb = self.embedder
-        torch = sys.modules.get("torch")
-        if torch is None:
-            return emb.encode([query])[0]
-        n = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return emb.encode([query])[0]
-        finally:
-            torch.set_num_threads(n)
+        with self._lock:
+            v = self._qcache.get(query)
+            if v is not None:
+                self._qcache.move_to_end(query)
+                return v
+            torch = sys.modules.get("torch")
+            n = torch.get_num_threads() if torch is not None else 0
+            if n > 1:
+                torch.set_num_threads(1)
+            try:
+                v = np.asarray(emb.encode([query])[0], dtype=np.float32)
+            finally:
+                if n > 1:
+                    torch.set_num_threads(n)
+            if self._qcache_size:
+                self._qcache[query] = v
+                if len(self._qcache) > self._qcache_size:
+                    self._qcache.popitem(last=False)
+            return v
 
     def _dense_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
         q = self.query_vector(query)
@@ -178,9 +204,10 @@ class HybridRetriever:
                 break
         return out
 
-    def _hits(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+    def _hits(self, ranked: Sequence[tuple[int, float]], mode: str) -> list[Hit]:
+        source = "bm25" if mode == "lexical" else mode
         return [Hit(passage_id=self.passages[r].id, score=round(s, 6), rank=i + 1,
-                    source="hybrid") for i, (r, s) in enumerate(ranked)]
+                    source=source) for i, (r, s) in enumerate(ranked)]
 
     @staticmethod
     def _check(query: str, k: int) -> None:
@@ -203,11 +230,11 @@ class HybridRetriever:
             per = self._per_doc(query, k, plan.doc_ids or [], kinds, section, plan, mode)
             lists = sorted(per.values(), key=lambda hs: -hs[0][1] if hs else 0.0)
             merged = [x for tup in itertools.zip_longest(*lists) for x in tup if x is not None]
-            return self._hits(merged[:k])
+            return self._hits(merged[:k], mode)
         rows = np.flatnonzero(self.mask(docs, kinds, section))
         if len(rows) == 0:
             return []
-        return self._hits(self._ranked(rows, self.scores(query, rows, plan, mode), k))
+        return self._hits(self._ranked(rows, self.scores(query, rows, plan, mode), k), mode)
 
     def _per_doc(self, query, k, doc_ids, kinds, section, plan, mode
                  ) -> dict[str, list[tuple[int, float]]]:
@@ -232,4 +259,4 @@ class HybridRetriever:
             doc_ids = plan.doc_ids if plan.doc_ids and len(plan.doc_ids) > 1 \
                 else list(self.corpus.documents)
         per = self._per_doc(query, k, list(doc_ids), kinds, section, plan, mode)
-        return {d: self._hits(v) for d, v in per.items()}
+        return {d: self._hits(v, mode) for d, v in per.items()}

@@ -168,15 +168,3 @@ class LexicalIndex:
                                 f"passages, expected {n}; run `python app.py build --force`")
         return cls(ChineseTokenizer(words, hmm=hmm, subwords=subwords), bm25, n)
 
-
-def expand_tokens(tokenizer: ChineseTokenizer, query: str,
-                  synonyms: dict[str, list[str]]) -> list[str]:
-    """Tokens of the synonyms of every term (label or alt label) found in the query."""
-    q = normalize(query)
-    extra: list[str] = []
-    for term, alts in synonyms.items():
-        if term in q:
-            for a in alts:
-                if a not in q:
-                    extra.extend(tokenizer.tokenize(a))
-    return extra

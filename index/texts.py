@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from core.types import Corpus, Passage
 
@@ -37,6 +37,22 @@ def index_texts(passages: Sequence[Passage]) -> list[str]:
             around = [passages[j].text for j in (prev.get(i), nxt.get(i)) if j is not None]
             if around:
                 t = t + "\n" + " ".join(around)
+        out.append(t)
+    return out
+
+
+def fit_window(texts: Sequence[str], passages: Sequence[Passage],
+               count_tokens: Optional[Callable[[str], int]], max_tokens: int) -> list[str]:
+    """Texts for the embedding model: an indexed text whose context would push it past the
+    model's window falls back to the passage text alone, so the passage itself is never cut
+    off (ingest already splits passages longer than the window)."""
+    if count_tokens is None:
+        return list(texts)
+    out = []
+    for t, p in zip(texts, passages):
+        # a word-piece token covers at least one character: short texts need no counting
+        if len(t) + 2 > max_tokens and t != p.text and count_tokens(t) > max_tokens:
+            t = p.text
         out.append(t)
     return out
 

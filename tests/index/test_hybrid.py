@@ -115,3 +115,30 @@ def test_hybrid_synonym_expansion_from_graph(small_retriever):
 def test_hybrid_district_from_graph_restricts_plan(small_retriever):
     hits = small_retriever.search("上虞区 公厕", k=5)
     assert set(_docs(small_retriever, hits)) == {"alpha"}
+
+
+def test_hybrid_works_over_hnsw_index(small_corpus, index_cfg, fake_embedder, tmp_path):
+    cfg = index_cfg.replace(hnsw_threshold=1)
+    index.build_index(small_corpus, cfg, tmp_path / "h", fake_embedder, progress=lambda m: None)
+    r = index.load_retriever(tmp_path / "h", cfg, small_corpus, lambda: fake_embedder)
+    assert r.dense.kind == "hnsw"
+    hits = r.search("乙州公共厕所数量", k=3)
+    assert "公共厕所" in r.corpus.passage(hits[0].passage_id).text
+
+
+def test_hybrid_section_filter(small_retriever):
+    beta_section = next(s.id for s in small_retriever.corpus.sections if s.doc_id == "beta")
+    hits = small_retriever.search("智慧灯杆", k=10, section=beta_section)
+    assert hits and set(_docs(small_retriever, hits)) == {"beta"}
+    assert small_retriever.search("智慧灯杆", k=10, section="没有这一节") == []
+
+
+def test_hybrid_query_vectors_cached(built_small):
+    out, corpus, cfg, emb = built_small
+    r = index.load_retriever(out, cfg, corpus, lambda: emb)
+    r.search("公厕", k=2)
+    n = emb.encoded
+    r.search("公厕", k=2)
+    assert emb.encoded == n
+    r.search("路灯", k=2)
+    assert emb.encoded == n + 1

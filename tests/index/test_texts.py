@@ -44,3 +44,13 @@ def test_texts_graph_vocabulary_synonyms_places():
 
 def test_texts_graph_without_accessors_gives_nothing():
     assert graph_terms(object()) == set() and graph_synonyms(object()) == {}
+
+
+def test_texts_fit_window_drops_context_that_overflows():
+    from index.texts import fit_window
+    c = make_corpus()
+    texts = index_texts(c.passages)
+    fitted = fit_window(texts, c.passages, count_tokens=len, max_tokens=20)
+    for t, f, p in zip(texts, fitted, c.passages):
+        assert f == (p.text if len(t) > 20 else t)
+    assert fit_window(texts, c.passages, None, 20) == texts
