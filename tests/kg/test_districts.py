@@ -1,5 +1,5 @@
 """kg.districts: gazetteer divisions, short forms in lists, roles."""
-from conftest import snippet
+from tests.kg.conftest import snippet
 
 from kg import districts
 

@@ -4,7 +4,7 @@ import rdflib
 from pyoxigraph import NamedNode
 
 import kg
-from conftest import make_corpus, snippet
+from tests.kg.conftest import make_corpus, snippet
 from kg.model import GRAPH
 
 SHAPES = kg.rdf.ONTOLOGY.parent / "shapes.ttl"

@@ -1,5 +1,5 @@
 """kg.regulations: titles, kinds and statuses scoped to the clause of their verb."""
-from conftest import snippet
+from tests.kg.conftest import snippet
 
 from kg import regulations
 

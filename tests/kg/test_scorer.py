@@ -2,7 +2,7 @@
 import json
 
 import kg
-from conftest import DATA, make_corpus
+from tests.kg.conftest import DATA, make_corpus
 from evaluation.kg import name_sim, score
 
 

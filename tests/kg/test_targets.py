@@ -1,5 +1,5 @@
 """kg.targets: indicator values from running text and from tables."""
-from conftest import snippet
+from tests.kg.conftest import snippet
 
 from kg import targets
 
@@ -72,3 +72,44 @@ def test_targets_year_rows(ctx_of):
     assert got[("老旧管网改造数", 2021)] == (18.0, "公里")
     assert got[("老旧表箱改造数", 2022)] == (1800.0, "个")
     assert got[("管道天然气普及率", 2022)] == (38.0, "%")
+
+
+def test_targets_future_verb_in_review_section_is_target(ctx_of):
+    """"将达到" while reviewing the previous period: a target for that period's end."""
+    ts = targets.extract(ctx_of("全市的城区道路机械化作业率将达到80%以上,主要道路机械化清扫率达到100%。",
+                                section="一、“十三五”成就"))
+    kinds = {t.name_as_written: (t.value_kind, t.period) for t in ts}
+    assert kinds["全市的城区道路机械化作业率"] == ("target", "十三五末")
+    assert kinds["主要道路机械化清扫率"][0] == "achieved"     # 主要 qualifies, kept
+
+
+def test_targets_value_kind_markers(ctx_of):
+    plan = "四、“十四五”重点任务"
+    review = "一、“十三五”成就"
+    kind = lambda text, sec: [t.value_kind for t in targets.extract(ctx_of(text, section=sec))]  # noqa: E731
+    assert kind("力争生活垃圾回收利用率达到65%。", review) == ["target"]
+    assert kind("到2025年,城市污水处理率达到98%。", "") == ["target"]
+    assert kind("2020年底完成填埋场生态修复工程总进度的50%。", "") == ["achieved"]
+    assert kind("目前已消除内涝风险点13个。", plan) == ["achieved"]
+    # 将 as the object marker (将…划分为), not the future auxiliary
+    assert kind("将全市智慧城管实施区域划分为255个巡查区块。", review) == ["achieved"]
+    # 累计 over the plan period is part of a target
+    assert kind("“十四五”期间,5年累计新增公共自行车10000辆。", plan) == ["target"]
+
+
+def test_targets_descriptive_opening_section_states_the_present(ctx_of):
+    ts = targets.extract(ctx_of("规划范围覆盖全市域,总面积8256平方公里。", section="[推断] 前言"))
+    assert [(t.value_kind, t.baseline) for t in ts] == [("achieved", "8256平方公里")]
+
+
+def test_targets_coordinated_quantities_split(ctx_of):
+    ts = targets.extract(ctx_of("垃圾处置无害化率、资源化率达到100%,快速路、主干道机械保洁作业率达100%。"))
+    names = [t.name_as_written for t in ts]
+    assert names[:2] == ["垃圾处置无害化率", "垃圾处置资源化率"]
+    assert all(t.value == 100 for t in ts[:2])
+    assert "快速路、主干道机械保洁作业率" in names          # a place list, not two quantities
+
+
+def test_targets_marker_inside_name_does_not_decide_kind(ctx_of):
+    ts = targets.extract(ctx_of("计划用水覆盖率达到90%。", section="一、“十三五”成就"))
+    assert [(t.name_as_written, t.value_kind) for t in ts] == [("计划用水覆盖率", "achieved")]

@@ -13,7 +13,7 @@ from web.ui_data import ALL, GAP, TARGET_COLUMNS, TARGET_CSV_COLUMNS, UIData
 from web.ui_examples import example_questions
 from web.ui_tables import comparison_html
 
-from ui_fakes import fake_workspace
+from tests.web.ui_fakes import fake_workspace
 
 
 @pytest.fixture(scope="module")
