@@ -121,8 +121,16 @@ class Gazetteer:
 
 @dataclass
 class Synonyms:
+    """Indicator-name vocabulary (kg/data/synonyms.toml): scope prefixes, term groups, the
+    words that mark a measurable quantity, change words, and substance-level unit identities."""
     strip_prefixes: list[str]
     groups: list[list[str]]
+    quantity_suffixes: list[str] = field(default_factory=list)
+    per_capita_prefixes: list[str] = field(default_factory=list)
+    change_words: list[str] = field(default_factory=list)
+    needs_subject: list[str] = field(default_factory=list)
+    subset_words: list[str] = field(default_factory=list)
+    same_dimension: dict[str, list[str]] = field(default_factory=dict)
 
     @cached_property
     def _rewrites(self) -> list[tuple[str, str]]:
@@ -238,5 +246,9 @@ def load_resources() -> Resources:
     s = _read_toml("synonyms.toml")
     c = _read_toml("categories.toml")
     return Resources(gazetteer=Gazetteer(g),
-                     synonyms=Synonyms(s.get("strip_prefixes", []), s.get("groups", [])),
+                     synonyms=Synonyms(s.get("strip_prefixes", []), s.get("groups", []),
+                                       s.get("quantity_suffixes", []),
+                                       s.get("per_capita_prefixes", []),
+                                       s.get("change_words", []), s.get("needs_subject", []),
+                                       s.get("subset_words", []), s.get("same_dimension", {})),
                      categories=Categories(c.get("order", []), c.get("keywords", {})))

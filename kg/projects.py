@@ -81,6 +81,9 @@ def _cut(candidate: str, suffix: str, res) -> str:
         if len(candidate) - m.end() - len(suffix) >= 2 and m.end() > best:
             best = m.end()
     name = candidate[best:].lstrip("“”\"( （)）")
+    tm = find_times(name)
+    if tm and tm[0].start == 0 and len(name) - tm[0].end - len(suffix) >= 2:
+        name = name[tm[0].end:]                     # 2018年市餐厨垃圾处理中心
     return _strip_verbs(name, suffix)
 
 
@@ -189,8 +192,80 @@ def from_sentence(ctx: DocContext, text: str) -> list[tuple[int, int, str, Optio
             if district and not _place_at(nm, ctx) and not nm.startswith(district) \
                     and not re.match(r"[\u4e00-\u9fff]{2,3}市", nm):
                 nm = district + nm
+            if "(" in nm and nm.count("(") > nm.count(")"):
+                nm = nm[:nm.index("(")]             # 污水处理厂(诸暨浣东再生水厂、… cut off
+            if _fragment(nm) or not (is_named(nm, ctx) or _EVENT.search(run)):
+                continue
             out.append((nstart, s + end, nm, district, _attributes(text[s + end:])))
+    return out + _bracket_instances(ctx, text_m, {o[2] for o in out})
+
+
+# a facility that opens, runs or is completed is a particular one, even without a name
+_EVENT = re.compile(r"开始使用|建成投用|投入运营|投入使用|投运|投用|正式运行|试运行|竣工|正式建成")
+_BRACKET = re.compile(r"[(（]([^()（）]{4,60})[)）]")
+
+
+def _bracket_instances(ctx: DocContext, text: str, seen: set) -> list:
+    """Named instances listed in brackets after a kind of facility:
+    "2座污水处理厂(诸暨浣东再生水厂、嵊新污水处理厂)" names two plants."""
+    out = []
+    for m in _BRACKET.finditer(text):
+        pos = m.start(1)
+        for item in m.group(1).split("、"):
+            a, pos = pos, pos + len(item) + 1
+            item = item.strip()
+            if not _SUFFIX.search(item) or not any(item.endswith(x) for x in STRONG):
+                continue
+            if item in seen or not is_named(item, ctx) or _fragment(item):
+                continue
+            out.append((a, a + len(item), item, _place_at(item, ctx), {}))
     return out
+
+
+_PHASE = re.compile(r"[一二三四五六七八九十\d]+期|[一二三四五六七八九十\d]+阶段")
+_OWN = re.compile(r"^(市|区|县|主城区|中心城区|市区|城区)(?![级内域(（])")
+_NAME_FLAGS = ("ns", "nr", "nrt")
+
+
+def is_named(name: str, ctx: DocContext) -> bool:
+    """True when a text facility is a particular one, not a kind of facility (亮化工程,
+    地下综合管廊, 综合性中转站): it names a place (a division, the city, a rare place or person
+    word such as 大坞岙, 眉岱, 钱塘江), a phase (二期), or belongs to the city itself
+    (市餐厨垃圾处理中心, 主城区水厂…改造工程)."""
+    import jieba
+    import jieba.posseg as pseg
+    g = ctx.res.gazetteer
+    places = set(g.divisions(ctx.doc.city)) | g.city_names()
+    places |= {g.short(n) for n in g.divisions(ctx.doc.city)}
+    if any(p in name for p in places if len(p) >= 2) or _PHASE.search(name) or _OWN.match(name):
+        return True
+    freq = jieba.dt.FREQ
+    toks = list(pseg.cut(name))
+    for i, t in enumerate(toks):
+        w = t.word
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", w):
+            continue
+        if len(w) >= 2 and t.flag in _NAME_FLAGS and freq.get(w, 0) < 500:
+            return True
+        if len(w) == 1 and freq.get(w, 0) < 100:           # a rare character: 岙, 岱, 嵊
+            return True
+        if len(w) == 1 and w in _PLACE_CHARS and i > 0 and \
+                toks[i - 1].flag[:1] in ("n", "f") and re.fullmatch(r"[\u4e00-\u9fff]+", toks[i - 1].word):
+            return True                                     # 镜子+山, 珊瑚+沙, 中+河
+    return False
+
+
+_PLACE_CHARS = set("山河湖江岭沙港湾岛桥村浦塘岙坞峰溪")
+
+
+_FRAGMENT_WORDS = re.compile(r"^到|[由对把被将从向]|的|未|进行|参与|购买|之间|上述|共有|范围内")
+
+
+def _fragment(name: str) -> bool:
+    """A clause cut out of a sentence rather than a name (部分建筑垃圾由垃圾填埋场,
+    环境卫生管理部门未参与上述项目, 市政道路404公里、桥梁22座…)."""
+    bare = re.sub(r"[(（][^()（）]*[)）]", "", name)
+    return bool(_FRAGMENT_WORDS.search(bare) or _COUNT.search(bare))
 
 
 def from_table(ctx: DocContext, t: tb.Table) -> list[Project]:

@@ -17,6 +17,8 @@ from kg.context import DocContext, iri
 from kg.model import Target
 from kg.nlp import clauses, sentences
 from kg.values import TimeRef, Value, find_times, find_values, parse_cell
+from kg.measure import is_quantity, split_measure
+from kg.valuekind import default_period, section_state, value_kind
 
 _LEAD = ["已经完成", "已完成", "共完成", "累计完成", "计划完成", "完成", "已建成", "建成", "共有",
          "拥有", "现有", "共计", "总计", "累计", "全部", "其中", "其余", "同时", "以及", "另外",
@@ -64,11 +66,23 @@ def _strip_lead(name: str, res) -> str:
         if not scope and toks[0] in _SCOPE and len(toks) > 1 and toks[1] in _LEAD_SET:
             scope, name = toks[0], name[len(toks[0]):]
             continue
-        if toks[0] in _LEAD_SET:
+        if toks[0] in _LEAD_SET and not _qualifies(toks):
             name = name[len(toks[0]):]
             continue
         break
     return scope + name if name else ""
+
+
+_QUALIFIER_LEAD = {"主要", "重点", "其他", "其余"}
+
+
+def _qualifies(toks: list[str]) -> bool:
+    """主要/重点 before a noun qualifies it (主要道路机械化清扫率 is not the city-wide rate)."""
+    if toks[0] not in _QUALIFIER_LEAD or len(toks) < 2:
+        return False
+    import jieba.posseg as pseg
+    nxt = list(pseg.cut(toks[1]))
+    return bool(nxt) and nxt[0].flag[:1] == "n" and len(toks) > 2
 
 
 def _strip_trail(name: str, res) -> str:
@@ -227,22 +241,14 @@ def _time_for(text: str, m: _Mention, passage_times: list[TimeRef]) -> Optional[
     return passage_times[0] if passage_times else None
 
 
-_FUTURE = re.compile(r"计划|力争|确保|争取|预计|目标|规划|将|到20\d\d|至20\d\d|十[四五]五")
-_PAST = re.compile(r"已|累计|共有|现有|目前|截至|截止|先后|相继|了")
-
-
-def _kind(ctx: DocContext, p: Passage, text: str, m: _Mention, t: Optional[TimeRef]) -> str:
-    clause = text[m.clause_start:m.value.start]
-    if _FUTURE.search(clause):
-        return "target"
-    if _PAST.search(clause):
-        return "achieved"
-    if t and t.year and ctx.start_year:
-        return "achieved" if t.year < ctx.start_year - 1 else "target"
-    if t and t.period and ctx.fyp:
-        return "target" if t.period.startswith(ctx.fyp) else "achieved"
-    sec = ctx.is_achieved_context(p)
-    return "achieved" if sec else "target"
+def _kind(ctx: DocContext, p: Passage, text: str, m: _Mention, t: Optional[TimeRef],
+          section: Optional[bool]) -> str:
+    before = text[m.clause_start:m.value.num_start]
+    i = before.find(m.name)                 # 计划用水覆盖率 is a name, not a plan
+    name_span = (i, i + len(m.name)) if i >= 0 else None
+    tyear = t.year if t else None
+    tperiod = t.period if t and t.period and not text.startswith("规划", t.end) else None
+    return value_kind(before, tyear, tperiod, section, ctx.start_year, ctx.fyp, name_span)
 
 
 def from_text(ctx: DocContext, p: Passage) -> list[Target]:
@@ -252,25 +258,39 @@ def from_text(ctx: DocContext, p: Passage) -> list[Target]:
     for m in text_mentions(text, ctx.res, ctx.places):
         v = m.value
         t = _time_for(text, m, lead_times)
-        kind = _kind(ctx, p, text, m, t)
+        section = section_state(ctx.is_achieved_context(p), p.section_path)
+        kind = _kind(ctx, p, text, m, t, section)
         period = t.period if t and t.period else None
         if not period and not (t and t.year):
-            period = ctx.fyp if kind == "target" and ctx.fyp else None
+            period = default_period(kind, section, ctx.fyp)
         bind = re.search(r"约束性|预期性", text[m.clause_start:m.clause_end])
         es, ee = p.start + m.name_start, p.start + max(v.end, m.name_end)
         while es < ee and ctx.raw[es] in _PUNCT:
             es += 1
-        out.append(Target(
-            iri=iri("target", ctx.doc.id, es, ee, m.name, v.text), doc_id=ctx.doc.id,
-            city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=m.name,
-            baseline=v.text if kind == "achieved" else None,
-            target=v.text if kind == "target" else None, value=v.value, unit=v.unit,
-            comparator=v.comparator, year=t.year if t else None, period=period,
-            bindingness=bind.group(0) if bind else None, value_kind=kind,
-            category=ctx.res.categories.of(m.name, p.section_path), passage_id=p.id,
-            start=p.start, end=p.end, evidence_start=es, evidence_end=ee,
-            value_max=v.value_max, approximate=v.approx, source="text"))
+        for name in split_coordinated(m.name, ctx.res):
+            out.append(Target(
+                iri=iri("target", ctx.doc.id, es, ee, name, v.text), doc_id=ctx.doc.id,
+                city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=name,
+                baseline=v.text if kind == "achieved" else None,
+                target=v.text if kind == "target" else None, value=v.value, unit=v.unit,
+                comparator=v.comparator, year=t.year if t else None, period=period,
+                bindingness=bind.group(0) if bind else None, value_kind=kind,
+                category=ctx.res.categories.of(name, p.section_path), passage_id=p.id,
+                start=p.start, end=p.end, evidence_start=es, evidence_end=ee,
+                value_max=v.value_max, approximate=v.approx, source="text"))
     return out
+
+
+def split_coordinated(name: str, res) -> list[str]:
+    """One value for several quantities: "垃圾处置无害化率、资源化率达到100%" names
+    垃圾处置无害化率 and 垃圾处置资源化率 (a part without an object of its own takes the first
+    part's object). Names whose parts are not all quantities stay whole."""
+    parts = [x for x in name.split("、") if x]
+    if len(parts) < 2 or not all(is_quantity(x, res.synonyms) for x in parts):
+        return [name]
+    obj = split_measure(parts[0], res)[0]
+    return [parts[0]] + [x if split_measure(x, res)[0] or not obj else obj + x
+                         for x in parts[1:]]
 
 
 def _table_target(ctx, p, row, name, cell, unit, category, kind, year, period, bind,

@@ -1,0 +1,90 @@
+"""Whether a value stated in running text is a target or an achieved figure, and the period
+a target without its own time belongs to.
+
+Order of evidence (the value's clause up to the number, its comparator word included):
+1. a future/target verb (将达到, 力争, 确保, 计划, 预计, 争取, 即将, 目标 …) -> target;
+   "将" only as the future auxiliary (将达到, 将新建), not as the object marker (将全市…划分为);
+2. a past marker (已, 了, 截至, 目前 …) -> achieved; weak ones (累计, 共有, 现有) only outside a
+   plan section ("5年累计新增…" in a 十四五 task is a target);
+3. the time of the value: a year before the plan's first year, or an earlier five-year period,
+   -> achieved; 到/至 a later year or the plan's own period -> target;
+4. the section: review sections (十三五成就/回顾/现状) and descriptive opening sections
+   (前言/总述/概况) -> achieved, others -> target.
+A target stated in a review section ("将达到80%以上" while reviewing 十三五) belongs to the end
+of the previous period (十三五末), not to the plan's own period.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+_NUMERALS = "一二三四五六七八九十"
+FUTURE = re.compile(
+    r"力争|确保|争取|预计|预期|计划|目标|即将|有望|拟|"
+    r"将(?:要|会|在|于|达到|达|实现|完成|新建|建成|建设|提高|提升|增加|增至|超过|控制|保持|"
+    r"形成|突破|降至|降低|下降|上升|扩大|新增|全面|基本|进一步|逐步|累计)|"
+    r"(?:到|至)\s*[“\"]?十[一二三四五六七八九]五|(?:到|至)\s*20\d\d")
+STRONG_PAST = re.compile(r"已|(?<![为除])了(?!解)|截至|截止|目前|先后|相继|以来|曾经")
+WEAK_PAST = re.compile(r"累计|共有|现有|拥有|共计|总计")
+# Opening sections that describe the plan's area as it is (规划范围…总面积8256平方公里).
+DESCRIPTIVE_SECTION = re.compile(r"前言|总述|概况|概述|基本情况|市情")
+
+
+def section_state(achieved_context: Optional[bool], section_path: str) -> Optional[bool]:
+    """The review/plan state of a section (DocContext.is_achieved_context), with descriptive
+    opening sections counted as stating the present."""
+    if achieved_context is None and DESCRIPTIVE_SECTION.search((section_path or "").split(">")[0]):
+        return True
+    return achieved_context
+
+
+def previous_period(fyp: str) -> str:
+    """十四五 -> 十三五 ('' when unknown)."""
+    m = re.fullmatch(r"十([一二三四五六七八九])五", fyp or "")
+    if not m:
+        return ""
+    i = _NUMERALS.index(m.group(1))
+    return f"十{_NUMERALS[i - 1]}五" if i > 0 else ""
+
+
+def value_kind(before: str, year: Optional[int], period: Optional[str],
+               section_achieved: Optional[bool], start_year: Optional[int], fyp: str,
+               name_span: Optional[tuple[int, int]] = None) -> str:
+    """'target' or 'achieved' for a value whose clause text up to its number is `before`;
+    markers starting inside `name_span` (the indicator's name) do not count."""
+    def hits(rx):
+        return [m for m in rx.finditer(before)
+                if not (name_span and name_span[0] <= m.start() < name_span[1])]
+    future = [m for m in hits(FUTURE)
+              if not (m.group(0)[:1] in "到至" and _past_time(m.group(0), start_year, fyp))]
+    if future:
+        return "target"
+    if hits(STRONG_PAST):
+        return "achieved"
+    if hits(WEAK_PAST) and section_achieved is not False:
+        return "achieved"
+    if year and start_year:
+        return "achieved" if year < start_year else "target"
+    if period and fyp:
+        return "target" if period.startswith(fyp) else "achieved"
+    return "achieved" if section_achieved else "target"
+
+
+def _past_time(phrase: str, start_year: Optional[int], fyp: str) -> bool:
+    """到2019年 / 至十三五 in a later plan: a time already past, not a target marker."""
+    y = re.search(r"20\d\d", phrase)
+    if y:
+        return bool(start_year) and int(y.group(0)) < start_year
+    p = re.search(r"十[一二三四五六七八九]五", phrase)
+    return bool(p and fyp and p.group(0) != fyp and
+                _NUMERALS.index(p.group(0)[1]) < _NUMERALS.index(fyp[1]))
+
+
+def default_period(kind: str, section_achieved: Optional[bool], fyp: str) -> Optional[str]:
+    """Period of a value stated without a time of its own."""
+    if kind != "target" or not fyp:
+        return None
+    if section_achieved:
+        prev = previous_period(fyp)
+        return prev + "末" if prev else None
+    return fyp
