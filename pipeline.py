@@ -132,8 +132,8 @@ class Workspace:
 
     @cached_property
     def embedder(self):
-        from index.embedder import load_embedder
-        return load_embedder(self.cfg)
+        from index.embedder import CachingEmbedder, load_embedder
+        return CachingEmbedder(load_embedder(self.cfg))
 
     @cached_property
     def graph(self):

@@ -116,3 +116,52 @@ class HashEmbedderFake:
 def load_embedder(cfg: Config) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(cfg.model, batch_size=cfg.embed_batch_size,
                                        max_tokens=cfg.model_max_tokens)
+
+
+class CachingEmbedder:
+    """Query-time wrapper: remembers vectors by text (bounded LRU) so the corpus sentences and
+    labels that questions keep touching are encoded once per process; misses are encoded in one
+    batch on a single torch thread (faster than two contending threads for short texts)."""
+
+    def __init__(self, inner, max_items: int = 200_000):
+        if max_items <= 0:
+            raise ModelError(f"CachingEmbedder: max_items={max_items!r} must be positive")
+        import threading
+        from collections import OrderedDict
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.max_items = max_items
+        self._memo: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getattr__(self, attr):          # count_tokens, tokenizer, ... of the real embedder
+        return getattr(self.inner, attr)
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            misses = list(dict.fromkeys(t for t in texts if t not in self._memo))
+            fresh = dict(zip(misses, self._encode_single_thread(misses, progress))) if misses else {}
+            out = np.stack([fresh[t] if t in fresh else self._memo[t] for t in texts])
+            for t in texts:
+                if t in fresh:
+                    self._memo[t] = fresh[t]
+                self._memo.move_to_end(t)
+            while len(self._memo) > self.max_items:
+                self._memo.popitem(last=False)
+        return out
+
+    def _encode_single_thread(self, texts: list[str], progress: bool) -> np.ndarray:
+        try:
+            import torch
+        except ImportError:  # pragma: no cover - torch is a dependency
+            return self.inner.encode(texts, progress=progress)
+        n = torch.get_num_threads()
+        if len(texts) > 64 or n <= 1:
+            return self.inner.encode(texts, progress=progress)
+        torch.set_num_threads(1)
+        try:
+            return self.inner.encode(texts, progress=progress)
+        finally:
+            torch.set_num_threads(n)
