@@ -15,11 +15,12 @@ from typing import Optional
 from qa.analysis import Analysis
 from qa.context import DocInfo, IndicatorRef, QAContext
 from qa.extractive import Scored
-from qa.text import has_number, lcs_cover, norm, substring_cover
+from qa.text import bigram_cover, has_number, lcs_cover, norm, substring_cover
 
 MIN_SUPPORT = 0.42         # coverage of the question's content words by the best sentence/passage
 STRONG_LABEL = 0.8         # share of an indicator label written in the question
 MENTION = 0.8              # share of that label the evidence must contain
+LEAD_CHARS = 60           # text before the shown sentence that still counts as its context
 PHRASE_COVER = 0.7         # share of the asked indicator phrase (燃气普及率) the evidence must hold
 NUMBER_ASKS = re.compile(r"多少|多大|多高|多长|(?<!哪)几(个|座|项|成|处|公里|吨|年)|比例|占比|百分之|数值|比率")
 
@@ -71,16 +72,19 @@ def check(ctx: QAContext, a: Analysis, best: Scored, doc: DocInfo,
     shown = " ".join(texts)
     support = best.support
     topic = a.topic or a.text
-    if strong is not None and not mentions(strong.core, shown) and \
-            not mentions(strong.core, best.passage.text):
+    if strong is not None and doc.id not in strong.ref.doc_ids and \
+            not mentions(strong.core, shown) and not mentions(strong.core, best.passage.text):
         return f"{doc.city}规划未提及{strong.core}"
     if support < MIN_SUPPORT:
         return f"{doc.city}规划未提及{topic}的相关内容"
+    lead = best.passage.text[:best.start - best.passage.start][-LEAD_CHARS:]
+    ctx_text = shown + " " + (best.passage.context if best.passage.kind == "table_row" else lead)
     if a.phrase and (asks_number(a) or a.wants_value) and not a.compare:
-        lead = best.passage.text[:best.start - best.passage.start][-60:]
-        ctx_text = shown + " " + (best.passage.context if best.passage.kind == "table_row" else lead)
         if lcs_cover(a.phrase, ctx_text) < PHRASE_COVER:
             return f"{doc.city}规划未提及{a.phrase}"
+    anchor = max((t for t in a.terms if len(t) >= 3 and t not in a.light_terms), key=len, default="")
+    if anchor and not a.compare and not _near(anchor, ctx_text + " " + best.passage.text):
+        return f"{doc.city}规划未提及{anchor}"
     if a.years:
         end = doc.period[1] if doc.period else None
         missing = [y for y in a.years if y != end and str(y) not in shown]
@@ -89,6 +93,14 @@ def check(ctx: QAContext, a: Analysis, best: Scored, doc: DocInfo,
     if asks_number(a) and not a.compare and not has_number(shown):
         return f"{doc.city}规划未给出{topic}的具体数值"
     return None
+
+
+def _near(term: str, text: str) -> bool:
+    """The term, or most of it (shared bigrams, or its characters close and in order)."""
+    t, x = norm(term), norm(text)
+    if t in x or bigram_cover(t, x) >= 0.5:
+        return True
+    return len(t) <= 5 and bool(re.search(".{0,2}".join(map(re.escape, t)), x))
 
 
 def not_found_text(reasons: list[str], fallback: str) -> str:

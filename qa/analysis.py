@@ -51,6 +51,7 @@ NOISE = set("""的 了 吗 呢 吧 啊 呀 么 嘛 是 有 和 与 及 或 在 �
 # words that carry little topic but help find the sentence (kept as low-weight search terms)
 SOFT = set("""目标 要求 目标值 指标 计划 文件 设定 设置 安排 数值 水平 规定 实现 提高 提升 上升 下降 控制
  达到 提出 规划 主题 部门 单位 名称 面积 长度 多长 区 县 市 镇""".split())
+QWORD_PREFIX = re.compile(r"^(哪些|哪个|哪几个|哪几|哪|什么|多少|几个)(?=[\u4e00-\u9fff]{2})")
 QUANT_WORD = re.compile(r"哪?[几一二三四五六七八九十两]+(个|部|段|类|项|句|句话|条|种|座|家|大类)?")
 
 
@@ -110,7 +111,7 @@ def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
                "城乡", "市域", "全国", "国家", "中国", "国内", "省市", "区县", "地方"}
     features = ("江", "河", "湖", "山", "路", "街", "桥", "港", "湾", "岛", "园", "馆", "场", "站", "溪",
                 "渠", "线", "塘", "门", "寺", "峰", "坝", "谷")
-    cands = [w for w, f in ctx.pos_words(text) if f == "ns" and len(w) >= 2]
+    cands = [w for w, f in ctx.pos_words(text) if len(w) >= 2 and ctx.is_place_word(w, f)]
     out: list[str] = []
     for w in cands:
         base = re.sub(r"(市|省|县|区)$", "", w)
@@ -127,7 +128,7 @@ def _topic_terms(ctx: QAContext, text: str, remove: list[str]) -> tuple[list[str
     for r in sorted(remove, key=len, reverse=True):
         t = t.replace(r, " ")
     t = re.sub(r"(?:19|20)\d\d\s*年?|[〇零一二三四五六七八九]{4}年|十[一二三四五六七八九]五(?:末|期末|期间|时期)?", " ", t)
-    toks = ctx.words(t)
+    toks = [QWORD_PREFIX.sub("", w) or w for w in ctx.words(t)]
     soft = unique(w for w in toks if w in SOFT or (w in "区县市镇" and len(w) == 1))
     toks = [w for w in toks if w not in SOFT or w in NOISE]
     keep = [not (w in NOISE or QUANT_WORD.fullmatch(w) or re.fullmatch(r"[0-9.]+", w)
@@ -237,7 +238,9 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
                           or any(c in text for c in SPLIT_CUES) or "都" in text)
     a.wants_list = any(c in text for c in LIST_CUES) or bool(LIST_RE.search(text))
     a.wants_value = any(c in text for c in VALUE_CUES)
-    a.asks_regulation = any(w in text for w in REG_WORDS) or "《" in text
+    status_cue = any(c in text for c in ("修编", "修订", "修改", "修正") + ISSUE_CUES + EXISTING_CUES)
+    a.asks_regulation = any(w in text for w in REG_WORDS) or "《" in text or (
+        status_cue and bool(re.search(r"(规划|计划|方案)(有|是|包括|都|呢|吗|[?？]|$)|哪(些|几)[^?？]{0,4}(规划|计划|方案)", text)))
     if a.asks_regulation:
         if any(c in text for c in EXISTING_CUES):
             a.reg_status = "existing"

@@ -148,9 +148,21 @@ class QAContext:
     def words(self, text: str) -> list[str]:
         return [w for w in self.tokenizer.cut(norm(text), HMM=False) if w.strip()]
 
+    def _pos(self):
+        if getattr(self, "_postok", None) is None:
+            import jieba.posseg as pseg
+            self._postok = pseg.POSTokenizer(self.tokenizer)
+        return self._postok
+
     def pos_words(self, text: str) -> list[tuple[str, str]]:
-        import jieba.posseg as pseg
-        return [(p.word, p.flag) for p in pseg.POSTokenizer(self.tokenizer).cut(norm(text), HMM=False)]
+        return [(p.word, p.flag) for p in self._pos().cut(norm(text), HMM=False)]
+
+    def is_place_word(self, word: str, flag: str) -> bool:
+        """jieba tags it a place (ns), or its 市/县/省 form is a dictionary place (嘉兴 -> 嘉兴市)."""
+        if flag == "ns":
+            return True
+        tags = self._pos().word_tag_tab
+        return len(word) >= 2 and any(tags.get(word + suf) == "ns" for suf in ("市", "县", "省"))
 
     def _compute_idf(self, texts: Sequence[str]) -> dict[str, float]:
         self._n_texts = len(texts)
@@ -171,8 +183,9 @@ class QAContext:
         if not self._idf:
             return 1.0
         top = math.log((self._n_texts + 1) / 0.5)
-        grams = [t[i:i + 2] for i in range(len(t) - 1)]
-        return sum(self._idf.get(g, top) for g in grams) / len(grams) / top
+        idf = [self._idf.get(t[i:i + 2], top) for i in range(len(t) - 1)]
+        # a compound is as specific as its rarest part (垃圾焚烧厂: 焚烧, not 垃圾)
+        return (0.5 * sum(idf) / len(idf) + 0.5 * max(idf)) / top
 
     def vectors(self, keys: Sequence, texts: Sequence[str]) -> Optional[np.ndarray]:
         """Embeddings of texts, cached by key (e.g. a sentence's offsets); None without a model."""

@@ -17,10 +17,14 @@ RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效")
 MAX_ANSWER_CHARS = 160
 SOFT_WEIGHT = 0.3
 LIGHT_WEIGHT = 0.5
-LOCAL_DISCOUNT = 0.9
+LOCAL_DISCOUNT = 0.8
+ABBREV_CREDIT = 0.6
 RRF_K = 10
 CONTINUATIONS = ("即", "包括", "分别", "主要包括", "具体包括", "具体为", "分别为", "主要有", "如下", "为")
 PROJECT_RE = re.compile(r"工程|项目|建设|建成|新建")
+# a stated target: a verb of reaching/keeping, or a bound, next to a number
+TARGET_RE = re.compile(r"(达到|达|不低于|不少于|不超过|提高到|提升到|上升到|控制在?|力争|确保|保持)"
+                       r"[^,,。;;]{0,6}\d|\d[\d.]*\s*(%|％)?[^,,。;;]{0,8}(以上|以内|以下|左右)|[≤≥]\s*\d")
 
 
 @dataclass
@@ -62,7 +66,7 @@ def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...
         if n in t:
             got += w
         elif 2 <= len(n) <= 4 and re.search(".{0,2}".join(map(re.escape, n)), t):
-            got += w * 0.8                       # 公厕 ~ 公共厕所: the characters, close, in order
+            got += w * ABBREV_CREDIT              # 公厕 ~ 公共厕所: the characters, close, in order
         elif len(n) >= 2:
             got += w * 0.6 * bigram_cover(n, t)
     return got / total if total else 0.0
@@ -137,12 +141,17 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
             pcov[p.id] = term_cover(ctx, terms, p.context + " " + p.text, soft, light)
         pc = pcov[p.id]
         sent = p.text[s - p.start:e - p.start]
-        c = term_cover(ctx, terms, sent + (" " + p.context if p.kind == "table_row" else ""), soft, light)
+        # a sentence is read with its headings (table rows: header and category cells)
+        head = p.context if p.kind == "table_row" else p.section_path
+        c = term_cover(ctx, terms, sent + " " + head, soft, light)
         ls = lead.get((p.id, s), s)
-        loc = term_cover(ctx, terms, p.text[ls - p.start:e - p.start], soft, light) if ls < s else c
+        loc = term_cover(ctx, terms, p.text[ls - p.start:e - p.start] + " " + head, soft,
+                         light) if ls < s else c
         score = 0.45 * max(c, LOCAL_DISCOUNT * loc) + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
         if a.wants_value:
             score += 0.08 if has_number(sent) else -0.08
+        if a.wants_target and TARGET_RE.search(sent):
+            score += 0.05
         if is_retro(p) or "十三五" in sent:
             if a.wants_baseline:
                 score += 0.04
@@ -202,10 +211,6 @@ def trim(ctx: QAContext, a: Analysis, sc: Scored, doc_id: Optional[str] = None) 
             e = base + ce
     del texts
     return s, e
-
-
-def answer_span_text(ws: Any, doc_id: str, s: int, e: int) -> str:
-    return ws.corpus.raw(doc_id)[s:e]
 
 
 def lead_in(text: str) -> str:

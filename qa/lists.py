@@ -18,6 +18,23 @@ ROLE_CUES = {"guided": ("指导",), "key_area": ("重点",), "in_scope": ("范�
 ISSUER_CUES = ("印发", "发布", "联合发文", "发文", "编制单位", "制定单位", "出台单位", "哪个部门发",
                "哪些部门发", "哪两个部门", "哪几个部门")
 MIN_TOPIC_MATCH = 0.34
+SOURCE_MAX = 200          # longest source sentence shown next to a list
+REG_GENERIC = ("法规", "条例", "办法", "规章", "规定", "标准", "规范", "文件", "政策", "规划", "计划",
+               "方案", "修编", "修订", "修改", "出台", "制定", "完成", "力争", "制订", "颁布", "细则",
+               "导则", "地方", "性", "哪")
+GENERIC_PROJECT = ("项目", "工程", "建设", "建成", "完成", "新建", "要建", "重点", "重大")
+
+
+def _strip_generic(text: str) -> str:
+    t = norm(text)
+    for g in sorted(GENERIC_PROJECT, key=len, reverse=True):
+        t = t.replace(g, "")
+    return t
+
+
+def _year_before(p: Any, start: int) -> bool:
+    y = str((attr(p, "attributes", default={}) or {}).get("year", ""))
+    return y.isdigit() and int(y) < start
 
 
 def _sentence_citation(ws: Any, passage_id: str, start: int, end: int):
@@ -59,6 +76,11 @@ def regulations(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         regs = [r for r in regs if attr(r, "kind") == a.reg_kind or a.reg_kind in attr(r, "title", default="")]
     elif "法规" in a.text or "规章" in a.text:
         regs = [r for r in regs if attr(r, "kind") in ("条例", "办法", "规定", "细则", "规章", "法规")] or regs
+    specific = [norm(t) for t in a.terms if t not in a.light_terms and not any(
+        g in t for g in REG_GENERIC)]
+    if specific:                 # 资源化利用的扶持政策: only titles about that topic
+        regs = [r for r in regs if any(bigram_cover(t, attr(r, "title", default="")) >= 0.5
+                                       for t in specific)]
     if not regs:
         return None
     regs.sort(key=lambda r: attr(r, "start", default=0))
@@ -77,13 +99,17 @@ def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
                                          n in attr(p, "name", default="") for n in names)]
     elif not a.wants_list:
         return None
-    topic = norm("".join(t for t in a.terms if t not in ("项目", "工程", "建设")))
+    topic = _strip_generic("".join(t for t in a.terms if t not in a.light_terms))
+    period = ctx.docs[doc_id].period
+    if period and a.wants_target:            # 十四五 projects, not those finished before the plan
+        items = [p for p in items if not _year_before(p, period[0])]
     scored = []
     for p in items:
         desc = attr(p, "name", default="") + " " + " ".join(str(v) for v in (attr(p, "attributes", default={}) or {}).values())
         s = bigram_cover(topic, desc) if topic else 1.0
         if s >= MIN_TOPIC_MATCH:
             scored.append((s, p))
+    scored = [(s, p) for s, p in scored if len(_strip_generic(attr(p, "name", default=""))) >= 2]
     if not scored:
         return None
     if not a.wants_list:                     # "叫什么": the single best match
@@ -96,7 +122,9 @@ def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
                  if v and k not in ("district", "type", "period", "source", "name")
                  and str(v) not in attr(p, "name", default="")]
         labels.append(attr(p, "name") + (f"({','.join(shown)})" if shown else ""))
-    return _position(ws, ctx, doc_id, labels, chosen, conf=CONF_LIST_GRAPH * 0.9)
+    pos = _position(ws, ctx, doc_id, labels, chosen, conf=CONF_LIST_GRAPH * 0.9)
+    return _with_source_list(pos, [attr(p, "name", default="") for p in chosen]) \
+        if a.wants_list else pos
 
 
 def districts(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
@@ -142,6 +170,20 @@ def _catalog_issuers(ws: Any, ctx: QAContext, doc_id: str) -> Optional[Position]
         return None
     return Position(doc_id, ctx.docs[doc_id].city, True, "、".join(names), kind="list",
                     confidence=CONF_LIST_GRAPH * 0.9, citations=cites)
+
+
+def _with_source_list(pos: Position, names: list[str]) -> Position:
+    """Project names are extracted; when their source sentence enumerates more than the
+    names found (…A工程建设,推进B和C工程…), show that sentence too, so nothing is lost."""
+    for c in pos.citations[:2]:
+        rest = c.quote
+        for n in sorted(names, key=len, reverse=True):
+            rest = rest.replace(n, "")
+        if re.search(r"[、和及与]", rest) and len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 8 \
+                and len(c.quote) <= SOURCE_MAX:
+            pos.text += f"(原文:“{c.quote}”)"
+            break
+    return pos
 
 
 def with_context(ws: Any, a: Analysis, pos: Position) -> Position:

@@ -3,7 +3,6 @@ are. Single-plan answers use one position; comparisons set several side by side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from core.types import Citation
 
@@ -28,7 +27,6 @@ class Position:
     related: list[Citation] = field(default_factory=list)
     reason: str = ""                           # why not found (for the abstention message)
     has_value: bool = False                    # the answer states a number
-    note: Optional[str] = None                 # e.g. "未给出具体数值"
 
     def to_detail(self) -> dict:
         return {"doc": self.doc_id, "city": self.city, "found": self.found, "answer": self.text,

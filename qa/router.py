@@ -17,7 +17,7 @@ from qa.analysis import Analysis, analyze
 from qa.context import QAContext
 from qa.graphview import GraphView
 from qa.position import CONF_ABSTAIN, CONF_EXTRACT_MAX, Position
-from qa.text import has_cjk, norm
+from qa.text import has_cjk
 
 RELATED_K = 3
 SECOND_SENTENCE_GAP = 0.06
@@ -83,7 +83,7 @@ def _extract(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
         for sc in scored[1:4]:
             overlaps = sc.passage.doc_id == best.passage.doc_id and sc.start < best.end and best.start < sc.end
             if not overlaps and sc.score >= best.score - SECOND_SENTENCE_GAP \
-                    and sc.cover >= best.cover * 0.8:
+                    and sc.support >= best.support * 0.8:
                 picks.append(sc)
                 break
         picks.sort(key=lambda x: x.start)
@@ -105,7 +105,7 @@ def _extract(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
 def position_for(st: QAState, a: Analysis, doc_id: str,
                  strong: Optional[abstain.Strong]) -> Position:
     ws, ctx, gv = st.ws, st.ctx, st.gv
-    pos = tables.year_cell(ws, ctx, a, doc_id)
+    pos = tables.year_cell(ws, ctx, a, doc_id, strong.core if strong else "")
     if pos is not None:
         return pos
     for fn in (lists.regulations, lists.issuers, lists.districts, lists.projects):
@@ -113,7 +113,7 @@ def position_for(st: QAState, a: Analysis, doc_id: str,
         if pos is not None:
             return lists.with_context(ws, a, pos)
     if a.wants_value or a.wants_target or a.wants_baseline or a.years:
-        pos = values.value_position(ws, ctx, gv, a, doc_id)
+        pos = values.value_position(ws, ctx, gv, a, doc_id, strong)
         if pos is not None:
             return pos
     pos = tables.district_rows(ws, ctx, a, doc_id)
@@ -128,8 +128,15 @@ def _abstain(a: Analysis, text: str, related: list, qid) -> Answer:
 
 
 def route(st: QAState, question: str, qid=None) -> Answer:
+    a = analyze(st.ctx, question)
+    ans = _route(st, a, question, qid)
+    if ans.found and a.foreign:    # 苏州和杭州…: answer what the plans hold, say what they do not
+        ans.answer += f"(注:现有规划不含{'、'.join(a.foreign)}的规划)"
+    return ans
+
+
+def _route(st: QAState, a: Analysis, question: str, qid=None) -> Answer:
     ctx = st.ctx
-    a = analyze(ctx, question)
     cities = "、".join(d.city for d in ctx.docs.values())
     if not has_cjk(a.text):
         return _abstain(a, f"文件未提及:问题中没有可检索的中文内容(现有规划:{cities})。请用中文提问。",
@@ -143,6 +150,7 @@ def route(st: QAState, question: str, qid=None) -> Answer:
     strong = abstain.strong_indicator(ctx, a)
     positions = [position_for(st, a, d, strong) for d in a.doc_ids]
     if a.compare:
+        positions = [values.with_related_targets(st.ws, ctx, st.gv, a, p) for p in positions]
         return compare.compose(a, positions, qid)
     found = [p for p in positions if p.found]
     if len(positions) == 1 or len(found) == 0:

@@ -59,8 +59,10 @@ def _col_name(col: str) -> str:
     return re.sub(r"[(（][^()（）]*[)）]\s*$", "", col).strip()
 
 
-def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Position]:
-    """The cell of a by-year row for the asked year, in the column that best matches."""
+def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
+              core: str = "") -> Optional[Position]:
+    """The cell of a by-year row for the asked year, in the column that best matches (and
+    that names `core`, the indicator the question writes out, when there is one)."""
     if not a.explicit_years:
         return None
     years = a.explicit_years
@@ -78,6 +80,8 @@ def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Pos
                 continue
             for i, col in enumerate(header):
                 if i == ycol or i >= len(cells) or not cells[i].strip():
+                    continue
+                if core and core not in norm(col):
                     continue
                 s = _column_match(_col_name(col), a.text)
                 if s >= MIN_COLUMN_MATCH and (best is None or s > best[0]):

@@ -1,10 +1,25 @@
-"""Fixtures of the QA tests: a small QAContext built from plain records (no graph, no model),
-with invented plan ids so nothing depends on the shipped plans."""
+"""Fixtures of the QA tests.
+
+- `small_ctx`: a QAContext from plain records (invented cities 温州/湖州 as catalog, no graph,
+  no model) for question analysis.
+- `mini_ws`: two invented plans (tests/data/qa) through the real ingest and the real graph
+  builder, with two named fakes that isolate QA from the model: HashEmbedderFake (index) and
+  LexicalRetrieverFake (below). Built once per session; a few seconds.
+"""
 from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Optional
 
 import pytest
 
+from core.types import Document, Hit
 from qa.context import DocInfo, IndicatorRef, Place, QAContext, aliases_of
+from qa.text import bigrams
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "qa"
+MINI_PLANS = (("yunxi", "云溪", "yunxi.txt"), ("shihu", "石湖", "shihu.txt"))
 
 
 def make_ctx(embed=None, idf_source=()) -> QAContext:
@@ -23,3 +38,59 @@ def make_ctx(embed=None, idf_source=()) -> QAContext:
 @pytest.fixture(scope="session")
 def small_ctx() -> QAContext:
     return make_ctx()
+
+
+class LexicalRetrieverFake:
+    """FAKE retriever for QA unit tests: ranks passages by shared character bigrams."""
+
+    def __init__(self, corpus):
+        self.corpus = corpus
+
+    def search(self, query: str, k: int = 10, doc_ids: Optional[list[str]] = None,
+               kinds=None) -> list[Hit]:
+        q = bigrams(query)
+        scored = []
+        for p in self.corpus.passages:
+            if doc_ids and p.doc_id not in doc_ids:
+                continue
+            s = len(q & bigrams(p.search_text)) / (1 + len(p.text) ** 0.5)
+            if s > 0:
+                scored.append((s, p.id))
+        scored.sort(key=lambda x: -x[0])
+        return [Hit(pid, s, n, "fake") for n, (s, pid) in enumerate(scored[:k])]
+
+
+class MiniWorkspace:
+    """The attributes of pipeline.Workspace that QA uses, over the invented plans."""
+
+    def __init__(self, cfg, texts: dict[str, str]):
+        import ingest
+        import kg
+        from index.embedder import HashEmbedderFake
+        docs = []
+        for doc_id, city, name in MINI_PLANS:
+            raw = texts.get(doc_id) or (DATA / name).read_text(encoding="utf-8")
+            docs.append(Document(id=doc_id, city=city, title=f"{city}市城市管理“十四五”规划",
+                                 raw_text=raw, sha256=hashlib.sha256(raw.encode()).hexdigest(),
+                                 meta={"period": "2021-2025", "issuer": ""}))
+        self.cfg = cfg
+        self.corpus = ingest.ingest_corpus(docs, cfg, progress=lambda m: None)
+        self.graph = kg.build_graph(self.corpus, cfg, embedder=None)
+        self.embedder = HashEmbedderFake()
+        self.retriever = LexicalRetrieverFake(self.corpus)
+
+
+def mini_workspace(tmp_path, texts: Optional[dict[str, str]] = None) -> MiniWorkspace:
+    from core.config import load_config
+    cfg = load_config({"data_dir": tmp_path / "data"}, env={})
+    return MiniWorkspace(cfg, texts or {})
+
+
+@pytest.fixture(scope="session")
+def mini_ws(tmp_path_factory) -> MiniWorkspace:
+    return mini_workspace(tmp_path_factory.mktemp("mini"))
+
+
+def mini_text(doc_id: str) -> str:
+    name = dict((d, n) for d, _, n in MINI_PLANS)[doc_id]
+    return (DATA / name).read_text(encoding="utf-8")

@@ -85,5 +85,5 @@ def test_analysis_html_tags_are_ignored(small_ctx):
 
 def test_analysis_indicator_paraphrase_matches_by_characters(small_ctx):
     a = analyze(small_ctx, "温州管网漏损率控制在多少")
-    ranked = small_ctx.match_indicators(a.topic, a.text)
+    ranked = small_ctx.match_indicators(a.terms)
     assert ranked[0][0].key == "i1"
