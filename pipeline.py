@@ -5,6 +5,7 @@ atomically (a crash leaves the previous data/ loadable).
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -99,10 +100,41 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr) -> Bui
                 "documents": {d.id: d.sha256 for d in corpus.documents.values()},
                 "counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}
     artifacts.write_json(staging / artifacts.MANIFEST, manifest)
+
+    t = time.perf_counter()
+    warm_vectors(cfg.replace(data_dir=staging), embedder, cfg.cache_dir, progress)
+    timings["warm_s"] = time.perf_counter() - t
+    manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    artifacts.write_json(staging / artifacts.MANIFEST, manifest)
     artifacts.swap_in(staging, cfg.data_dir)
     secs = time.perf_counter() - t0
     progress(f"build finished in {secs:.1f}s -> {cfg.data_dir}")
     return BuildReport(secs, timings, counts)
+
+
+WARM_VECTORS = "index/warm_vectors.npz"
+
+
+def warm_vectors(cfg: Config, embedder, cache_dir: Path, progress: Progress = _stderr) -> None:
+    """Encode what question answering embeds on every question (labels, candidate sentences)
+    once, at build time (through the persistent embedding cache), and store text -> vector
+    beside the index, so that a question only encodes itself."""
+    import numpy as np
+    import qa.warm
+    from index.cache import encode_cached
+    from index.embedder import CachingEmbedder
+    ws = Workspace(cfg)
+    caching = CachingEmbedder(embedder)
+    texts = qa.warm.candidate_texts(ws.corpus)
+    caching.preload(texts, encode_cached(embedder, texts, cache_dir, progress=progress))
+    ws.__dict__["embedder"] = caching
+    qa.warm.warm(ws)
+    texts = list(ws.embedder._memo)
+    vecs = np.stack([ws.embedder._memo[t] for t in texts]) if texts else np.zeros((0, embedder.dim))
+    path = cfg.data_dir / WARM_VECTORS
+    tmp = path.with_name("warm_vectors.part.npz")  # np.savez keeps a .npz name as given
+    np.savez(tmp, texts=np.array(texts, dtype=str), vectors=vecs.astype(np.float32))
+    os.replace(tmp, path)
 
 
 class Workspace:
@@ -132,8 +164,17 @@ class Workspace:
 
     @cached_property
     def embedder(self):
+        import numpy as np
         from index.embedder import CachingEmbedder, load_embedder
-        return CachingEmbedder(load_embedder(self.cfg))
+        emb = CachingEmbedder(load_embedder(self.cfg))
+        path = self.cfg.data_dir / WARM_VECTORS
+        if path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    emb.preload(list(z["texts"]), z["vectors"])
+            except (OSError, ValueError, KeyError) as e:
+                _stderr(f"warning: ignoring unreadable {path} ({e}); answers will be slower")
+        return emb
 
     @cached_property
     def graph(self):

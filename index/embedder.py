@@ -133,6 +133,15 @@ class CachingEmbedder:
         self._memo: "OrderedDict[str, np.ndarray]" = OrderedDict()
         self._lock = threading.Lock()
 
+    def preload(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Remember vectors computed earlier (e.g. at build time) for these texts."""
+        if len(texts) != len(vectors) or (len(vectors) and vectors.shape[1] != self.dim):
+            raise ModelError(f"preload: {len(texts)} texts vs vectors of shape {vectors.shape}; "
+                             f"expected dimension {self.dim}")
+        with self._lock:
+            for t, v in zip(texts, vectors):
+                self._memo[str(t)] = np.asarray(v, dtype=np.float32)
+
     def __getattr__(self, attr):          # count_tokens, tokenizer, ... of the real embedder
         return getattr(self.inner, attr)
 
