@@ -25,6 +25,22 @@ REG_GENERIC = ("法规", "条例", "办法", "规章", "规定", "标准", "规�
 GENERIC_PROJECT = ("项目", "工程", "建设", "建成", "完成", "新建", "要建", "重点", "重大")
 
 
+def _text_order(ws: Any, item: Any) -> tuple[int, int]:
+    """Document order of an item: where (the longest written prefix of) its name appears in
+    its passage, as extracted names may be completed (镜子山、临安、余杭易腐…项目)."""
+    start = attr(item, "start", default=0) or 0
+    try:
+        p = ws.corpus.passage(attr(item, "passage_id"))
+    except KeyError:
+        return start, 0
+    name = attr(item, "name", default="")
+    for k in range(len(name), 1, -1):
+        i = p.text.find(name[:k])
+        if i >= 0:
+            return p.start + i, 0
+    return start, 0
+
+
 def _strip_generic(text: str) -> str:
     t = norm(text)
     for g in sorted(GENERIC_PROJECT, key=len, reverse=True):
@@ -114,7 +130,7 @@ def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         return None
     if not a.wants_list:                     # "叫什么": the single best match
         scored = [max(scored, key=lambda x: x[0])]
-    chosen = sorted((p for _, p in scored), key=lambda p: attr(p, "start", default=0))
+    chosen = sorted((p for _, p in scored), key=lambda p: _text_order(ws, p))
     labels = []
     for p in chosen:
         attrs = attr(p, "attributes", default={}) or {}

@@ -115,3 +115,15 @@ def test_answer_confidence_is_higher_for_graph_targets(mini_ws):
     graph = qa.answer(mini_ws, "云溪生活垃圾回收利用率目标是多少?")
     passage = qa.answer(mini_ws, "云溪户外广告按哪几类区域分类控制?")
     assert 0 <= passage.confidence < graph.confidence <= 1
+
+
+def test_answer_foreign_and_catalog_city_answers_the_catalog_one(mini_ws):
+    yx = _row("yunxi", "漏损率")[4]
+    ans = qa.answer(mini_ws, "宁波和云溪的管网漏损率目标对比")
+    assert ans.found and yx in ans.answer and "宁波" in ans.answer
+
+
+def test_answer_question_without_city_answers_from_the_plans_that_say(mini_ws):
+    ans = qa.answer(mini_ws, "城区公共厕所数量要达到多少?")
+    assert ans.found and ans.answer.startswith("石湖")
+    assert {c.doc for c in ans.citations} == {"shihu"}
