@@ -105,6 +105,7 @@ class QAContext:
         self._tok = None
         self._idf = self._compute_idf(self.idf_source)
         self._vec_cache: dict = {}
+        self._match_cache: dict = {}
 
     # ---- places -------------------------------------------------------------------------
     def city_names(self) -> dict[str, list[str]]:
@@ -230,40 +231,93 @@ class QAContext:
         their longest common character subsequence, blended with embedding cosine. A label
         written whole inside a window scores at least EXACT. Optionally only indicators that
         `doc_id` sets."""
-        from qa.text import lcs_len
         terms = [norm(t) for t in terms if t]
         if not self._label_index or not terms:
             return []
-        spans = list(dict.fromkeys("".join(terms[i:j]) for i in range(len(terms))
-                                   for j in range(i + 1, len(terms) + 1)))
+        # scores do not depend on doc_id (it only filters), so they are computed once per
+        # list of terms and reused (strong_indicator and the value readers ask the same terms)
+        key = tuple(terms)
+        ranked = self._match_cache.get(key)
+        if ranked is None:
+            ranked = self._rank_indicators(terms)
+            if len(self._match_cache) >= 256:
+                self._match_cache.clear()
+            self._match_cache[key] = ranked
+        return [(self.indicators[i], s) for i, s in ranked
+                if doc_id is None or doc_id in self.indicators[i].doc_ids]
+
+    def _label_masks(self) -> list[tuple[dict[str, int], int, str]]:
+        """Per match label: bit mask of each character's positions, the all-ones mask (the
+        bit-parallel LCS state of qa.text.lcs_len) and its head word; once per context."""
+        if getattr(self, "_lmasks", None) is None:
+            out = []
+            for lab in self._match_labels():
+                masks: dict[str, int] = {}
+                for i, ch in enumerate(lab):
+                    masks[ch] = masks.get(ch, 0) | (1 << i)
+                out.append((masks, (1 << len(lab)) - 1, _head(lab)))
+            self._lmasks = out
+        return self._lmasks
+
+    def _rank_indicators(self, terms: list[str]) -> list[tuple[int, float]]:
+        nt = len(terms)
+        spans = list(dict.fromkeys("".join(terms[i:j]) for i in range(nt)
+                                   for j in range(i + 1, nt + 1)))
+        span_of = {sp: j for j, sp in enumerate(spans)}
+        # each window terms[i:j] extends terms[i:j-1], so one LCS pass per start i serves
+        # every window that starts there (same lengths as lcs_len on each window)
+        windows = [[span_of["".join(terms[i:j])] for j in range(i + 1, nt + 1)]
+                   for i in range(nt)]
+        span_heads = [_head(sp) for sp in spans]
+        span_lens = [len(sp) for sp in spans]
         whole = "".join(terms)
         vecs = self.label_vectors()
         cos = None
         if vecs is not None:
-            cos = vecs @ self.embed(spans).T                 # labels x spans
+            cos = (vecs @ self.embed(spans).T).tolist()      # labels x spans
         best: dict[int, float] = {}
+        lmasks = self._label_masks()
+        whole_chars = set(whole)
         for k, ((i, _), lab) in enumerate(zip(self._label_index, self._match_labels())):
-            ind = self.indicators[i]
-            if len(lab) < 2 or (doc_id is not None and doc_id not in ind.doc_ids):
+            if len(lab) < 2:
                 continue
+            masks, full, lab_head = lmasks[k]
+            m = len(lab)
+            row = cos[k] if cos is not None else None
+            exact = len(lab) >= 3
             s_best = 0.0
-            for j, sp in enumerate(spans):
-                n = lcs_len(lab, sp)
-                f1 = 2 * n / (len(lab) + len(sp)) if n else 0.0
-                if _head(lab) and _head(sp) and _head(lab) != _head(sp):
-                    f1 *= HEAD_MISMATCH              # 污水处理厂 is not 污水处理率
-                s = f1 if cos is None else 0.45 * f1 + 0.55 * float(cos[k, j])
-                if lab in sp and len(lab) >= 3:
-                    s = max(s, EXACT_LABEL)
-                s_best = max(s_best, s)
+            if whole_chars.isdisjoint(masks):
+                # no character in common: every LCS is 0, so only the cosine counts
+                n_whole = 0
+                if row is not None:
+                    s_best = max(s_best, 0.55 * max(row))
+                nt_run = 0
+            else:
+                nt_run = nt
+            for start in range(nt_run):
+                v = full
+                for t_i, j in zip(range(start, nt), windows[start]):
+                    for ch in terms[t_i]:
+                        u = v & masks.get(ch, 0)
+                        if u:
+                            v = ((v + u) | (v - u)) & full
+                    n = m - v.bit_count()
+                    f1 = 2 * n / (m + span_lens[j]) if n else 0.0
+                    if lab_head and span_heads[j] and lab_head != span_heads[j]:
+                        f1 *= HEAD_MISMATCH              # 污水处理厂 is not 污水处理率
+                    s = f1 if row is None else 0.45 * f1 + 0.55 * row[j]
+                    if exact and lab in spans[j]:
+                        s = max(s, EXACT_LABEL)
+                    s_best = max(s_best, s)
+                if start == 0:
+                    n_whole = n                  # the window of all terms is `whole`
             # prefer labels that account for more of the question's content
-            s_best += WHOLE_BONUS * lcs_len(lab, whole) / len(whole)
+            s_best += WHOLE_BONUS * n_whole / len(whole)
             if len(lab) <= 3 and lab not in whole:
                 s_best = min(s_best, SHORT_LABEL_CAP)     # 完成率 must be written, not guessed
             if s_best > best.get(i, -1.0):
                 best[i] = s_best
-        ranked = sorted(best.items(), key=lambda x: -x[1])
-        return [(self.indicators[i], s) for i, s in ranked]
+        return sorted(best.items(), key=lambda x: -x[1])
 
     def label_in(self, ref: IndicatorRef, text: str) -> str:
         """The longest of the indicator's labels (without place names) written in `text`."""

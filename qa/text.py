@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -22,11 +23,16 @@ UNIT_AFTER = re.compile(r"^(?:%|％|‰|万|亿)?\s*(?:个|座|公里|千米|米
                         r"(?:/(?:日|天|年|平方公里|人))?")
 
 
-def norm(text: str) -> str:
-    """NFKC, lower case, no whitespace, <= >= written as ≤ ≥ (used for matching only)."""
+@lru_cache(maxsize=8192)
+def _norm(text: str) -> str:
     t = unicodedata.normalize("NFKC", text or "").lower()
     t = t.replace("<=", "≤").replace(">=", "≥").replace("=<", "≤").replace("=>", "≥")
     return SPACE.sub("", t)
+
+
+def norm(text: str) -> str:
+    """NFKC, lower case, no whitespace, <= >= written as ≤ ≥ (used for matching only)."""
+    return _norm(text or "")
 
 
 def has_cjk(text: str) -> bool:
@@ -91,17 +97,22 @@ def has_number(text: str) -> bool:
     return bool(re.search(r"\d", text or ""))
 
 
+@lru_cache(maxsize=65536)
 def lcs_len(a: str, b: str) -> int:
-    """Length of the longest common subsequence of two short strings."""
+    """Length of the longest common subsequence of two short strings (bit-parallel, Hyyrö
+    2004: one big-int step per character of `b`; exact, same result as the textbook table)."""
     if not a or not b:
         return 0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0]
-        for j, cb in enumerate(b):
-            cur.append(prev[j] + 1 if ca == cb else max(prev[j + 1], cur[j]))
-        prev = cur
-    return prev[-1]
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(a):
+        masks[ch] = masks.get(ch, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for ch in b:
+        u = v & masks.get(ch, 0)
+        if u:
+            v = ((v + u) | (v - u)) & full
+    return len(a) - bin(v).count("1")
 
 
 def lcs_cover(label: str, text: str) -> float:
@@ -122,15 +133,21 @@ def substring_cover(label: str, text: str) -> float:
     return best / len(label) if label else 0.0
 
 
-def bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _bigrams(text: str) -> frozenset:
     t = norm(text)
-    return {t[i:i + 2] for i in range(len(t) - 1) if CJK.search(t[i:i + 2])}
+    cjk = [CJK.match(c) is not None for c in t]      # a bigram counts if either char is CJK
+    return frozenset(t[i:i + 2] for i in range(len(t) - 1) if cjk[i] or cjk[i + 1])
+
+
+def bigrams(text: str) -> set[str]:
+    return set(_bigrams(text or ""))
 
 
 def bigram_cover(query: str, text: str) -> float:
     """Share of the query's CJK character bigrams that occur in text."""
-    q = bigrams(query)
-    return len(q & bigrams(text)) / len(q) if q else 0.0
+    q = _bigrams(query or "")
+    return len(q & _bigrams(text or "")) / len(q) if q else 0.0
 
 
 def unique(items: Iterable) -> list:
