@@ -4,9 +4,6 @@ Screenshots go to test-artifacts/ (fixture artifacts_dir)."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 
 import pytest
 
@@ -20,29 +17,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 LONG = 120_000          # ms: the first question loads the embedding model
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server_url(built):
-    import uvicorn
+    from tests.web.sparql_fixtures import live_server
     from web.server import create_app
-    app = create_app(built, built.cfg)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped during start-up"
-        assert time.time() < deadline, "server did not start within 60 s"
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with live_server(create_app(built, built.cfg)) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="module")
