@@ -7,7 +7,6 @@ They isolate the UI from the kg/qa stages; the browser test uses the real built 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Optional
 
@@ -15,45 +14,13 @@ import pyoxigraph as ox
 
 from core.errors import QuestionError
 from core.types import Answer, Corpus
+from kg.model import Indicator, Target
 
 NS = "https://w3id.org/plangraph/"
 PG = NS + "ns#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROV = "http://www.w3.org/ns/prov#wasDerivedFrom"
-
-
-@dataclass
-class FakeTarget:
-    iri: str
-    doc_id: str
-    city: str
-    indicator_iri: str
-    indicator_label: str
-    name_as_written: str
-    baseline: Optional[str]
-    target: Optional[str]
-    unit: str
-    comparator: str
-    year: Optional[int]
-    period: Optional[str]
-    bindingness: Optional[str]
-    value_kind: str
-    category: str
-    passage_id: str
-    start: int
-    end: int
-    evidence_start: int
-    evidence_end: int
-
-
-@dataclass
-class FakeIndicator:
-    iri: str
-    pref_label: str
-    alt_labels: list[str] = field(default_factory=list)
-    category: str = ""
-    doc_ids: list[str] = field(default_factory=list)
 
 
 def _pick(record: dict, *keys: str) -> str:
@@ -66,8 +33,8 @@ def _pick(record: dict, *keys: str) -> str:
 class FakeGraph:
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
-        self._targets: list[FakeTarget] = []
-        self._ind: dict[str, FakeIndicator] = {}
+        self._targets: list[Target] = []
+        self._ind: dict[str, Indicator] = {}
         for p in corpus.passages:
             rec = p.meta.get("record") if p.kind == "table_row" else None
             name = _pick(rec or {}, "指标")
@@ -75,14 +42,17 @@ class FakeGraph:
                 continue
             iri = NS + "id/indicator/" + str(abs(hash(name)) % 10**8)
             cat = _pick(rec, "类别")
-            ind = self._ind.setdefault(iri, FakeIndicator(iri, name, [], cat))
+            ind = self._ind.setdefault(iri, Indicator(iri, name, [], cat))
             if p.doc_id not in ind.doc_ids:
                 ind.doc_ids.append(p.doc_id)
             doc = corpus.documents[p.doc_id]
-            self._targets.append(FakeTarget(
-                NS + "id/target/" + p.id, p.doc_id, doc.city, iri, name, name,
-                _pick(rec, "十三五", "基"), _pick(rec, "目标", "十四五"), "", "", 2025, "十四五",
-                _pick(rec, "属性") or None, "target", cat, p.id, p.start, p.end, p.start, p.end))
+            self._targets.append(Target(
+                iri=NS + "id/target/" + p.id, doc_id=p.doc_id, city=doc.city, indicator_iri=iri,
+                indicator_label=name, name_as_written=name, baseline=_pick(rec, "十三五", "基"),
+                target=_pick(rec, "目标", "十四五"), value=None, unit="", comparator="",
+                year=2025, period="十四五", bindingness=_pick(rec, "属性") or None,
+                value_kind="target", category=cat, passage_id=p.id, start=p.start, end=p.end,
+                evidence_start=p.start, evidence_end=p.end, source="table"))
         self.store = ox.Store()
         for t in self._targets:
             s = ox.NamedNode(t.iri)
@@ -103,10 +73,10 @@ class FakeGraph:
             self.store.add(ox.Quad(s, ox.NamedNode(RDF_TYPE), ox.NamedNode(PG + "Plan")))
             self.store.add(ox.Quad(s, ox.NamedNode(RDFS_LABEL), ox.Literal(doc.title, language="zh")))
 
-    def targets(self, doc_id: Optional[str] = None) -> list[FakeTarget]:
+    def targets(self, doc_id: Optional[str] = None) -> list[Target]:
         return [t for t in self._targets if doc_id is None or t.doc_id == doc_id]
 
-    def indicators(self) -> list[FakeIndicator]:
+    def indicators(self) -> list[Indicator]:
         return list(self._ind.values())
 
     def _label(self, term: Any) -> str:
