@@ -166,6 +166,8 @@ class Workspace:
     def embedder(self):
         import numpy as np
         from index.embedder import CachingEmbedder, load_embedder
+        from index.threads import single_thread_helpers
+        single_thread_helpers()
         emb = CachingEmbedder(load_embedder(self.cfg))
         path = self.cfg.data_dir / WARM_VECTORS
         if path.is_file():

@@ -11,7 +11,6 @@ unless asked for: their words are already in the context of the passages below t
 from __future__ import annotations
 
 import itertools
-import sys
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
@@ -137,24 +136,14 @@ class HybridRetriever:
         return self.analyzer.analyze(query)
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding (recent ones are kept in a small LRU cache). One short text
-        gains nothing from intra-op parallelism and loses a lot when other processes hold
-        the cores, so torch encodes it on one thread."""
-        emb = self.embedder
+        """The query's embedding (recent ones are kept in a small LRU cache)."""
+        emb = self.embedder          # loads under self._lock itself: take it first
         with self._lock:
             v = self._qcache.get(query)
             if v is not None:
                 self._qcache.move_to_end(query)
                 return v
-            torch = sys.modules.get("torch")
-            n = torch.get_num_threads() if torch is not None else 0
-            if n > 1:
-                torch.set_num_threads(1)
-            try:
-                v = np.asarray(emb.encode([query])[0], dtype=np.float32)
-            finally:
-                if n > 1:
-                    torch.set_num_threads(n)
+            v = np.asarray(emb.encode([query])[0], dtype=np.float32)
             if self._qcache_size:
                 self._qcache[query] = v
                 if len(self._qcache) > self._qcache_size:

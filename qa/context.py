@@ -216,12 +216,21 @@ class QAContext:
             self._mlabels = [self._strip_places(lab) for _, lab in self._label_index]
         return self._mlabels
 
+    def _distinct_labels(self) -> list[str]:
+        """Match labels scored once each: plans that set the same indicator (and copies of a
+        plan) share them once place names are stripped; labels under two characters never
+        match."""
+        if getattr(self, "_dlabels", None) is None:
+            self._dlabels = [m for m in dict.fromkeys(self._match_labels()) if len(m) >= 2]
+        return self._dlabels
+
     def label_vectors(self) -> Optional[np.ndarray]:
+        """Embeddings of the distinct match labels (rows follow _distinct_labels())."""
         if self.embed is None or not self._label_index:
             return None
         if self._label_vecs is None:
-            labs = [m or lab for m, (_, lab) in zip(self._match_labels(), self._label_index)]
-            self._label_vecs = self.embed(labs)
+            labs = self._distinct_labels()
+            self._label_vecs = self.embed(labs) if labs else np.zeros((0, 1), dtype=np.float32)
         return self._label_vecs
 
     def match_indicators(self, terms: Sequence[str],
@@ -247,11 +256,11 @@ class QAContext:
                 if doc_id is None or doc_id in self.indicators[i].doc_ids]
 
     def _label_masks(self) -> list[tuple[dict[str, int], int, str]]:
-        """Per match label: bit mask of each character's positions, the all-ones mask (the
-        bit-parallel LCS state of qa.text.lcs_len) and its head word; once per context."""
+        """Per distinct match label: bit mask of each character's positions, the all-ones mask
+        (the bit-parallel LCS state of qa.text.lcs_len) and its head word; once per context."""
         if getattr(self, "_lmasks", None) is None:
             out = []
-            for lab in self._match_labels():
+            for lab in self._distinct_labels():
                 masks: dict[str, int] = {}
                 for i, ch in enumerate(lab):
                     masks[ch] = masks.get(ch, 0) | (1 << i)
@@ -259,10 +268,24 @@ class QAContext:
             self._lmasks = out
         return self._lmasks
 
-    def _rank_indicators(self, terms: list[str]) -> list[tuple[int, float]]:
+    @staticmethod
+    def _spans(terms: list[str]) -> list[str]:
         nt = len(terms)
-        spans = list(dict.fromkeys("".join(terms[i:j]) for i in range(nt)
-                                   for j in range(i + 1, nt + 1)))
+        return list(dict.fromkeys("".join(terms[i:j]) for i in range(nt)
+                                  for j in range(i + 1, nt + 1)))
+
+    def window_texts(self, terms: Sequence[str]) -> list[str]:
+        """The texts match_indicators(terms) embeds (every window of consecutive terms), so a
+        caller can encode them together with its other texts in one batch."""
+        if self.embed is None or not self._label_index:
+            return []
+        return self._spans([norm(t) for t in terms if t])
+
+    def _rank_indicators(self, terms: list[str]) -> list[tuple[int, float]]:
+        if not self._distinct_labels():
+            return []
+        nt = len(terms)
+        spans = self._spans(terms)
         span_of = {sp: j for j, sp in enumerate(spans)}
         # each window terms[i:j] extends terms[i:j-1], so one LCS pass per start i serves
         # every window that starts there (same lengths as lcs_len on each window)
@@ -275,12 +298,10 @@ class QAContext:
         cos = None
         if vecs is not None:
             cos = (vecs @ self.embed(spans).T).tolist()      # labels x spans
-        best: dict[int, float] = {}
+        scores: dict[str, float] = {}
         lmasks = self._label_masks()
         whole_chars = set(whole)
-        for k, ((i, _), lab) in enumerate(zip(self._label_index, self._match_labels())):
-            if len(lab) < 2:
-                continue
+        for k, lab in enumerate(self._distinct_labels()):
             masks, full, lab_head = lmasks[k]
             m = len(lab)
             row = cos[k] if cos is not None else None
@@ -315,8 +336,12 @@ class QAContext:
             s_best += WHOLE_BONUS * n_whole / len(whole)
             if len(lab) <= 3 and lab not in whole:
                 s_best = min(s_best, SHORT_LABEL_CAP)     # 完成率 must be written, not guessed
-            if s_best > best.get(i, -1.0):
-                best[i] = s_best
+            scores[lab] = s_best
+        best: dict[int, float] = {}
+        for (i, _), lab in zip(self._label_index, self._match_labels()):
+            s_lab = scores.get(lab)
+            if s_lab is not None and s_lab > best.get(i, -1.0):
+                best[i] = s_lab
         return sorted(best.items(), key=lambda x: -x[1])
 
     def label_in(self, ref: IndicatorRef, text: str) -> str:

@@ -77,16 +77,21 @@ def is_retro(p: Passage) -> bool:
     return any(w in (p.section_path or "") for w in RETRO_WORDS)
 
 
+def queries(a: Analysis, doc_id: str) -> list[str]:
+    """The question as asked (without place names), and its content words alone."""
+    out = [a.query]
+    words = " ".join(a.terms + [n for n, d in a.districts if d == doc_id] + a.soft_terms)
+    if words and words != a.query:
+        out.append(words)
+    return out
+
+
 def retrieve(ws: Any, a: Analysis, doc_id: str, k: int = 10) -> list[Passage]:
     """Top passages of one plan for the question, fused (reciprocal rank) with those for its
     content words alone, so that words shared by every passage (the plan's title, 城市管理 …)
     do not drown the asked topic."""
-    queries = [a.query]
-    words = " ".join(a.terms + [n for n, d in a.districts if d == doc_id] + a.soft_terms)
-    if words and words != a.query:
-        queries.append(words)
     fused: dict[str, float] = {}
-    for q in queries:
+    for q in queries(a, doc_id):
         for rank, h in enumerate(ws.retriever.search(q, k=k, doc_ids=[doc_id])):
             fused[h.passage_id] = fused.get(h.passage_id, 0.0) + 1.0 / (RRF_K + rank)
     out = []

@@ -122,6 +122,23 @@ def position_for(st: QAState, a: Analysis, doc_id: str,
     return _extract(ws, ctx, a, doc_id, strong)
 
 
+def _prefetch(st: QAState, a: Analysis) -> None:
+    """Encode the texts this question will embed (its term windows for indicator matching,
+    its retrieval queries) in one batched call: every forward pass of the model has a fixed
+    cost, so one call is cheaper than three. The vectors are remembered by the workspace's
+    embedder; what is not used later costs a few tokens."""
+    if st.ctx.embed is None:
+        return
+    enc = getattr(getattr(st.ws, "embedder", None), "encode", None)
+    if enc is None:
+        return
+    texts = st.ctx.window_texts(a.terms)
+    for d in a.doc_ids:
+        texts += extractive.queries(a, d)
+    if texts:
+        enc(list(dict.fromkeys(t for t in texts if t)))
+
+
 def _abstain(a: Analysis, text: str, related: list, qid) -> Answer:
     return Answer(question=a.question, found=False, answer=text, kind="none",
                   confidence=CONF_ABSTAIN, id=qid, related=related)
@@ -147,6 +164,7 @@ def _route(st: QAState, a: Analysis, question: str, qid=None) -> Answer:
     if a.empty_topic:
         return _abstain(a, f"文件未提及:问题没有具体内容,无法在规划中查找(现有规划:{cities})。",
                         [], qid)
+    _prefetch(st, a)
     strong = abstain.strong_indicator(ctx, a)
     positions = [position_for(st, a, d, strong) for d in a.doc_ids]
     if a.compare:
