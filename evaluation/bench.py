@@ -60,6 +60,14 @@ def bench_questions(ws) -> list[str]:
     return qs or ["规划的主要目标是什么?"]
 
 
+def bench_first_question() -> str:
+    if DEV_QUESTIONS.is_file():
+        for line in DEV_QUESTIONS.read_text("utf-8").splitlines():
+            if line.strip():
+                return json.loads(line)["question"]
+    return "规划的主要目标是什么?"
+
+
 def measure_workspace(cfg: Config, progress) -> dict[str, Any]:
     import pipeline
     import qa
@@ -99,7 +107,8 @@ def measure_workspace(cfg: Config, progress) -> dict[str, Any]:
 
 
 def measure_serve(cfg: Config, load: bool, progress) -> dict[str, Any]:
-    """Start `app.py serve` on a free loopback port; time until /healthz answers."""
+    """Start `app.py serve` on a free loopback port; time until /healthz answers, then the
+    first question (which loads the model); memory idle and after answering."""
     import httpx
     port = _free_port()
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False")
@@ -122,10 +131,19 @@ def measure_serve(cfg: Config, load: bool, progress) -> dict[str, Any]:
                 pass
             time.sleep(0.1)
         out["serve_ready_s"] = round(time.perf_counter() - t0, 2)
+        out["serve_idle_rss_mb"] = round(_rss_mb(proc.pid), 1)
+        # the model loads on the first question: time it, and read the memory of a server
+        # that has answered (model, graph, indexes and QA context all loaded)
+        t = time.perf_counter()
+        r = httpx.get(base + "/api/ask", params={"q": bench_first_question()}, timeout=300)
+        out["serve_first_ask_s"] = round(time.perf_counter() - t, 2)
+        if r.status_code != 200:
+            out["serve_error"] = f"/api/ask answered {r.status_code}"
+        out["serve_rss_mb"] = round(_rss_mb(proc.pid), 1)
         if load:
             from evaluation.load import run_load
             out["load"] = run_load(base, clients=20, requests_per_client=50)
-        out["serve_rss_mb"] = round(_rss_mb(proc.pid), 1)
+            out["serve_rss_after_load_mb"] = round(_rss_mb(proc.pid), 1)
     finally:
         proc.terminate()
         try:

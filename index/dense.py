@@ -69,6 +69,16 @@ class DenseIndex:
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep]
 
+    def all_scores(self, qvec: np.ndarray) -> Optional[np.ndarray]:
+        """Inner product of the query with every row (flat indexes only; None for HNSW).
+        Reads the index's own storage without copying it."""
+        if self.kind != "flat" or self.size == 0:
+            return None
+        import faiss
+        xb = faiss.rev_swig_ptr(self.index.get_xb(), self.size * self.dim)
+        mat = np.asarray(xb).reshape(self.size, self.dim)
+        return mat @ np.asarray(qvec, dtype=np.float32).reshape(-1)
+
     def save(self, path: Path) -> None:
         import faiss
         Path(path).parent.mkdir(parents=True, exist_ok=True)

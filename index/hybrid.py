@@ -26,7 +26,8 @@ from index.periods import PeriodPrior
 from index.query import QueryAnalyzer, QueryPlan
 
 MODES = ("hybrid", "lexical", "dense")
-DEFAULT_EXCLUDED_KINDS = frozenset({"heading"})   # headings live on in their children's context
+DEFAULT_EXCLUDED_KINDS = frozenset({"heading"})
+SCORE_CACHE_SIZE = 8              # whole-corpus score vectors of the most recent queries   # headings live on in their children's context
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class HybridRetriever:
         self._lock = threading.Lock()             # one lazy model load; one query encode at a time
         self._qcache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._qcache_size = query_cache_size
+        self._scache: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._docs = np.array([p.doc_id for p in self.passages])
         self._kinds = np.array([p.kind for p in self.passages])
         self._starts = np.array([p.start for p in self.passages], dtype=np.int64)
@@ -150,8 +152,37 @@ class HybridRetriever:
                     self._qcache.popitem(last=False)
             return v
 
+    def _memo(self, key: tuple, compute: Callable[[], Optional[np.ndarray]]
+              ) -> Optional[np.ndarray]:
+        """Scores of every passage for one query, kept for the next few calls: answering
+        searches each plan in turn with the same query, and each search then only reads its
+        plan's rows instead of scoring the whole corpus again."""
+        with self._lock:
+            v = self._scache.get(key)
+            if v is not None:
+                self._scache.move_to_end(key)
+                return v
+        v = compute()
+        if v is not None:
+            with self._lock:
+                self._scache[key] = v
+                while len(self._scache) > SCORE_CACHE_SIZE:
+                    self._scache.popitem(last=False)
+        return v
+
+    def _lexical_scores(self, query: str, plan: QueryPlan) -> np.ndarray:
+        def compute() -> np.ndarray:
+            lexq = self.analyzer.strip_places(query, plan)
+            extra = [t for term in self.analyzer.expansions(query)
+                     for t in self.lexical.tokenizer.tokenize(term)]
+            return self.lexical.scores(lexq, extra)
+        return self._memo(("lex", query), compute)
+
     def _dense_scores(self, query: str, rows: np.ndarray) -> np.ndarray:
         q = self.query_vector(query)
+        full = self._memo(("dense", query), lambda: self.dense.all_scores(q))
+        if full is not None:
+            return np.asarray(full[rows], dtype=np.float32)
         allowed = None if len(rows) == self.dense.size else rows
         depth = len(rows) if self.dense.kind == "flat" else min(len(rows), self.params.dense_depth)
         s, r = self.dense.search(q, depth, allowed)
@@ -170,10 +201,7 @@ class HybridRetriever:
         a = self.params.lexical_weight if mode == "hybrid" else float(mode == "lexical")
         fused = np.zeros(len(rows), dtype=np.float32)
         if a > 0:
-            lexq = self.analyzer.strip_places(query, plan)
-            extra = [t for term in self.analyzer.expansions(query)
-                     for t in self.lexical.tokenizer.tokenize(term)]
-            fused += a * _minmax(self.lexical.scores(lexq, extra)[rows])
+            fused += a * _minmax(self._lexical_scores(query, plan)[rows])
         if a < 1:
             fused += (1 - a) * _minmax(self._dense_scores(query, rows))
         if mode == "hybrid":

@@ -24,7 +24,15 @@ def single_thread_helpers() -> None:
     except Exception as e:  # noqa: BLE001 - a tuning step must never stop answering
         log.debug("threadpoolctl unavailable: %s", e)
     try:
+        import torch
+        n = torch.get_num_threads()
+    except Exception:  # noqa: BLE001 - torch is a dependency; be safe anyway
+        torch, n = None, 0
+    try:
         import faiss
         faiss.omp_set_num_threads(1)
     except Exception as e:  # noqa: BLE001
         log.debug("faiss thread limit not applied: %s", e)
+    if torch is not None and torch.get_num_threads() != n:
+        # depending on load order, faiss's omp_set_num_threads can reach torch's OpenMP runtime
+        torch.set_num_threads(n)

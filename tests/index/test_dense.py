@@ -50,3 +50,15 @@ def test_dense_corrupt_file_refused(tmp_path):
     (tmp_path / "d.faiss").write_bytes(b"not a faiss index")
     with pytest.raises(ArtifactError, match="build --force"):
         DenseIndex.load(tmp_path / "d.faiss")
+
+
+def test_dense_all_scores_match_search_scores():
+    v = _vectors()
+    idx = DenseIndex.build(v, hnsw_threshold=100)
+    full = idx.all_scores(v[7])
+    s, r = idx.search(v[7], len(v))
+    assert np.allclose(full[r], s, atol=1e-5)
+
+
+def test_dense_all_scores_none_for_hnsw():
+    assert DenseIndex.build(_vectors(), hnsw_threshold=10).all_scores(_vectors()[0]) is None

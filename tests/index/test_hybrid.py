@@ -142,3 +142,14 @@ def test_hybrid_query_vectors_cached(built_small):
     assert emb.encoded == n
     r.search("路灯", k=2)
     assert emb.encoded == n + 1
+
+
+def test_hybrid_per_plan_searches_reuse_whole_corpus_scores(small_retriever):
+    docs = list(small_retriever.corpus.documents)
+    q = "生活垃圾分类"
+    together = small_retriever.search_per_doc(q, k=3, doc_ids=docs)
+    small_retriever._scache.clear()
+    one_by_one = {d: small_retriever.search(q, k=3, doc_ids=[d]) for d in docs}
+    assert {("lex", q), ("dense", q)} <= set(small_retriever._scache)
+    for d in docs:
+        assert [h.passage_id for h in one_by_one[d]] == [h.passage_id for h in together[d]]
