@@ -106,6 +106,9 @@ class QAContext:
         self._idf = self._compute_idf(self.idf_source)
         self._vec_cache: dict = {}
         self._match_cache: dict = {}
+        self._weights: dict[str, float] = {}
+        self._stripped: dict[str, str] = {}
+        self._strip_names: Optional[list[str]] = None
 
     # ---- places -------------------------------------------------------------------------
     def city_names(self) -> dict[str, list[str]]:
@@ -178,6 +181,14 @@ class QAContext:
 
     def weight(self, term: str) -> float:
         """Rarity of a term in the plans: mean IDF of its character bigrams (unseen -> high)."""
+        w = self._weights.get(term)
+        if w is None:
+            if len(self._weights) >= 65536:
+                self._weights.clear()
+            w = self._weights[term] = self._weight(term)
+        return w
+
+    def _weight(self, term: str) -> float:
         t = norm(term)
         if len(t) < 2:
             return 0.3
@@ -204,12 +215,18 @@ class QAContext:
     # ---- indicators ---------------------------------------------------------------------
     def _strip_places(self, label: str) -> str:
         """A label without the plan's own place names (天然气在杭州市能源… -> 天然气在能源…)."""
-        t = norm(label)
-        names = sorted(set(self.city_names()) | {a for a, _ in self.place_names()}, key=len,
-                       reverse=True)
-        for n in names:
-            t = t.replace(norm(n), "")
-        return t
+        out = self._stripped.get(label)
+        if out is None:
+            if self._strip_names is None:
+                names = set(self.city_names()) | {a for a, _ in self.place_names()}
+                self._strip_names = [norm(n) for n in sorted(names, key=len, reverse=True)]
+            out = norm(label)
+            for n in self._strip_names:
+                out = out.replace(n, "")
+            if len(self._stripped) >= 65536:
+                self._stripped.clear()
+            self._stripped[label] = out
+        return out
 
     def _match_labels(self) -> list[str]:
         if not hasattr(self, "_mlabels"):

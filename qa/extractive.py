@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Optional
 
 from core.types import Passage
@@ -50,6 +51,12 @@ class Scored:
         return self.passage.text[self.start - self.passage.start:self.end - self.passage.start]
 
 
+@lru_cache(maxsize=4096)
+def _abbrev(term: str) -> "re.Pattern":
+    """The term's characters in order, at most two apart (公厕 ~ 公共厕所)."""
+    return re.compile(".{0,2}".join(map(re.escape, term)))
+
+
 def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...] = (),
                light: frozenset = frozenset()) -> float:
     """Rarity-weighted share of `terms` found in `text` (partial credit for shared bigrams);
@@ -65,7 +72,7 @@ def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...
         n = norm(term)
         if n in t:
             got += w
-        elif 2 <= len(n) <= 4 and re.search(".{0,2}".join(map(re.escape, n)), t):
+        elif 2 <= len(n) <= 4 and _abbrev(n).search(t):
             got += w * ABBREV_CREDIT              # 公厕 ~ 公共厕所: the characters, close, in order
         elif len(n) >= 2:
             got += w * 0.6 * bigram_cover(n, t)

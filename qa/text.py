@@ -136,8 +136,10 @@ def substring_cover(label: str, text: str) -> float:
 @lru_cache(maxsize=4096)
 def _bigrams(text: str) -> frozenset:
     t = norm(text)
-    cjk = [CJK.match(c) is not None for c in t]      # a bigram counts if either char is CJK
-    return frozenset(t[i:i + 2] for i in range(len(t) - 1) if cjk[i] or cjk[i + 1])
+    grams = {a + b for a, b in zip(t, t[1:])}
+    # a bigram counts if either character is CJK
+    return frozenset({g for g in grams
+                      if "\u4e00" <= g[0] <= "\u9fff" or "\u4e00" <= g[1] <= "\u9fff"})
 
 
 def bigrams(text: str) -> set[str]:
