@@ -26,8 +26,8 @@ from index.periods import PeriodPrior
 from index.query import QueryAnalyzer, QueryPlan
 
 MODES = ("hybrid", "lexical", "dense")
-DEFAULT_EXCLUDED_KINDS = frozenset({"heading"})
-SCORE_CACHE_SIZE = 8              # whole-corpus score vectors of the most recent queries   # headings live on in their children's context
+DEFAULT_EXCLUDED_KINDS = frozenset({"heading"})   # headings live on in their children's context
+SCORE_CACHE_SIZE = 8              # whole-corpus score vectors of the most recent queries
 
 
 @dataclass(frozen=True)

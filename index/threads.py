@@ -3,10 +3,10 @@
 Answering is dominated by short forward passes of the embedding model (torch, all cores). numpy's
 and faiss's BLAS pools and faiss's OpenMP pool busy-wait for a while after each call; on two
 cores their spinning threads take the core torch's second thread needs. Measured on the dev
-questions (2 cores): ask p50 59 ms with every pool at two threads, 45 ms with torch forced to one
-thread, 34 ms with torch at two threads and the BLAS/faiss pools at one. Their own work at query
-time (a few hundred label x window dot products, a flat search over ~10^4 vectors) gains nothing
-from a second thread.
+questions (2 cores, noisy): ask p50 about 55-60 ms with every pool at two threads, 45 ms with
+torch forced to one thread, 35-40 ms with torch at two threads and the BLAS/faiss pools at one.
+Their own work at query time (a few hundred label x window dot products, a flat search over
+~10^4 vectors) gains nothing from a second thread.
 """
 from __future__ import annotations
 
@@ -17,12 +17,8 @@ log = logging.getLogger(__name__)
 
 def single_thread_helpers() -> None:
     """Limit the BLAS and faiss OpenMP pools to one thread (torch keeps its threads).
-    Process-wide and idempotent; a missing library is skipped."""
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(limits=1, user_api="blas")
-    except Exception as e:  # noqa: BLE001 - a tuning step must never stop answering
-        log.debug("threadpoolctl unavailable: %s", e)
+    Process-wide and idempotent; a missing library is skipped. faiss is imported first so that
+    the BLAS it brings is loaded, and limited, too."""
     try:
         import torch
         n = torch.get_num_threads()
@@ -31,8 +27,13 @@ def single_thread_helpers() -> None:
     try:
         import faiss
         faiss.omp_set_num_threads(1)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:  # noqa: BLE001 - a tuning step must never stop answering
         log.debug("faiss thread limit not applied: %s", e)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(limits=1, user_api="blas")
+    except Exception as e:  # noqa: BLE001
+        log.debug("threadpoolctl unavailable: %s", e)
     if torch is not None and torch.get_num_threads() != n:
         # depending on load order, faiss's omp_set_num_threads can reach torch's OpenMP runtime
         torch.set_num_threads(n)
