@@ -6,7 +6,6 @@ N copies of every plan with varied city names, and reports the same figures for 
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -23,6 +22,7 @@ from core.catalog import Catalog, CatalogEntry, sha256_bytes
 from core.config import ROOT, Config
 
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
+FALLBACK_QUESTION = "规划的主要目标是什么?"
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -49,23 +49,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _dev_questions() -> list[str]:
+    from evaluation import read_questions
+    return [q["question"] for q in read_questions(DEV_QUESTIONS)] if DEV_QUESTIONS.is_file() else []
+
+
 def bench_questions(ws) -> list[str]:
     """The dev questions when present, else questions generated from the graph's targets."""
-    if DEV_QUESTIONS.is_file():
-        return [json.loads(line)["question"] for line in DEV_QUESTIONS.read_text("utf-8").splitlines()
-                if line.strip()]
-    qs = []
+    qs = _dev_questions()
+    if qs:
+        return qs
     for t in ws.graph.targets()[:40]:
         qs.append(f"{t.city}{t.indicator_label}目标是多少?")
-    return qs or ["规划的主要目标是什么?"]
+    return qs or [FALLBACK_QUESTION]
 
 
 def bench_first_question() -> str:
-    if DEV_QUESTIONS.is_file():
-        for line in DEV_QUESTIONS.read_text("utf-8").splitlines():
-            if line.strip():
-                return json.loads(line)["question"]
-    return "规划的主要目标是什么?"
+    return (_dev_questions() or [FALLBACK_QUESTION])[0]
 
 
 def measure_workspace(cfg: Config, progress) -> dict[str, Any]:

@@ -51,3 +51,31 @@ def test_context_indicators_sharing_a_label_score_alike():
     scores = dict((ref.key, s) for ref, s in ctx.match_indicators(["污水处理率"]))
     assert scores["i1"] == scores["i2"]
     assert scores["i1"] > scores["i4"]
+
+
+def test_router_encodes_a_questions_texts_in_one_call(mini_ws, monkeypatch):
+    """The question's term windows and retrieval queries are encoded together, up front."""
+    import qa
+    from index.embedder import CachingEmbedder
+    from qa.analysis import analyze
+    from qa.extractive import queries
+    from qa.router import state_for
+
+    class RecordingCache(CachingEmbedder):
+        """The real caching embedder over a FAKE model, recording each call's misses."""
+        calls: list
+
+        def _encode_misses(self, texts, progress):
+            self.calls.append(list(texts))
+            return super()._encode_misses(texts, progress)
+
+    emb = RecordingCache(HashEmbedderFake())
+    emb.calls = []
+    monkeypatch.setattr(mini_ws, "embedder", emb)
+    question = "云溪城市居民天然气普及率有什么安排?"
+    st = state_for(mini_ws)
+    a = analyze(st.ctx, question)
+    own = set(st.ctx.window_texts(a.terms)) | {q for d in a.doc_ids for q in queries(a, d)}
+    qa.answer(mini_ws, question)
+    touching = [c for c in emb.calls if own & set(c)]
+    assert len(touching) == 1 and own <= set(touching[0])
