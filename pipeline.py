@@ -104,6 +104,11 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr) -> Bui
     t = time.perf_counter()
     warm_vectors(cfg.replace(data_dir=staging), embedder, cfg.cache_dir, progress)
     timings["warm_s"] = time.perf_counter() - t
+    if cfg.embed_backend != "torch":    # export the question encoder now, while torch is loaded
+        from index.embedder import load_query_embedder
+        t = time.perf_counter()
+        load_query_embedder(cfg, embedder)
+        timings["query_encoder_s"] = time.perf_counter() - t
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     artifacts.write_json(staging / artifacts.MANIFEST, manifest)
     artifacts.swap_in(staging, cfg.data_dir)
@@ -165,10 +170,10 @@ class Workspace:
     @cached_property
     def embedder(self):
         import numpy as np
-        from index.embedder import CachingEmbedder, load_embedder
+        from index.embedder import CachingEmbedder, load_query_embedder
         from index.threads import single_thread_helpers
-        single_thread_helpers()
-        emb = CachingEmbedder(load_embedder(self.cfg))
+        emb = CachingEmbedder(load_query_embedder(self.cfg))
+        single_thread_helpers()         # after loading: keeps a torch fallback's threads
         path = self.cfg.data_dir / WARM_VECTORS
         if path.is_file():
             try:

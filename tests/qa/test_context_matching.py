@@ -53,6 +53,20 @@ def test_context_indicators_sharing_a_label_score_alike():
     assert scores["i1"] > scores["i4"]
 
 
+def test_context_matches_per_plan_are_the_whole_ranking_filtered():
+    ctx = _ctx(RecordingEmbedderFake())
+    ctx.indicators.append(IndicatorRef("i5", ("污水处理率",), ("a", "c", "a")))  # two plans
+    ctx = QAContext(docs=ctx.docs, indicators=ctx.indicators, embed=ctx.embed)
+    terms = ["城市", "污水", "处理率"]
+    whole = ctx.match_indicators(terms)
+    assert len(whole) == 5
+    for d in ("a", "b", "c", "z"):
+        want = [(ref, s) for ref, s in whole if d in ref.doc_ids]
+        assert ctx.match_indicators(terms, d) == want
+        assert ctx.match_indicators(terms, d) == want        # from the per-plan split
+    assert [r.key for r, _ in ctx.match_indicators(terms, "a")].count("i5") == 1
+
+
 def test_router_encodes_a_questions_texts_in_one_call(mini_ws, monkeypatch):
     """The question's term windows and retrieval queries are encoded together, up front."""
     import qa
