@@ -119,13 +119,25 @@ class HybridRetriever:
         """Allowed passages: plans (doc ids), passage kinds (default: all but headings), and
         a section (its id, matching the section and everything under it, or a piece of
         the section path)."""
-        m = np.ones(len(self.passages), dtype=bool)
-        if doc_ids is not None:
-            m &= np.isin(self._docs, list(doc_ids))
         if kinds is not None:
-            m &= np.isin(self._kinds, list(kinds))
+            m = np.isin(self._kinds, list(kinds))
         else:
-            m &= ~np.isin(self._kinds, list(DEFAULT_EXCLUDED_KINDS))
+            if getattr(self, "_default_kinds", None) is None:
+                self._default_kinds = ~np.isin(self._kinds, list(DEFAULT_EXCLUDED_KINDS))
+            m = self._default_kinds.copy()
+        if doc_ids is not None:
+            # rows of each plan, found once: answering searches plan after plan, and a test
+            # over every passage per search grew as plans x passages
+            if getattr(self, "_doc_rows", None) is None:
+                order = np.argsort(self._docs, kind="stable")
+                keys, first = np.unique(self._docs[order], return_index=True)
+                self._doc_rows = dict(zip(keys.tolist(), np.split(order, first[1:])))
+            keep = np.zeros(len(self.passages), dtype=bool)
+            for d in doc_ids:
+                rows = self._doc_rows.get(d)
+                if rows is not None:
+                    keep[rows] = True
+            m &= keep
         if section:
             sets = self._section_sets()
             known = any(section in s for s in sets)

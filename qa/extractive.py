@@ -61,18 +61,28 @@ def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...
                light: frozenset = frozenset()) -> float:
     """Rarity-weighted share of `terms` found in `text` (partial credit for shared bigrams);
     `soft` words (目标, 文件 …) count with a small weight."""
-    if not terms and not soft:
+    return _cover(_weighted_terms(ctx, terms, soft, light), text)
+
+
+def _weighted_terms(ctx: QAContext, terms: list[str], soft: tuple[str, ...] = (),
+                    light: frozenset = frozenset()) -> list[tuple[str, float, bool]]:
+    """(normalised term, weight, may be abbreviated) for each term: what _cover needs,
+    prepared once per question instead of once per sentence."""
+    return [(norm(x), ctx.weight(x) * f, 2 <= len(norm(x)) <= 4) for x, f in
+            [(x, LIGHT_WEIGHT if x in light else 1.0) for x in terms] +
+            [(x, SOFT_WEIGHT) for x in soft]]
+
+
+def _cover(weighted: list[tuple[str, float, bool]], text: str) -> float:
+    if not weighted:
         return 0.0
     t = norm(text)
     total = got = 0.0
-    for term, factor in [(x, LIGHT_WEIGHT if x in light else 1.0) for x in terms] + \
-            [(x, SOFT_WEIGHT) for x in soft]:
-        w = ctx.weight(term) * factor
+    for n, w, short in weighted:
         total += w
-        n = norm(term)
         if n in t:
             got += w
-        elif 2 <= len(n) <= 4 and _abbrev(n).search(t):
+        elif short and _abbrev(n).search(t):
             got += w * ABBREV_CREDIT              # 公厕 ~ 公共厕所: the characters, close, in order
         elif len(n) >= 2:
             got += w * 0.6 * bigram_cover(n, t)
@@ -81,7 +91,18 @@ def term_cover(ctx: QAContext, terms: list[str], text: str, soft: tuple[str, ...
 
 def is_retro(p: Passage) -> bool:
     """A passage in a review section (the previous plan period, achievements, shortcomings)."""
-    return any(w in (p.section_path or "") for w in RETRO_WORDS)
+    return _retro_path(p.section_path or "")
+
+
+@lru_cache(maxsize=8192)
+def _retro_path(path: str) -> bool:
+    return any(w in path for w in RETRO_WORDS)
+
+
+@lru_cache(maxsize=65536)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """sentence_spans of a whole passage text (passages are scored again and again)."""
+    return tuple(sentence_spans(text, 0, len(text)))
 
 
 def queries(a: Analysis, doc_id: str) -> list[str]:
@@ -131,7 +152,7 @@ def _dense(ctx: QAContext, a: Analysis, items: list[tuple[Passage, int, int]]) -
 
 def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
                     doc_id: Optional[str] = None) -> list[Scored]:
-    terms, soft, light = a.terms, tuple(a.soft_terms), frozenset(a.light_terms)
+    weighted = _weighted_terms(ctx, a.terms, tuple(a.soft_terms), frozenset(a.light_terms))
     places = _district_terms(a, doc_id) if doc_id else []
     explicit_now = bool(re.search(r"十[四五六七八九]五", a.text)) or bool(a.explicit_years)
     items: list[tuple[Passage, int, int, int]] = []
@@ -140,7 +161,7 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
         if p.kind == "heading":
             continue
         spans = [(p.start, p.end)] if p.kind == "table_row" else \
-            [(p.start + s, p.start + e) for s, e in sentence_spans(p.text, 0, len(p.text))]
+            [(p.start + s, p.start + e) for s, e in _sentences(p.text)]
         for n, (s, e) in enumerate(spans):
             lead[(p.id, s)] = spans[max(0, n - 2)][0]
             if len(norm(p.text[s - p.start:e - p.start])) >= 4:
@@ -150,15 +171,14 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
     out: list[Scored] = []
     for (p, s, e, rank), dn in zip(items, dense):
         if p.id not in pcov:
-            pcov[p.id] = term_cover(ctx, terms, p.context + " " + p.text, soft, light)
+            pcov[p.id] = _cover(weighted, p.context + " " + p.text)
         pc = pcov[p.id]
         sent = p.text[s - p.start:e - p.start]
         # a sentence is read with its headings (table rows: header and category cells)
         head = p.context if p.kind == "table_row" else p.section_path
-        c = term_cover(ctx, terms, sent + " " + head, soft, light)
+        c = _cover(weighted, sent + " " + head)
         ls = lead.get((p.id, s), s)
-        loc = term_cover(ctx, terms, p.text[ls - p.start:e - p.start] + " " + head, soft,
-                         light) if ls < s else c
+        loc = _cover(weighted, p.text[ls - p.start:e - p.start] + " " + head) if ls < s else c
         score = 0.45 * max(c, LOCAL_DISCOUNT * loc) + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
         if a.wants_value:
             score += 0.08 if has_number(sent) else -0.08

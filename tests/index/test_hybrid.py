@@ -1,6 +1,7 @@
 """Hybrid retriever over the hand-made corpus (FAKE hash embedder isolates the logic)."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import index
@@ -153,3 +154,18 @@ def test_hybrid_per_plan_searches_reuse_whole_corpus_scores(small_retriever):
     assert {("lex", q), ("dense", q)} <= set(small_retriever._scache)
     for d in docs:
         assert [h.passage_id for h in one_by_one[d]] == [h.passage_id for h in together[d]]
+
+
+def test_hybrid_mask_by_plan_and_kind_matches_a_plain_test(small_retriever):
+    r = small_retriever
+    docs = np.array([p.doc_id for p in r.passages])
+    kinds = np.array([p.kind for p in r.passages])
+    plans = sorted(set(docs.tolist()))
+    assert len(plans) >= 2
+    for doc_ids in ([plans[0]], plans, [plans[1], "no-such-plan"], []):
+        for ks in (None, ["table_row"], ["paragraph", "heading"]):
+            want = np.isin(docs, doc_ids) & (np.isin(kinds, ks) if ks is not None
+                                             else kinds != "heading")
+            assert (r.mask(doc_ids, ks) == want).all()
+            assert (r.mask(doc_ids, ks) == want).all()     # again, from the cached rows
+    assert (r.mask() == (kinds != "heading")).all()
