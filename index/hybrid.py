@@ -223,15 +223,25 @@ class HybridRetriever:
     def _ranked(self, rows: np.ndarray, fused: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Best rows first, skipping any passage that overlaps a better one (windows)."""
         out: list[tuple[int, float]] = []
-        for j in np.argsort(-fused, kind="stable"):
+        taken: list[tuple[str, int, int]] = []      # (doc, start, end) of each row in out
+        docs, starts, ends = self._spans_lists()
+        for j in np.argsort(-fused, kind="stable").tolist():
             r = int(rows[j])
-            if any(self._docs[r] == self._docs[o] and self._starts[r] < self._ends[o]
-                   and self._starts[o] < self._ends[r] for o, _ in out):
+            d, s, e = docs[r], starts[r], ends[r]
+            if any(d == od and s < oe and os_ < e for od, os_, oe in taken):
                 continue
             out.append((r, float(fused[j])))
+            taken.append((d, s, e))
             if len(out) >= k:
                 break
         return out
+
+    def _spans_lists(self) -> tuple[list, list, list]:
+        """Plan, start and end of every passage as Python lists (element reads of numpy
+        arrays cost ~10x a list's in the overlap test above)."""
+        if getattr(self, "_span_lists", None) is None:
+            self._span_lists = (self._docs.tolist(), self._starts.tolist(), self._ends.tolist())
+        return self._span_lists
 
     def _hits(self, ranked: Sequence[tuple[int, float]], mode: str) -> list[Hit]:
         source = "bm25" if mode == "lexical" else mode
@@ -260,10 +270,20 @@ class HybridRetriever:
             lists = sorted(per.values(), key=lambda hs: -hs[0][1] if hs else 0.0)
             merged = [x for tup in itertools.zip_longest(*lists) for x in tup if x is not None]
             return self._hits(merged[:k], mode)
-        rows = np.flatnonzero(self.mask(docs, kinds, section))
+        rows = self._rows(docs, kinds, section)
         if len(rows) == 0:
             return []
         return self._hits(self._ranked(rows, self.scores(query, rows, plan, mode), k), mode)
+
+    def _rows(self, docs, kinds, section) -> np.ndarray:
+        """Allowed rows (ascending); one plan's default rows are kept (searched plan by plan)."""
+        if kinds is None and not section and docs is not None and len(docs) == 1:
+            cache = self.__dict__.setdefault("_plan_rows", {})
+            rows = cache.get(docs[0])
+            if rows is None:
+                rows = cache[docs[0]] = np.flatnonzero(self.mask(docs))
+            return rows
+        return np.flatnonzero(self.mask(docs, kinds, section))
 
     def _per_doc(self, query, k, doc_ids, kinds, section, plan, mode
                  ) -> dict[str, list[tuple[int, float]]]:

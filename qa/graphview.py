@@ -64,6 +64,17 @@ class GraphView:
         return self._call("indicators")
 
     # ---- derived ------------------------------------------------------------------------
+    def targets_by_indicator(self, doc_id: str) -> dict[str, list]:
+        """A plan's targets grouped by indicator key (str of indicator_iri/indicator), in
+        targets() order; built once per plan."""
+        key = ("targets_by_indicator", doc_id)
+        if key not in self._cache:
+            out: dict[str, list] = {}
+            for t in self.targets(doc_id):
+                out.setdefault(str(attr(t, "indicator_iri", "indicator")), []).append(t)
+            self._cache[key] = out      # type: ignore[assignment]
+        return self._cache[key]         # type: ignore[return-value]
+
     def indicator_refs(self) -> list[IndicatorRef]:
         """Indicators with every label, and the plans that set a target for each."""
         docs_of: dict[str, list[str]] = {}

@@ -40,7 +40,20 @@ def state_for(ws: Any) -> QAState:
             setattr(ws, "_qa_state", st)
         except AttributeError:
             pass
+        _load_rest(ws)
     return st
+
+
+def _load_rest(ws: Any) -> None:
+    """Load what the first question would (retriever, embedder), then settle the heap so the
+    collector stops walking these long-lived objects on every question (core/heap.py)."""
+    for part in ("retriever", "embedder"):
+        try:
+            getattr(ws, part)
+        except Exception:  # noqa: BLE001 - a missing part is reported where it is used
+            pass
+    from core import heap
+    heap.settle()
 
 
 def validate(question: Any, max_chars: int) -> str:

@@ -223,18 +223,13 @@ def with_related_targets(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
     doc = ctx.docs[pos.doc_id]
     period_end = doc.period[1] if doc.period else None
     key = _key_term(ctx, a)
-    by_key: Optional[dict[str, list]] = None
 
-    def period_targets() -> dict[str, list]:
-        out: dict[str, list] = {}
-        for t in gv.targets(pos.doc_id):
-            y = attr(t, "year")
-            # a side shows the plan's period targets, not a by-year row, unless a year is asked
-            before = bool(y) and not a.years and int(y) != period_end
-            if attr(t, "value_kind", default="target") == "target" and \
-                    _year_ok(t, a, period_end) and not before:
-                out.setdefault(str(attr(t, "indicator_iri", "indicator")), []).append(t)
-        return out
+    def shown(t: Any) -> bool:
+        y = attr(t, "year")
+        # a side shows the plan's period targets, not a by-year row, unless a year is asked
+        before = bool(y) and not a.years and int(y) != period_end
+        return attr(t, "value_kind", default="target") == "target" and \
+            _year_ok(t, a, period_end) and not before
 
     lines, cites = [], []
     for ref, score in ctx.match_indicators(a.terms, doc_id=pos.doc_id)[:8]:
@@ -242,9 +237,7 @@ def with_related_targets(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
             break
         if not any(_names(key, ctx._strip_places(lab)) for lab in ref.labels):
             continue
-        if by_key is None:      # read the plan's targets only when an indicator qualifies
-            by_key = period_targets()
-        ts = by_key.get(ref.key, [])
+        ts = [t for t in gv.targets_by_indicator(pos.doc_id).get(ref.key, ()) if shown(t)]
         if not ts:
             continue
         t = ts[0]
