@@ -146,6 +146,7 @@ class KnowledgeGraph:
         self._labels = sorted({r["l"] for r in _rows(s, """SELECT DISTINCT ?l WHERE {
             { ?x rdfs:label ?l } UNION { ?x skos:altLabel ?l }
             FILTER NOT EXISTS { ?x a pg:Passage } FILTER(lang(?l) = "zh") }""")})
+        self._doc_groups: dict[str, dict] = {}       # filled by _of_doc
         self._types = {}
         for r in _rows(s, """SELECT ?x ?l ?t WHERE { ?x a ?t ; rdfs:label ?l . FILTER(lang(?l) = "zh")
                 FILTER(?t IN (pg:Indicator, pg:Target, pg:Project, pg:Regulation, pg:District,
@@ -153,23 +154,36 @@ class KnowledgeGraph:
             self._types[r["x"]] = (r["l"], r["t"].rsplit("#", 1)[-1])
 
     # ---- accessors ---------------------------------------------------------------------
+    def _of_doc(self, name: str, items: list, doc_id: Optional[str]) -> list:
+        """items (all, or one plan's, in order); grouped by plan once per view, since a
+        comparison over many plans asks plan by plan (a scan each grew as plans x items)."""
+        if doc_id is None:
+            return list(items)
+        groups = self.__dict__.setdefault("_doc_groups", {}).get(name)
+        if groups is None:
+            groups = {}
+            for x in items:
+                groups.setdefault(x.doc_id, []).append(x)
+            self._doc_groups[name] = groups
+        return list(groups.get(doc_id, ()))
+
     def targets(self, doc_id: Optional[str] = None) -> list[Target]:
-        return [t for t in self._targets if doc_id is None or t.doc_id == doc_id]
+        return self._of_doc("targets", self._targets, doc_id)
 
     def indicators(self) -> list[Indicator]:
         return sorted(self._indicators.values(), key=lambda i: i.pref_label)
 
     def regulations(self, doc_id: Optional[str] = None) -> list[Regulation]:
-        return [x for x in self._regulations if doc_id is None or x.doc_id == doc_id]
+        return self._of_doc("regulations", self._regulations, doc_id)
 
     def projects(self, doc_id: Optional[str] = None) -> list[Project]:
-        return [x for x in self._projects if doc_id is None or x.doc_id == doc_id]
+        return self._of_doc("projects", self._projects, doc_id)
 
     def districts(self, doc_id: Optional[str] = None) -> list[District]:
-        return [x for x in self._districts if doc_id is None or x.doc_id == doc_id]
+        return self._of_doc("districts", self._districts, doc_id)
 
     def organizations(self, doc_id: Optional[str] = None) -> list[Organization]:
-        return [x for x in self._organizations if doc_id is None or x.doc_id == doc_id]
+        return self._of_doc("organizations", self._organizations, doc_id)
 
     def labels(self) -> list[str]:
         return list(self._labels)

@@ -107,7 +107,7 @@ def _retro_path(path: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+def sentences(text: str) -> tuple[tuple[int, int], ...]:
     """sentence_spans of a whole passage text (passages are scored again and again)."""
     return tuple(sentence_spans(text, 0, len(text)))
 
@@ -168,7 +168,7 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
         if p.kind == "heading":
             continue
         spans = [(p.start, p.end)] if p.kind == "table_row" else \
-            [(p.start + s, p.start + e) for s, e in _sentences(p.text)]
+            [(p.start + s, p.start + e) for s, e in sentences(p.text)]
         for n, (s, e) in enumerate(spans):
             lead[(p.id, s)] = spans[max(0, n - 2)][0]
             if len(norm(p.text[s - p.start:e - p.start])) >= 4:

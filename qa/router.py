@@ -8,6 +8,7 @@ A comparison (or a question naming no city) collects one position per plan and c
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional
 
 from core.errors import QuestionError
@@ -19,6 +20,7 @@ from qa.graphview import GraphView
 from qa.position import CONF_ABSTAIN, CONF_EXTRACT_MAX, Position
 from qa.text import has_cjk
 
+log = logging.getLogger(__name__)
 RELATED_K = 3
 SECOND_SENTENCE_GAP = 0.06
 
@@ -40,18 +42,31 @@ def state_for(ws: Any) -> QAState:
             setattr(ws, "_qa_state", st)
         except AttributeError:
             pass
-        _load_rest(ws)
+        _load_rest(ws, st)
     return st
 
 
-def _load_rest(ws: Any) -> None:
-    """Load what the first question would (retriever, embedder), then settle the heap so the
+def _load_rest(ws: Any, st: QAState) -> None:
+    """Load what the first question would (retriever, embedder) and the per-plan lookups a
+    comparison over every plan would otherwise build on its first run (each plan's rows,
+    targets by indicator, passages cut into sentences), then settle the heap so the
     collector stops walking these long-lived objects on every question (core/heap.py)."""
     for part in ("retriever", "embedder"):
         try:
             getattr(ws, part)
         except Exception:  # noqa: BLE001 - a missing part is reported where it is used
             pass
+    try:
+        rows = getattr(ws.retriever, "_rows", None)
+        for d in st.ctx.docs:
+            if rows is not None:
+                rows([d], None, None)
+            st.gv.targets_by_indicator(d)
+        for p in ws.corpus.passages:
+            if p.kind != "heading":
+                extractive.sentences(p.text)
+    except Exception as e:  # noqa: BLE001 - warming is an optimisation only
+        log.debug("per-plan warm-up skipped: %s", e)
     from core import heap
     heap.settle()
 

@@ -40,6 +40,16 @@ def test_store_accessors_filter_by_plan(real_graph):
     assert {x.doc_id for x in real_graph.projects("hangzhou")} == {"hangzhou"}
     assert {x.doc_id for x in real_graph.districts()} == {"hangzhou", "shaoxing"}
     assert "柯桥区" in real_graph.labels()
+    for name in ("targets", "regulations", "projects", "districts", "organizations"):
+        every = getattr(real_graph, name)()
+        plans = sorted({x.doc_id for x in every})
+        assert len(plans) == 2, name
+        for d in plans + ["no-such-plan"]:
+            want = [x for x in every if x.doc_id == d]       # the plan's items, in order
+            assert getattr(real_graph, name)(d) == want, name
+            got = getattr(real_graph, name)(d)
+            got.clear()                                      # callers get their own list
+            assert getattr(real_graph, name)(d) == want, name
 
 
 def test_store_entity_search_and_neighbourhood(real_graph):
