@@ -86,7 +86,7 @@ def _cover(weighted: list[tuple], text: str) -> float:
         total += w
         if n in t:
             got += w
-        elif abbrev is not None and abbrev.search(t):
+        elif abbrev is not None and n[0] in t and n[-1] in t and abbrev.search(t):
             got += w * ABBREV_CREDIT              # 公厕 ~ 公共厕所: the characters, close, in order
         elif len(n) >= 2:
             # = 0.6 * bigram_cover(n, t): a bigram of the term (each has a CJK character) is

@@ -86,15 +86,23 @@ def clause_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def numbers(text: str) -> list[str]:
     """Numbers as written, each with its comparator and unit when one follows."""
+    return list(_numbers(text))
+
+
+@lru_cache(maxsize=16384)
+def _numbers(text: str) -> tuple[str, ...]:
     out = []
     for m in NUMBER.finditer(text):
         tail = UNIT_AFTER.match(text[m.end():])
         out.append((m.group(0) + (tail.group(0) if tail else "")).strip())
-    return out
+    return tuple(out)
+
+
+DIGIT = re.compile(r"\d")
 
 
 def has_number(text: str) -> bool:
-    return bool(re.search(r"\d", text or ""))
+    return bool(DIGIT.search(text or ""))
 
 
 @lru_cache(maxsize=65536)
