@@ -365,12 +365,26 @@ class QAContext:
             if len(lab) <= 3 and lab not in whole:
                 s_best = min(s_best, SHORT_LABEL_CAP)     # 完成率 must be written, not guessed
             scores[lab] = s_best
-        best: dict[int, float] = {}
-        for (i, _), lab in zip(self._label_index, self._match_labels()):
-            s_lab = scores.get(lab)
-            if s_lab is not None and s_lab > best.get(i, -1.0):
-                best[i] = s_lab
-        return sorted(best.items(), key=lambda x: -x[1])
+        # each indicator takes its best label's score; best first, ties in indicator order
+        ent_i, ent_k = self._label_entries()
+        if not len(ent_i):
+            return []
+        lab_scores = np.array([scores[lab] for lab in self._distinct_labels()], dtype=np.float64)
+        best = np.full(len(self.indicators), -np.inf)
+        np.maximum.at(best, ent_i, lab_scores[ent_k])
+        idx = np.unique(ent_i)
+        order = idx[np.argsort(-best[idx], kind="stable")]
+        return list(zip(order.tolist(), best[order].tolist()))
+
+    def _label_entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """(indicator, distinct-label row) of every label entry that is scored; once."""
+        if getattr(self, "_lentries", None) is None:
+            row = {lab: k for k, lab in enumerate(self._distinct_labels())}
+            pairs = [(i, row[lab]) for (i, _), lab in zip(self._label_index, self._match_labels())
+                     if lab in row]
+            self._lentries = (np.array([i for i, _ in pairs], dtype=np.int64),
+                              np.array([k for _, k in pairs], dtype=np.int64))
+        return self._lentries
 
     def label_in(self, ref: IndicatorRef, text: str) -> str:
         """The longest of the indicator's labels (without place names) written in `text`."""
