@@ -78,9 +78,13 @@ def _weighted_terms(ctx: QAContext, terms: list[str], soft: tuple[str, ...] = ()
 
 
 def _cover(weighted: list[tuple], text: str) -> float:
+    return _cover_norm(weighted, norm(text))
+
+
+def _cover_norm(weighted: list[tuple], t: str) -> float:
+    """_cover of an already normalised text."""
     if not weighted:
         return 0.0
-    t = norm(text)
     total = got = 0.0
     for n, w, abbrev, grams in weighted:
         total += w
@@ -110,6 +114,55 @@ def _retro_path(path: str) -> bool:
 def sentences(text: str) -> tuple[tuple[int, int], ...]:
     """sentence_spans of a whole passage text (passages are scored again and again)."""
     return tuple(sentence_spans(text, 0, len(text)))
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """What score_sentences reads of one sentence that does not depend on the question."""
+    start: int                  # offsets relative to the passage text
+    end: int
+    text: str
+    cover_text: str             # norm(sentence + " " + headings)
+    local_text: Optional[str]   # norm(sentence with its two lead-in sentences + headings)
+    number: bool
+    target: bool
+    retro: bool                 # in a review section, or about 十三五
+    distinct_numbers: int
+    enumerates: bool            # has 、
+    project: bool
+
+
+@dataclass(frozen=True)
+class _PassageTable:
+    all_text: str               # norm(context + " " + text)
+    sentences: tuple[_Sentence, ...]
+
+
+def passage_table(p: Passage) -> _PassageTable:
+    """The question-independent part of scoring a passage's sentences, computed once per
+    passage (and warmed when question answering loads): at scale a comparison reads ~30
+    sentences in each of a hundred plans."""
+    return _table(p.text, p.context or "", p.section_path or "", p.kind)
+
+
+@lru_cache(maxsize=65536)
+def _table(text: str, context: str, section_path: str, kind: str) -> _PassageTable:
+    spans = [(0, len(text))] if kind == "table_row" else list(sentences(text))
+    head = context if kind == "table_row" else section_path
+    retro = _retro_path(section_path)
+    rows = []
+    for n, (s, e) in enumerate(spans):
+        sent = text[s:e]
+        if len(norm(sent)) < 4:
+            continue
+        ls = spans[max(0, n - 2)][0]             # start of its two-sentence lead-in
+        nums = set(numbers(sent)) if kind != "table_row" else set()
+        rows.append(_Sentence(
+            s, e, sent, norm(sent + " " + head),
+            norm(text[ls:e] + " " + head) if ls < s else None,
+            has_number(sent), bool(TARGET_RE.search(sent)), retro or "十三五" in sent,
+            len(nums), "、" in sent, bool(PROJECT_RE.search(sent))))
+    return _PassageTable(norm(context + " " + text), tuple(rows))
 
 
 def queries(a: Analysis, doc_id: str) -> list[str]:
@@ -162,36 +215,31 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
     weighted = _weighted_terms(ctx, a.terms, tuple(a.soft_terms), frozenset(a.light_terms))
     places = _district_terms(a, doc_id) if doc_id else []
     explicit_now = bool(re.search(r"十[四五六七八九]五", a.text)) or bool(a.explicit_years)
-    items: list[tuple[Passage, int, int, int]] = []
-    lead: dict[tuple[str, int], int] = {}       # sentence -> start of its two-sentence lead-in
+    years = [str(y) for y in a.years]
+    items: list[tuple[Passage, _PassageTable, _Sentence, int]] = []
     for rank, p in enumerate(passages):
         if p.kind == "heading":
             continue
-        spans = [(p.start, p.end)] if p.kind == "table_row" else \
-            [(p.start + s, p.start + e) for s, e in sentences(p.text)]
-        for n, (s, e) in enumerate(spans):
-            lead[(p.id, s)] = spans[max(0, n - 2)][0]
-            if len(norm(p.text[s - p.start:e - p.start])) >= 4:
-                items.append((p, s, e, rank))
-    dense = _dense(ctx, a, [(p, s, e) for p, s, e, _ in items])
+        table = passage_table(p)
+        items += [(p, table, row, rank) for row in table.sentences]
+    dense = _dense(ctx, a, [(p, p.start + row.start, p.start + row.end)
+                            for p, _, row, _ in items])
     pcov: dict[str, float] = {}
     out: list[Scored] = []
-    for (p, s, e, rank), dn in zip(items, dense):
+    for (p, table, row, rank), dn in zip(items, dense):
         if p.id not in pcov:
-            pcov[p.id] = _cover(weighted, p.context + " " + p.text)
+            pcov[p.id] = _cover_norm(weighted, table.all_text)
         pc = pcov[p.id]
-        sent = p.text[s - p.start:e - p.start]
+        sent = row.text
         # a sentence is read with its headings (table rows: header and category cells)
-        head = p.context if p.kind == "table_row" else p.section_path
-        c = _cover(weighted, sent + " " + head)
-        ls = lead.get((p.id, s), s)
-        loc = _cover(weighted, p.text[ls - p.start:e - p.start] + " " + head) if ls < s else c
+        c = _cover_norm(weighted, row.cover_text)
+        loc = _cover_norm(weighted, row.local_text) if row.local_text is not None else c
         score = 0.45 * max(c, LOCAL_DISCOUNT * loc) + 0.2 * pc + 0.2 * dn + 0.15 / (1 + rank)
         if a.wants_value:
-            score += 0.08 if has_number(sent) else -0.08
-        if a.wants_target and TARGET_RE.search(sent):
+            score += 0.08 if row.number else -0.08
+        if a.wants_target and row.target:
             score += 0.05
-        if is_retro(p) or "十三五" in sent:
+        if row.retro:
             if a.wants_baseline:
                 score += 0.04
             elif explicit_now:
@@ -200,19 +248,19 @@ def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
                 score -= 0.2
             else:
                 score -= 0.03
-        if a.years:
-            score += 0.1 if any(str(y) in sent for y in a.years) else 0.0
+        if years:
+            score += 0.1 if any(y in sent for y in years) else 0.0
         if places:
             score += 0.15 if any(x in sent for x in places) else -0.05
         if a.wants_list and p.kind != "table_row":
-            distinct = len(set(numbers(sent)))
+            distinct = row.distinct_numbers
             if a.wants_value and distinct >= 3:
                 score += 0.12
-            elif "、" in sent or distinct > 1:
+            elif row.enumerates or distinct > 1:
                 score += 0.04
-        if a.asks_project and PROJECT_RE.search(sent):
+        if a.asks_project and row.project:
             score += 0.05
-        out.append(Scored(p, s, e, score, c, pc, rank, dn, loc))
+        out.append(Scored(p, p.start + row.start, p.start + row.end, score, c, pc, rank, dn, loc))
     out.sort(key=lambda x: -x.score)
     return out
 

@@ -49,7 +49,7 @@ def state_for(ws: Any) -> QAState:
 def _load_rest(ws: Any, st: QAState) -> None:
     """Load what the first question would (retriever, embedder) and the per-plan lookups a
     comparison over every plan would otherwise build on its first run (each plan's rows,
-    targets by indicator, passages cut into sentences), then settle the heap so the
+    targets by indicator, the sentence tables of passages), then settle the heap so the
     collector stops walking these long-lived objects on every question (core/heap.py)."""
     for part in ("retriever", "embedder"):
         try:
@@ -64,7 +64,7 @@ def _load_rest(ws: Any, st: QAState) -> None:
             st.gv.targets_by_indicator(d)
         for p in ws.corpus.passages:
             if p.kind != "heading":
-                extractive.sentences(p.text)
+                extractive.passage_table(p)
     except Exception as e:  # noqa: BLE001 - warming is an optimisation only
         log.debug("per-plan warm-up skipped: %s", e)
     from core import heap
