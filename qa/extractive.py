@@ -12,7 +12,7 @@ from typing import Any, Optional
 from core.types import Passage
 from qa.analysis import Analysis
 from qa.context import QAContext
-from qa.text import _bigrams, clause_spans, has_number, norm, numbers, sentence_spans
+from qa.text import bigrams, clause_spans, has_number, norm, numbers, sentence_spans
 
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效")
 MAX_ANSWER_CHARS = 160
@@ -73,7 +73,7 @@ def _weighted_terms(ctx: QAContext, terms: list[str], soft: tuple[str, ...] = ()
             [(x, SOFT_WEIGHT) for x in soft]:
         n = norm(x)
         out.append((n, ctx.weight(x) * f, _abbrev(n) if 2 <= len(n) <= 4 else None,
-                    _bigrams(n) if len(n) >= 2 else frozenset()))
+                    bigrams(n) if len(n) >= 2 else set()))
     return out
 
 
