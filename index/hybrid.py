@@ -79,6 +79,11 @@ class HybridRetriever:
         self._starts = np.array([p.start for p in self.passages], dtype=np.int64)
         self._ends = np.array([p.end for p in self.passages], dtype=np.int64)
         self._sections: Optional[list[set[str]]] = None
+        # built on first use (see mask, _rows, _spans_lists)
+        self._default_kinds: Optional[np.ndarray] = None
+        self._doc_rows: Optional[dict[str, np.ndarray]] = None
+        self._plan_rows: dict[str, np.ndarray] = {}
+        self._span_lists: Optional[tuple[list, list, list]] = None
 
     # ---- lazily loaded model ---------------------------------------------------------------
     @property
@@ -122,13 +127,13 @@ class HybridRetriever:
         if kinds is not None:
             m = np.isin(self._kinds, list(kinds))
         else:
-            if getattr(self, "_default_kinds", None) is None:
+            if self._default_kinds is None:
                 self._default_kinds = ~np.isin(self._kinds, list(DEFAULT_EXCLUDED_KINDS))
             m = self._default_kinds.copy()
         if doc_ids is not None:
             # rows of each plan, found once: answering searches plan after plan, and a test
             # over every passage per search grew as plans x passages
-            if getattr(self, "_doc_rows", None) is None:
+            if self._doc_rows is None:
                 order = np.argsort(self._docs, kind="stable")
                 keys, first = np.unique(self._docs[order], return_index=True)
                 self._doc_rows = dict(zip(keys.tolist(), np.split(order, first[1:])))
@@ -239,7 +244,7 @@ class HybridRetriever:
     def _spans_lists(self) -> tuple[list, list, list]:
         """Plan, start and end of every passage as Python lists (element reads of numpy
         arrays cost ~10x a list's in the overlap test above)."""
-        if getattr(self, "_span_lists", None) is None:
+        if self._span_lists is None:
             self._span_lists = (self._docs.tolist(), self._starts.tolist(), self._ends.tolist())
         return self._span_lists
 
@@ -278,12 +283,18 @@ class HybridRetriever:
     def _rows(self, docs, kinds, section) -> np.ndarray:
         """Allowed rows (ascending); one plan's default rows are kept (searched plan by plan)."""
         if kinds is None and not section and docs is not None and len(docs) == 1:
-            cache = self.__dict__.setdefault("_plan_rows", {})
-            rows = cache.get(docs[0])
+            rows = self._plan_rows.get(docs[0])
             if rows is None:
-                rows = cache[docs[0]] = np.flatnonzero(self.mask(docs))
+                rows = self._plan_rows[docs[0]] = np.flatnonzero(self.mask(docs))
             return rows
         return np.flatnonzero(self.mask(docs, kinds, section))
+
+    def prepare_plans(self, doc_ids: Iterable[str]) -> None:
+        """Find each plan's rows now rather than on its first search (a comparison searches
+        every plan in turn)."""
+        self._spans_lists()
+        for d in doc_ids:
+            self._rows([d], None, None)
 
     def _per_doc(self, query, k, doc_ids, kinds, section, plan, mode
                  ) -> dict[str, list[tuple[int, float]]]:

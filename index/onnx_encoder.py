@@ -67,8 +67,9 @@ def export_dir(cfg: Config) -> Path:
     return cfg.model_cache_dir / "onnx" / f"{slug}-{key}"
 
 
-def _pooling(st_model: Any) -> tuple[str, bool]:
-    """(pooling mode, normalize) of a plain sentence-transformers encoder, else ModelError."""
+def _pooling(st_model: Any) -> str:
+    """The pooling mode of a plain sentence-transformers encoder, else ModelError (a Normalize
+    module changes nothing: the encoder's contract is L2-normalised vectors anyway)."""
     mods = list(st_model)
     names = [type(m).__name__ for m in mods]
     if len(mods) < 2 or names[0] != "Transformer" or names[1] != "Pooling" \
@@ -83,7 +84,7 @@ def _pooling(st_model: Any) -> tuple[str, bool]:
         mode = on[0] if len(on) == 1 else None
     if mode not in POOLINGS or not getattr(pool, "include_prompt", True):
         raise ModelError(f"pooling {mode!r} is not one of {POOLINGS}")
-    return str(mode), len(mods) > 2
+    return str(mode)
 
 
 def export(st_embedder: Any, target: Path) -> Path:
@@ -92,7 +93,7 @@ def export(st_embedder: Any, target: Path) -> Path:
     import torch
 
     st_model = st_embedder._model
-    mode, normalize = _pooling(st_model)
+    mode = _pooling(st_model)
     tok = st_embedder.tokenizer
     backend = getattr(tok, "backend_tokenizer", None)
     if backend is None:
@@ -123,7 +124,7 @@ def export(st_embedder: Any, target: Path) -> Path:
                               opset_version=17, dynamo=False)
         (tmp / TOKENIZER).write_text(backend.to_str(), encoding="utf-8")
         meta = {"version": EXPORT_VERSION, "model": st_embedder.name, "dim": st_embedder.dim,
-                "pooling": mode, "normalize": normalize, "inputs": names,
+                "pooling": mode, "inputs": names,
                 "max_tokens": int(st_model.max_seq_length),
                 "pad_id": int(tok.pad_token_id or 0), "pad_token": str(tok.pad_token or "[PAD]"),
                 "probes": list(PROBES),

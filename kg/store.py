@@ -159,7 +159,7 @@ class KnowledgeGraph:
         comparison over many plans asks plan by plan (a scan each grew as plans x items)."""
         if doc_id is None:
             return list(items)
-        groups = self.__dict__.setdefault("_doc_groups", {}).get(name)
+        groups = self._doc_groups.get(name)
         if groups is None:
             groups = {}
             for x in items:

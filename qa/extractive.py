@@ -100,22 +100,6 @@ def _cover_norm(weighted: list[tuple], t: str) -> float:
     return got / total if total else 0.0
 
 
-def is_retro(p: Passage) -> bool:
-    """A passage in a review section (the previous plan period, achievements, shortcomings)."""
-    return _retro_path(p.section_path or "")
-
-
-@lru_cache(maxsize=8192)
-def _retro_path(path: str) -> bool:
-    return any(w in path for w in RETRO_WORDS)
-
-
-@lru_cache(maxsize=65536)
-def sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """sentence_spans of a whole passage text (passages are scored again and again)."""
-    return tuple(sentence_spans(text, 0, len(text)))
-
-
 @dataclass(frozen=True)
 class _Sentence:
     """What score_sentences reads of one sentence that does not depend on the question."""
@@ -147,9 +131,9 @@ def passage_table(p: Passage) -> _PassageTable:
 
 @lru_cache(maxsize=65536)
 def _table(text: str, context: str, section_path: str, kind: str) -> _PassageTable:
-    spans = [(0, len(text))] if kind == "table_row" else list(sentences(text))
+    spans = [(0, len(text))] if kind == "table_row" else sentence_spans(text, 0, len(text))
     head = context if kind == "table_row" else section_path
-    retro = _retro_path(section_path)
+    retro = any(w in section_path for w in RETRO_WORDS)   # a review section
     rows = []
     for n, (s, e) in enumerate(spans):
         sent = text[s:e]

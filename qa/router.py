@@ -57,10 +57,10 @@ def _load_rest(ws: Any, st: QAState) -> None:
         except Exception:  # noqa: BLE001 - a missing part is reported where it is used
             pass
     try:
-        rows = getattr(ws.retriever, "_rows", None)
+        prepare = getattr(ws.retriever, "prepare_plans", None)
+        if prepare is not None:
+            prepare(list(st.ctx.docs))
         for d in st.ctx.docs:
-            if rows is not None:
-                rows([d], None, None)
             st.gv.targets_by_indicator(d)
         for p in ws.corpus.passages:
             if p.kind != "heading":

@@ -169,3 +169,15 @@ def test_hybrid_mask_by_plan_and_kind_matches_a_plain_test(small_retriever):
             assert (r.mask(doc_ids, ks) == want).all()
             assert (r.mask(doc_ids, ks) == want).all()     # again, from the cached rows
     assert (r.mask() == (kinds != "heading")).all()
+
+
+def test_hybrid_prepare_plans_keeps_each_plans_rows(small_retriever):
+    r = small_retriever
+    plans = sorted({p.doc_id for p in r.passages})
+    kinds = sorted({p.kind for p in r.passages} - {"heading"})    # = the default, spelled out
+    before = {d: r.search("垃圾回收利用率", doc_ids=[d], kinds=kinds)
+              for d in plans}                                  # not through the kept rows
+    r.prepare_plans(plans)
+    for d in plans:
+        assert (r._plan_rows[d] == np.flatnonzero(r.mask([d]))).all()
+        assert r.search("垃圾回收利用率", doc_ids=[d]) == before[d]

@@ -129,8 +129,8 @@ def test_only_plain_encoders_are_exported():
     class Dense:
         pass
 
-    assert onnx_encoder._pooling([Transformer(), Pooling("mean")]) == ("mean", False)
-    assert onnx_encoder._pooling([Transformer(), Pooling("cls"), Normalize()]) == ("cls", True)
+    assert onnx_encoder._pooling([Transformer(), Pooling("mean")]) == "mean"
+    assert onnx_encoder._pooling([Transformer(), Pooling("cls"), Normalize()]) == "cls"
     for mods in ([Transformer(), Pooling("weightedmean")], [Transformer(), Pooling("mean"), Dense()],
                  [Transformer()], [Pooling("mean"), Transformer()]):
         with pytest.raises(ModelError):

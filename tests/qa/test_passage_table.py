@@ -24,10 +24,12 @@ def test_passage_table_matches_its_definition(corpus):
             ls = spans[max(0, n - 2)][0]
             want.append((s, e, sent, norm(sent + " " + head),
                          norm(p.text[ls:e] + " " + head) if ls < s else None,
-                         has_number(sent), extractive.is_retro(p) or "十三五" in sent,
-                         len(set(numbers(sent))) if p.kind != "table_row" else 0))
-        got = [(r.start, r.end, r.text, r.cover_text, r.local_text, r.number, r.retro,
-                r.distinct_numbers) for r in table.sentences]
+                         has_number(sent), bool(extractive.TARGET_RE.search(sent)),
+                         any(w in p.section_path for w in extractive.RETRO_WORDS) or "十三五" in sent,
+                         len(set(numbers(sent))) if p.kind != "table_row" else 0,
+                         "、" in sent, bool(extractive.PROJECT_RE.search(sent))))
+        got = [(r.start, r.end, r.text, r.cover_text, r.local_text, r.number, r.target, r.retro,
+                r.distinct_numbers, r.enumerates, r.project) for r in table.sentences]
         assert got == want, p.id
         for r in table.sentences:      # offsets point into the unchanged text
             assert corpus.raw(p.doc_id)[p.start + r.start:p.start + r.end] == r.text
