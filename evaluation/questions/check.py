@@ -1,0 +1,120 @@
+"""Validate the question sets in evaluation/questions/*.jsonl (stdlib only).
+
+Checks fields and types, enum values, ids unique over all sets, no question asked twice, every
+quote an exact substring of the named plan (doc id -> file via corpora/catalog.toml), abstain
+<=> intent none with no values/evidence, answerable => values and evidence, every value inside
+the reference answer. Prints counts per split/type/style/intent; exit 1 on any problem.
+Usage: python evaluation/questions/check.py [FILE.jsonl ...] [--catalog EXTRA/catalog.toml]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+FIELDS = {"id": str, "split": str, "type": str, "intent": str, "style": str, "city": str,
+          "question": str, "answer": str, "answer_values": list, "evidence": list}
+ENUMS = {
+    "split": {"train", "val"},
+    "type": {"indicator", "fact", "list", "comparison", "project", "regulation", "district",
+             "explain", "multi", "abstain"},
+    "intent": {"value", "baseline", "fact", "list", "explain", "compare", "arithmetic", "none"},
+    "style": {"plan", "paraphrase", "colloquial", "abbrev", "period", "multi", "near_miss"},
+    "city": {"绍兴", "杭州", "both", "none"},
+}
+
+
+def load_docs(catalogs: list[Path]) -> dict[str, str]:
+    """doc id -> full text of its file, from each catalog.toml (files relative to it)."""
+    docs: dict[str, str] = {}
+    for cat in catalogs:
+        with open(cat, "rb") as f:
+            for d in tomllib.load(f).get("document", []):
+                docs[d["id"]] = (cat.parent / d["file"]).read_text(encoding="utf-8")
+    return docs
+
+
+def check_row(row: dict, docs: dict[str, str]) -> list[str]:
+    errs = [f"missing field {k!r}" for k in FIELDS if k not in row]
+    errs += [f"{k!r} should be {t.__name__}" for k, t in FIELDS.items()
+             if k in row and not isinstance(row[k], t)]
+    if errs:
+        return errs
+    errs += [f"{k}={row[k]!r} not one of {sorted(v)}" for k, v in ENUMS.items() if row[k] not in v]
+    errs += ["empty question"] if not row["question"].strip() else []
+    vals, ev = row["answer_values"], row["evidence"]
+    if any(not isinstance(v, str) or not v.strip() for v in vals):
+        errs.append("answer_values must be non-empty strings")
+    abstain = row["type"] == "abstain"
+    if abstain != (row["intent"] == "none"):
+        errs.append("type abstain goes with intent none (and only it)")
+    if (bool(vals), bool(ev)) != (not abstain, not abstain):
+        errs.append("abstain needs no answer_values/evidence; any other type needs both")
+    errs += [f"value {v!r} not in the reference answer" for v in vals
+             if isinstance(v, str) and v not in row["answer"]]
+    for e in ev:
+        if not isinstance(e, dict) or not isinstance(e.get("quote"), str) or not e["quote"]:
+            errs.append(f"bad evidence item {e!r}")
+        elif e.get("doc") not in docs:
+            errs.append(f"unknown doc {e.get('doc')!r}")
+        elif e["quote"] not in docs[e["doc"]]:
+            errs.append(f"quote not in {e['doc']}: {e['quote'][:40]!r}")
+    return errs
+
+
+def check_files(paths: list[Path], docs: dict[str, str]) -> tuple[list[str], list[dict]]:
+    problems, rows, ids, questions = [], [], Counter(), Counter()
+    for p in paths:
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{p.name}:{n}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(f"{where}: not JSON ({e.msg})")
+                continue
+            if not isinstance(row, dict):
+                problems.append(f"{where}: not a JSON object")
+                continue
+            problems += [f"{where} {row.get('id', '?')}: {m}" for m in check_row(row, docs)]
+            ids[row.get("id")] += 1
+            questions[row.get("question")] += 1
+            rows.append(row)
+    problems += [f"id {i!r} used {c} times" for i, c in ids.items() if c > 1]
+    problems += [f"question asked {c} times: {q!r}" for q, c in questions.items() if c > 1]
+    return problems, rows
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description="Validate question sets.")
+    ap.add_argument("files", nargs="*", type=Path, help="default: evaluation/questions/*.jsonl")
+    ap.add_argument("--catalog", action="append", type=Path, default=[],
+                    help="extra catalog.toml naming further plans")
+    args = ap.parse_args(argv)
+    files = args.files or sorted(HERE.glob("*.jsonl"))
+    if not files:
+        print("没有找到问题集 (no *.jsonl in evaluation/questions)", file=sys.stderr)
+        return 1
+    try:
+        docs = load_docs([ROOT / "corpora" / "catalog.toml", *args.catalog])
+        problems, rows = check_files(files, docs)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError) as e:
+        print(f"无法读取: {e}", file=sys.stderr)
+        return 1
+    print(f"{len(rows)} questions in {len(files)} file(s)")
+    for k in ("split", "type", "style", "intent"):
+        print(f"  {k}: " + ", ".join(f"{v} {c}" for v, c in Counter(r.get(k) for r in rows).most_common()))
+    for p in problems:
+        print("PROBLEM", p, file=sys.stderr)
+    print(f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
