@@ -1,7 +1,8 @@
 """Validate the question sets in evaluation/questions/*.jsonl (stdlib only).
 
 Checks fields and types, enum values, ids unique over all sets, no question asked twice, every
-quote an exact substring of the named plan (doc id -> file via corpora/catalog.toml), abstain
+quote an exact substring of the named plan (doc id -> file via corpora/catalog.toml and the
+*.catalog.toml files beside the sets, which name plans kept outside corpora/), abstain
 <=> intent none with no values/evidence, answerable => values and evidence, every value inside
 the reference answer. Prints counts per split/type/style/intent; exit 1 on any problem.
 Usage: python evaluation/questions/check.py [FILE.jsonl ...] [--catalog EXTRA/catalog.toml]
@@ -29,23 +30,40 @@ ENUMS = {
 }
 
 
-def load_docs(catalogs: list[Path]) -> dict[str, str]:
-    """doc id -> full text of its file, from each catalog.toml (files relative to it)."""
+PLAN_ENCODINGS = ("utf-8", "gb18030")  # tried in order, as the ingest pipeline does
+
+
+def decode_plan(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in PLAN_ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("plan", data, 0, 1, f"{path} is neither {' nor '.join(PLAN_ENCODINGS)}")
+
+
+def load_docs(catalogs: list[Path]) -> tuple[dict[str, str], set[str]]:
+    """doc id -> full text of its file, and the cities named, from each catalog.toml (files
+    relative to it)."""
     docs: dict[str, str] = {}
+    cities: set[str] = set()
     for cat in catalogs:
         with open(cat, "rb") as f:
             for d in tomllib.load(f).get("document", []):
-                docs[d["id"]] = (cat.parent / d["file"]).read_text(encoding="utf-8")
-    return docs
+                docs[d["id"]] = decode_plan(cat.parent / d["file"])
+                cities.add(d.get("city", ""))
+    return docs, cities - {""}
 
 
-def check_row(row: dict, docs: dict[str, str]) -> list[str]:
+def check_row(row: dict, docs: dict[str, str], cities: frozenset = frozenset()) -> list[str]:
     errs = [f"missing field {k!r}" for k in FIELDS if k not in row]
     errs += [f"{k!r} should be {t.__name__}" for k, t in FIELDS.items()
              if k in row and not isinstance(row[k], t)]
     if errs:
         return errs
-    errs += [f"{k}={row[k]!r} not one of {sorted(v)}" for k, v in ENUMS.items() if row[k] not in v]
+    enums = {**ENUMS, "city": ENUMS["city"] | cities}
+    errs += [f"{k}={row[k]!r} not one of {sorted(v)}" for k, v in enums.items() if row[k] not in v]
     errs += ["empty question"] if not row["question"].strip() else []
     vals, ev = row["answer_values"], row["evidence"]
     if any(not isinstance(v, str) or not v.strip() for v in vals):
@@ -67,7 +85,8 @@ def check_row(row: dict, docs: dict[str, str]) -> list[str]:
     return errs
 
 
-def check_files(paths: list[Path], docs: dict[str, str]) -> tuple[list[str], list[dict]]:
+def check_files(paths: list[Path], docs: dict[str, str],
+                cities: frozenset = frozenset()) -> tuple[list[str], list[dict]]:
     problems, rows, ids, questions = [], [], Counter(), Counter()
     for p in paths:
         for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
@@ -82,7 +101,7 @@ def check_files(paths: list[Path], docs: dict[str, str]) -> tuple[list[str], lis
             if not isinstance(row, dict):
                 problems.append(f"{where}: not a JSON object")
                 continue
-            problems += [f"{where} {row.get('id', '?')}: {m}" for m in check_row(row, docs)]
+            problems += [f"{where} {row.get('id', '?')}: {m}" for m in check_row(row, docs, cities)]
             ids[row.get("id")] += 1
             questions[row.get("question")] += 1
             rows.append(row)
@@ -102,8 +121,9 @@ def main(argv: list[str]) -> int:
         print("没有找到问题集 (no *.jsonl in evaluation/questions)", file=sys.stderr)
         return 1
     try:
-        docs = load_docs([ROOT / "corpora" / "catalog.toml", *args.catalog])
-        problems, rows = check_files(files, docs)
+        docs, cities = load_docs([ROOT / "corpora" / "catalog.toml",
+                                  *sorted(HERE.glob("*.catalog.toml")), *args.catalog])
+        problems, rows = check_files(files, docs, frozenset(cities))
     except (OSError, tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError) as e:
         print(f"无法读取: {e}", file=sys.stderr)
         return 1

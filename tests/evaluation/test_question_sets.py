@@ -87,3 +87,16 @@ def test_question_sets_checker_reports_bad_json_in_one_line(tmp_path):
     p.write_text("{not json\n", encoding="utf-8")
     r = _run(p)
     assert r.returncode == 1 and "t.jsonl:1: not JSON" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_question_sets_checker_reads_the_gb18030_plan_of_a_side_catalog(tmp_path):
+    """invented.catalog.toml names a GB18030 plan outside corpora/: its city is accepted and
+    its quotes are really compared with the decoded text."""
+    good = _row(id="y-1", city="云岭", question="云岭规划期限?", answer="2021—2025年。",
+                answer_values=["2021—2025年"],
+                evidence=[{"doc": "yunling", "quote": "规划期限为２０２１—２０２５年"}])
+    bad = _row(id="y-2", city="云岭", question="云岭基期?", answer="2019年。",
+               answer_values=["2019年"], evidence=[{"doc": "yunling", "quote": "基期为２０１９年"}])
+    assert _run(_write(tmp_path, good)).returncode == 0
+    r = _run(_write(tmp_path, bad))
+    assert r.returncode == 1 and "quote not in yunling" in r.stderr
