@@ -1,14 +1,7 @@
-"""Validate the question sets in evaluation/questions/*.jsonl (stdlib only).
-
-Checks fields and types, enum values, ids unique over all sets, no question asked twice, every
-quote an exact substring of the named plan (doc id -> file via corpora/catalog.toml and the
-*.catalog.toml files beside the sets, which name plans kept outside corpora/), abstain
-<=> intent none with no values/evidence, answerable => values and evidence, every value inside
-the reference answer. Prints counts per split/type/style/intent; exit 1 on any problem.
-Usage: python evaluation/questions/check.py [FILE.jsonl ...] [--catalog EXTRA/catalog.toml]
-"""
-from __future__ import annotations
-
+"""Validate the question sets in evaluation/questions/*.jsonl (stdlib only): fields, enums,
+unique ids and questions, every quote an exact substring of its plan (corpora/catalog.toml and
+*.catalog.toml beside the sets), abstain rules, values inside the reference answer. Prints
+counts per split/type/style/intent; exit 1 on any problem. See README.md beside this file."""
 import argparse
 import json
 import sys
@@ -26,53 +19,41 @@ ENUMS = {
              "explain", "multi", "abstain"},
     "intent": {"value", "baseline", "fact", "list", "explain", "compare", "arithmetic", "none"},
     "style": {"plan", "paraphrase", "colloquial", "abbrev", "period", "multi", "near_miss"},
-    "city": {"绍兴", "杭州", "both", "none"},
 }
 
 
-PLAN_ENCODINGS = ("utf-8", "gb18030")  # tried in order, as the ingest pipeline does
-
-
-def decode_plan(path: Path) -> str:
-    data = path.read_bytes()
-    for enc in PLAN_ENCODINGS:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeDecodeError("plan", data, 0, 1, f"{path} is neither {' nor '.join(PLAN_ENCODINGS)}")
+def decode_plan(path: Path) -> str:  # UTF-8, else GB18030, as the ingest pipeline reads plans
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return path.read_bytes().decode("gb18030")
 
 
 def load_docs(catalogs: list[Path]) -> tuple[dict[str, str], set[str]]:
-    """doc id -> full text of its file, and the cities named, from each catalog.toml (files
-    relative to it)."""
-    docs: dict[str, str] = {}
-    cities: set[str] = set()
+    """doc id -> text of its file (relative to its catalog.toml), and the cities named."""
+    docs, cities = {}, {"both", "none"}  # and the cities the catalogs name
     for cat in catalogs:
-        with open(cat, "rb") as f:
-            for d in tomllib.load(f).get("document", []):
-                docs[d["id"]] = decode_plan(cat.parent / d["file"])
-                cities.add(d.get("city", ""))
-    return docs, cities - {""}
+        for d in tomllib.loads(cat.read_text(encoding="utf-8")).get("document", []):
+            docs[d["id"]] = decode_plan(cat.parent / d["file"])
+            cities |= {d["city"]} if d.get("city") else set()
+    return docs, cities
 
 
-def check_row(row: dict, docs: dict[str, str], cities: frozenset = frozenset()) -> list[str]:
+def check_row(row: dict, docs: dict[str, str], cities: set[str]) -> list[str]:
     errs = [f"missing field {k!r}" for k in FIELDS if k not in row]
     errs += [f"{k!r} should be {t.__name__}" for k, t in FIELDS.items()
              if k in row and not isinstance(row[k], t)]
     if errs:
         return errs
-    enums = {**ENUMS, "city": ENUMS["city"] | cities}
-    errs += [f"{k}={row[k]!r} not one of {sorted(v)}" for k, v in enums.items() if row[k] not in v]
+    errs += [f"{k}={row[k]!r} not one of {sorted(v)}"
+             for k, v in {**ENUMS, "city": cities}.items() if row[k] not in v]
     errs += ["empty question"] if not row["question"].strip() else []
     vals, ev = row["answer_values"], row["evidence"]
     if any(not isinstance(v, str) or not v.strip() for v in vals):
         errs.append("answer_values must be non-empty strings")
     abstain = row["type"] == "abstain"
-    if abstain != (row["intent"] == "none"):
-        errs.append("type abstain goes with intent none (and only it)")
-    if (bool(vals), bool(ev)) != (not abstain, not abstain):
-        errs.append("abstain needs no answer_values/evidence; any other type needs both")
+    if abstain != (row["intent"] == "none") or (bool(vals), bool(ev)) != (not abstain,) * 2:
+        errs.append("abstain goes with intent none and no values/evidence; others need both")
     errs += [f"value {v!r} not in the reference answer" for v in vals
              if isinstance(v, str) and v not in row["answer"]]
     for e in ev:
@@ -85,23 +66,22 @@ def check_row(row: dict, docs: dict[str, str], cities: frozenset = frozenset()) 
     return errs
 
 
-def check_files(paths: list[Path], docs: dict[str, str],
-                cities: frozenset = frozenset()) -> tuple[list[str], list[dict]]:
+def check_files(paths: list[Path], docs: dict[str, str], cities: set[str]
+                ) -> tuple[list[str], list[dict]]:
     problems, rows, ids, questions = [], [], Counter(), Counter()
     for p in paths:
         for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
-            where = f"{p.name}:{n}"
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
-                problems.append(f"{where}: not JSON ({e.msg})")
-                continue
+                row = f"not JSON ({e.msg})"
             if not isinstance(row, dict):
-                problems.append(f"{where}: not a JSON object")
+                problems.append(f"{p.name}:{n}: {row if isinstance(row, str) else 'not an object'}")
                 continue
-            problems += [f"{where} {row.get('id', '?')}: {m}" for m in check_row(row, docs, cities)]
+            problems += [f"{p.name}:{n} {row.get('id', '?')}: {m}"
+                         for m in check_row(row, docs, cities)]
             ids[row.get("id")] += 1
             questions[row.get("question")] += 1
             rows.append(row)
@@ -113,23 +93,23 @@ def check_files(paths: list[Path], docs: dict[str, str],
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="Validate question sets.")
     ap.add_argument("files", nargs="*", type=Path, help="default: evaluation/questions/*.jsonl")
-    ap.add_argument("--catalog", action="append", type=Path, default=[],
-                    help="extra catalog.toml naming further plans")
+    ap.add_argument("--catalog", action="append", type=Path, default=[], help="extra catalog.toml")
     args = ap.parse_args(argv)
     files = args.files or sorted(HERE.glob("*.jsonl"))
     if not files:
         print("没有找到问题集 (no *.jsonl in evaluation/questions)", file=sys.stderr)
         return 1
+    catalogs = [ROOT / "corpora" / "catalog.toml", *sorted(HERE.glob("*.catalog.toml")),
+                *args.catalog]
     try:
-        docs, cities = load_docs([ROOT / "corpora" / "catalog.toml",
-                                  *sorted(HERE.glob("*.catalog.toml")), *args.catalog])
-        problems, rows = check_files(files, docs, frozenset(cities))
+        problems, rows = check_files(files, *load_docs(catalogs))
     except (OSError, tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError) as e:
         print(f"无法读取: {e}", file=sys.stderr)
         return 1
     print(f"{len(rows)} questions in {len(files)} file(s)")
     for k in ("split", "type", "style", "intent"):
-        print(f"  {k}: " + ", ".join(f"{v} {c}" for v, c in Counter(r.get(k) for r in rows).most_common()))
+        counts = Counter(r.get(k) for r in rows).most_common()
+        print(f"  {k}: " + ", ".join(f"{v} {c}" for v, c in counts))
     for p in problems:
         print("PROBLEM", p, file=sys.stderr)
     print(f"{len(problems)} problem(s)")

@@ -74,7 +74,7 @@ def test_question_sets_checker_rejects_duplicate_ids_and_questions(tmp_path):
 def test_question_sets_checker_rejects_abstain_with_values(tmp_path):
     bad = _row(type="abstain", intent="none", style="near_miss")
     r = _run(_write(tmp_path, bad))
-    assert r.returncode == 1 and "abstain needs no answer_values" in r.stderr
+    assert r.returncode == 1 and "abstain goes with intent none" in r.stderr
 
 
 def test_question_sets_checker_rejects_value_missing_from_answer(tmp_path):
