@@ -8,51 +8,39 @@ title, else from its catalog period). Passages whose context names no period are
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from index.lexical import normalize
-
-_CN = "零一二三四五六七八九"
-PERIOD_RE = re.compile(r"十[一二三四五六七八九]五")          # 十一五 … 十九五 (2006-2050)
-LONG_RE = re.compile(r"第(十[一二三四五六七八九])个五年")      # 第十四个五年规划 -> 十四五
-YEAR_RE = re.compile(r"(?<!\d)(19[6-9]\d|20\d\d)(?!\d)")
-
-
-def period_of_year(year: int) -> str:
-    """Name of the five-year plan period holding a year: 2021..2025 -> 十四五
-    (the 3rd plan began in 1966; periods are consecutive five-year blocks since)."""
-    n = (year - 1966) // 5 + 3
-    if n < 3:
-        raise ValueError(f"period_of_year: year={year!r} is before 1966")
-    name = (_CN[n] if n < 10 else "十" + (_CN[n - 10] if n > 10 else ""))
-    return name + "五"
+from core.periods import five_year_name, parse_period, period_names_in, years_in
 
 
 def periods_in(text: str) -> set[str]:
-    """Period names written in a text (十三五, “十四五” …), without years."""
-    t = normalize(text)
-    return set(PERIOD_RE.findall(t)) | {m + "五" for m in LONG_RE.findall(t)}
+    """Period names written in a text (十三五, “十四五”, 第十四个五年规划 …), without years."""
+    return period_names_in(text)
 
 
 def query_periods(query: str) -> set[str]:
-    """Periods a question refers to: named ones plus the periods of the years it names."""
-    q = normalize(query)
-    out = periods_in(q)
-    for y in YEAR_RE.findall(q):
-        out.add(period_of_year(int(y)))
+    """Periods a question refers to: named ones plus the periods of the years it names
+    (a year outside every five-year plan adds nothing)."""
+    out = period_names_in(query)
+    for y in years_in(query):
+        name = five_year_name(y)
+        if name:
+            out.add(name)
     return out
 
 
 def document_periods(title: str, period: str = "") -> set[str]:
-    """A plan's own period: named in its title, else the periods of its catalog years."""
-    named = periods_in(title)
+    """A plan's own period: named in its title, else the five-year plans its catalog period
+    overlaps (2021-2035 -> 十四五, 十五五, 十六五), else those of the years it names."""
+    named = period_names_in(title)
     if named:
         return named
-    years = [int(y) for y in YEAR_RE.findall(period or "")]
-    return {period_of_year(y) for y in years}
+    parsed = parse_period(period or "")
+    if parsed is not None:
+        return parsed.names
+    return {n for n in (five_year_name(y) for y in years_in(period or "")) if n}
 
 
 class PeriodPrior:

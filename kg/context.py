@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
+from core.periods import PERIOD_RE, first_period_name, five_year_span, period_names_in
 from core.types import Document, Passage, stable_id
 from kg.model import ID
 from kg.nlp import Resources
 
 ACHIEVED_SECTION = re.compile(r"成就|成效|回顾|现状|短板|总结|发展基础|工作基础")
-FYP = re.compile(r"十[一二三四五六七八九]五")
 
 
 def iri(kind: str, *parts: object) -> str:
@@ -44,16 +44,15 @@ class DocContext:
     @property
     def fyp(self) -> str:
         """The plan's own five-year period, e.g. 十四五 (from the title), else ''."""
-        m = re.search(r"十[一二三四五六七八九]五", self.doc.title)
-        return m.group(0) if m else ""
+        return first_period_name(self.doc.title) or ""
 
     @property
     def start_year(self) -> Optional[int]:
         m = re.match(r"((?:19|20)\d\d)", str(self.doc.meta.get("period", "")))
         if m:
             return int(m.group(1))
-        table = {"十三五": 2016, "十四五": 2021, "十五五": 2026}
-        return table.get(self.fyp)
+        span = five_year_span(self.fyp) if self.fyp else None
+        return span[0] if span else None
 
     def passage_at(self, start: int, end: int) -> Optional[Passage]:
         """The passage containing [start, end), else the one overlapping it most."""
@@ -76,12 +75,12 @@ class DocContext:
         path = self.section_path(p)
         if path:
             first = path.split(">")[0]
-            periods = set(FYP.findall(first))
+            periods = period_names_in(first)
             if ACHIEVED_SECTION.search(first) or (periods and self.fyp not in periods):
                 return True
             if periods or re.search(r"目标|任务|指标|举措|措施|项目|保障", first):
                 return False
-        m = re.search(r"(十[一二三四五六七八九]五)”?\s*(期间|时期|以来)", p.text[:20])
+        m = re.search(f"({PERIOD_RE.pattern})”?\\s*(期间|时期|以来)", p.text[:20])
         if m and self.fyp and m.group(1) != self.fyp:
             return True
         return None

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from core.periods import PERIOD_RE
+
 SEP = "|｜"
 _TOTAL = re.compile(r"^(合计|总计|小计|共计)$")
 _PAREN_UNIT = re.compile(r"[(（]\s*([^()（）]{1,8}?)\s*[)）]\s*$")
@@ -152,7 +154,7 @@ def table_kind(t: Table) -> str:
 
 def subject_of_title(title: str) -> str:
     """What a table lists, from its title: "“十四五”期间推进地下管廊建设概况表" -> "地下管廊"."""
-    t = re.sub(r"[“”\"]?十[一二三四五六七八九]五[”\"]?(期间|时期)?", "", title)
+    t = re.sub(r"[“”\"]?" + PERIOD_RE.pattern + r"[”\"]?(期间|时期)?", "", title)
     t = re.sub(r"^(附表[一二三四五六七八九十\d]*[:：、]?\s*)", "", t)
     t = re.sub(r"^(推进|实施|开展|加快|新建|规划)+", "", t)
     t = re.sub(r"(建设)?(概况|情况|计划|汇总|一览|明细|统计)?表$", "", t)

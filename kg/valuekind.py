@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-_NUMERALS = "一二三四五六七八九十"
+from core.periods import PERIOD_RE, plan_number_of, previous_name
+
 FUTURE = re.compile(
     r"力争|确保|争取|预计|预期|计划|目标|即将|有望|拟|"
     r"将(?:要|会|在|于|达到|达|实现|完成|新建|建成|建设|提高|提升|增加|增至|超过|控制|保持|"
     r"形成|突破|降至|降低|下降|上升|扩大|新增|全面|基本|进一步|逐步|累计)|"
-    r"(?:到|至)\s*[“\"]?十[一二三四五六七八九]五|(?:到|至)\s*20\d\d")
+    r"(?:到|至)\s*[“\"]?" + PERIOD_RE.pattern + r"|(?:到|至)\s*20\d\d")
 STRONG_PAST = re.compile(r"已|(?<![为除])了(?!解)|截至|截止|目前|先后|相继|以来|曾经")
 WEAK_PAST = re.compile(r"累计|共有|现有|拥有|共计|总计")
 # Opening sections that describe the plan's area as it is (规划范围…总面积8256平方公里).
@@ -40,11 +41,7 @@ def section_state(achieved_context: Optional[bool], section_path: str) -> Option
 
 def previous_period(fyp: str) -> str:
     """十四五 -> 十三五 ('' when unknown)."""
-    m = re.fullmatch(r"十([一二三四五六七八九])五", fyp or "")
-    if not m:
-        return ""
-    i = _NUMERALS.index(m.group(1))
-    return f"十{_NUMERALS[i - 1]}五" if i > 0 else ""
+    return previous_name(fyp) or "" if fyp else ""
 
 
 def value_kind(before: str, year: Optional[int], period: Optional[str],
@@ -75,9 +72,9 @@ def _past_time(phrase: str, start_year: Optional[int], fyp: str) -> bool:
     y = re.search(r"20\d\d", phrase)
     if y:
         return bool(start_year) and int(y.group(0)) < start_year
-    p = re.search(r"十[一二三四五六七八九]五", phrase)
-    return bool(p and fyp and p.group(0) != fyp and
-                _NUMERALS.index(p.group(0)[1]) < _NUMERALS.index(fyp[1]))
+    p = PERIOD_RE.search(phrase)
+    n, own = (plan_number_of(p.group(0)) if p else None), plan_number_of(fyp) if fyp else None
+    return bool(n is not None and own is not None and n < own)
 
 
 def default_period(kind: str, section_achieved: Optional[bool], fyp: str) -> Optional[str]:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from core.periods import PERIOD_RE
+
 _BASE_UNITS = sorted("""平方公里 平方千米 平方米 立方米 公顷 公里 千米 立方 万元 亿元 元 吨 方 米 亩 座 个 家 条 处
 辆 台 套 户 幢 栋 项 人 只 盏 根 段 种 件 路 次 天 年 分钟 小时 倍 所 张 批 名 类 片 组 间 宗 支
 块 期 轮 人次 车次 个百分点 万人 千瓦 兆瓦 度 吨标煤""".split(), key=len, reverse=True)
@@ -40,7 +42,7 @@ _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3}
 TIME_RE = re.compile(
     r"(?:(?P<pre>到|至|于|截至|截止到?)\s*)?"
     r"(?:(?P<year>(?:19|20)\d\d)\s*年\s*(?P<yq>底|末|初|年底|年末|前|以前|起)?"
-    r"|[“\"]?(?P<fyp>十[一二三四五六七八九]五)[”\"]?\s*(?P<fq>期末|末|期间|时期|期)?)")
+    r"|[“\"]?(?P<fyp>" + PERIOD_RE.pattern + r")[”\"]?\s*(?P<fq>期末|末|期间|时期|期)?)")
 
 
 @dataclass

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from qa.context import CN_DIGIT, QAContext, fyp_years
+from core.periods import PERIOD_RE, plan_number_of, plan_span
+from qa.context import QAContext
 from qa.text import has_cjk, norm, unique
 
 COMPARE_CUES = ("对比", "比较", "有何不同", "有什么不同", "有哪些不同", "比一比", "异同", "区别",
@@ -98,8 +99,10 @@ def _years(text: str) -> list[int]:
 def _five_year(text: str) -> list[tuple[int, str]]:
     """Five-year-plan mentions as (plan number, 'end'|'whole')."""
     out = []
-    for m in re.finditer(r"十([一二三四五六七八九])五(末|期末|期间|时期)?", text):
-        out.append((10 + CN_DIGIT.index(m.group(1)) + 1, "end" if m.group(2) in ("末", "期末") else "whole"))
+    for m in re.finditer(f"({PERIOD_RE.pattern})(末|期末|期间|时期)?", text):
+        n = plan_number_of(m.group(1))
+        if n is not None:
+            out.append((n, "end" if m.group(2) in ("末", "期末") else "whole"))
     return out
 
 
@@ -125,7 +128,8 @@ def _topic_terms(ctx: QAContext, text: str, remove: list[str]) -> tuple[list[str
     t = text
     for r in sorted(remove, key=len, reverse=True):
         t = t.replace(r, " ")
-    t = re.sub(r"(?:19|20)\d\d\s*年?|[〇零一二三四五六七八九]{4}年|十[一二三四五六七八九]五(?:末|期末|期间|时期)?", " ", t)
+    t = re.sub(r"(?:19|20)\d\d\s*年?|[〇零一二三四五六七八九]{4}年|"
+               f"{PERIOD_RE.pattern}(?:末|期末|期间|时期)?", " ", t)
     toks = [QWORD_PREFIX.sub("", w) or w for w in ctx.words(t)]
     soft = unique(w for w in toks if w in SOFT or (w in "区县市镇" and len(w) == 1))
     toks = [w for w in toks if w not in SOFT or w in NOISE]
@@ -222,11 +226,11 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
     a.explicit_years = list(a.years)
     fy = _five_year(text)
     for n, kind in fy:
-        s, e = fyp_years(n)
+        s, e = plan_span(n)
         if kind == "end":
             a.years = unique(a.years + [e])
     a.wants_baseline = any(c in text for c in BASELINE_CUES)
-    current = [n for n, _ in fy if any(d.period and fyp_years(n)[1] >= d.period[0]
+    current = [n for n, _ in fy if any(d.period and plan_span(n)[1] >= d.period[0]
                                        for d in ctx.docs.values())]
     a.wants_target = any(c in text for c in TARGET_CUES) or bool(current) or any(
         any(d.period and y >= d.period[0] for d in ctx.docs.values()) for y in a.years)

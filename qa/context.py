@@ -16,31 +16,19 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from core.periods import period_of as plan_period
 from qa.text import norm
 
-FYP = re.compile(r"十([一二三四五六七八九])五")
-CN_DIGIT = "一二三四五六七八九"
 ADMIN_SUFFIX = ("市", "区", "县", "镇", "街道", "乡")
 EXACT_LABEL = 0.95      # match score of an indicator label written whole in the question
 SHORT_LABEL_CAP = 0.7  # short labels (≤3 chars) only match when written in the question
 WHOLE_BONUS = 0.15      # added in proportion to the share of all content words the label covers
 
 
-def fyp_years(n: int) -> tuple[int, int]:
-    """Years of the n-th Chinese five-year plan (n >= 3): 十四五 -> (2021, 2025)."""
-    start = 1966 + 5 * (n - 3)
-    return start, start + 4
-
-
 def period_of(text: str) -> Optional[tuple[int, int]]:
     """(start, end) years from "2021-2025" or from a five-year-plan name in `text`."""
-    m = re.search(r"(20\d\d|19\d\d)\s*[-—–~至到]\s*(20\d\d|19\d\d)", text or "")
-    if m:
-        return int(m.group(1)), int(m.group(2))
-    m = FYP.search(text or "")
-    if m:
-        return fyp_years(10 + CN_DIGIT.index(m.group(1)) + 1)
-    return None
+    p = plan_period(text or "")
+    return (p.start, p.end) if p else None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
+from core.periods import five_year_span, period_names_in
 from core.types import Passage
 from qa.analysis import Analysis
 from qa.context import QAContext
@@ -194,11 +195,19 @@ def _dense(ctx: QAContext, a: Analysis, items: list[tuple[Passage, int, int]]) -
     return [min(1.0, max(0.0, (float(c) - 0.55) / 0.35)) for c in vecs @ q]
 
 
+def _names_current_period(ctx: QAContext, text: str) -> bool:
+    """The text names a five-year plan that had not ended when the earliest plan began."""
+    starts = [d.period[0] for d in ctx.docs.values() if d.period]
+    first = min(starts) if starts else None
+    spans = [five_year_span(n) for n in period_names_in(text)]
+    return any(s is not None and (first is None or s[1] >= first) for s in spans)
+
+
 def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
                     doc_id: Optional[str] = None) -> list[Scored]:
     weighted = _weighted_terms(ctx, a.terms, tuple(a.soft_terms), frozenset(a.light_terms))
     places = _district_terms(a, doc_id) if doc_id else []
-    explicit_now = bool(re.search(r"十[四五六七八九]五", a.text)) or bool(a.explicit_years)
+    explicit_now = _names_current_period(ctx, a.text) or bool(a.explicit_years)
     years = [str(y) for y in a.years]
     items: list[tuple[Passage, _PassageTable, _Sentence, int]] = []
     for rank, p in enumerate(passages):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Optional
 
+from core.periods import first_period_name, five_year_span, years_in
 from core.types import Citation, Corpus
 
 ALL = "全部"
@@ -35,19 +36,14 @@ def when(t: Any) -> str:
     return _s(getattr(t, "year", None)) or _s(getattr(t, "period", None))
 
 
-_FYP = re.compile(r"十([一二三四五六七八九])五")
-
-
 def period_end(text: str) -> str:
-    """The last year named by a period: "2021-2025" -> 2025; "十四五" -> 2025 (the n-th
-    five-year plan ends in 1955 + 5n)."""
-    years = re.findall(r"(?:19|20)\d{2}", text or "")
+    """The last year named by a period: "2021-2025" -> 2025; "十四五" -> 2025."""
+    years = years_in(text or "")
     if years:
-        return years[-1]
-    m = _FYP.search(text or "")
-    if m:
-        return str(1955 + 5 * (11 + "一二三四五六七八九".index(m.group(1))))
-    return ""
+        return str(years[-1])
+    name = first_period_name(text or "")
+    span = five_year_span(name) if name else None
+    return str(span[1]) if span else ""
 
 
 def year_of(t: Any, default: str = "") -> str:

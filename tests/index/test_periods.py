@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from index.periods import PeriodPrior, document_periods, period_of_year, periods_in, query_periods
+from index.periods import PeriodPrior, document_periods, periods_in, query_periods
 
 
-@pytest.mark.parametrize("year,name", [(2021, "十四五"), (2025, "十四五"), (2020, "十三五"),
-                                       (2026, "十五五"), (2006, "十一五")])
-def test_periods_year_to_period(year, name):
-    assert period_of_year(year) == name
+@pytest.mark.parametrize("q,names", [("绍兴1961年垃圾处理", {"二五"}), ("1964年", set()),
+                                     ("绍兴2060年垃圾处理目标", {"二十一五"}), ("1000年", set()),
+                                     ("2999年", set()), ("2025年", {"十四五"})])
+def test_periods_any_year_in_a_question(q, names):
+    assert query_periods(q) == names
 
 
 def test_periods_named_in_text_and_query():
@@ -22,6 +23,15 @@ def test_periods_named_in_text_and_query():
 def test_periods_document_period_from_title_or_catalog():
     assert document_periods("某市城市管理“十四五”规划") == {"十四五"}
     assert document_periods("某市城市管理规划", "2016-2020") == {"十三五"}
+    assert document_periods("某市碳达峰行动方案", "2021-2060") >= {"十四五", "十九五", "二十一五"}
+    assert document_periods("某市碳达峰行动方案", "2021-2060 (草案)") >= {"十四五"}
+
+
+def test_periods_prior_with_a_long_plan_and_far_years():
+    prior = PeriodPrior(["一、“十三五”成就", "二、“十四五”目标", "附表"], ["a", "a", "a"],
+                        {"a": document_periods("碳中和规划", "2021-2060")})
+    for q in ("1961年目标", "2060年目标", "1000年", "2999年", "目标"):
+        assert prior.factors(q).shape == (3,)
 
 
 def test_periods_prior_penalises_other_period_only():
