@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from core.errors import ArtifactError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 
 

@@ -11,7 +11,7 @@ from typing import Callable, Optional
 from pyoxigraph import Store
 
 from core.types import Corpus
-from kg import districts, orgs, projects, regulations, targets
+from kg import districts, orgs, project_facts, projects, regulations, targets
 from kg.align import align
 from kg.context import DocContext
 from kg.model import Extraction
@@ -28,7 +28,11 @@ def extract_document(ctx: DocContext) -> Extraction:
     ex.targets = targets.extract(ctx)
     ex.regulations, reg_mentions = regulations.extract(ctx)
     ex.districts, dist_mentions = districts.extract(ctx)
-    ex.projects = projects.extract(ctx)
+    ex.projects = project_facts.finish(ctx, projects.extract(ctx))
+    ex.facts = project_facts.section_facts(ctx)
+    spans = [(f.start, f.end) for f in ex.facts]     # a section's totals are facts, not targets
+    ex.targets = [t for t in ex.targets
+                  if not any(t.evidence_start < e and s < t.evidence_end for s, e in spans)]
     ex.organizations = orgs.extract(ctx)
     ex.mentions = reg_mentions + dist_mentions
     return ex

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
-from core.periods import PERIOD_RE, first_period_name, five_year_span, period_names_in
+from core.periods import PERIOD_RE, first_period_name, five_year_span, period_names_in, parse_period
 from core.types import Document, Passage, stable_id
 from kg.model import ID
 from kg.nlp import Resources
@@ -53,6 +53,15 @@ class DocContext:
             return int(m.group(1))
         span = five_year_span(self.fyp) if self.fyp else None
         return span[0] if span else None
+
+    @property
+    def end_year(self) -> Optional[int]:
+        """The plan's last year (2025 of 2021-2025, or of 十四五 in the title)."""
+        p = parse_period(str(self.doc.meta.get("period", "")))
+        if p:
+            return p.target_year
+        span = five_year_span(self.fyp) if self.fyp else None
+        return span[1] if span else None
 
     def passage_at(self, start: int, end: int) -> Optional[Passage]:
         """The passage containing [start, end), else the one overlapping it most."""

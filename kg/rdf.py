@@ -13,8 +13,8 @@ from typing import Iterable, Iterator, Optional
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 
 from core.types import Corpus, Passage, stable_id
-from kg.model import GRAPH, ID, NS, District, Extraction, Indicator, Organization, Project, \
-    Regulation, Target
+from kg.model import FORWARD_KINDS, GRAPH, ID, NS, District, Extraction, Indicator, \
+    Organization, Project, Regulation, Target
 
 PG = NS + "ns#"
 PREFIXES = {"pg": PG, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -66,6 +66,19 @@ def passage_iri(pid: str) -> NamedNode:
 
 def graph_of(doc_id: str) -> NamedNode:
     return NamedNode(GRAPH + doc_id)
+
+
+BINDINGNESS = {"约束性": "binding", "预期性": "expected"}
+BINDINGNESS_LABEL = {v: k for k, v in BINDINGNESS.items()}
+
+
+def bindingness_iri(b: Optional[str]) -> Optional[NamedNode]:
+    code = BINDINGNESS.get(b or "")
+    return NamedNode(f"{ID}bindingness/{code}") if code else None
+
+
+def status_iri(code: str) -> Optional[NamedNode]:
+    return NamedNode(f"{ID}status/{code}") if code else None
 
 
 class _Writer:
@@ -151,6 +164,17 @@ def plan_quads(corpus: Corpus, ex: Extraction, indicators_by_iri: dict[str, Indi
         _project(w, pr, districts)
     for o in ex.organizations:
         _organization(w, o)
+    for f in ex.facts:
+        s = NamedNode(f.iri)
+        w.common(s, "pg:SectionFact", f"{f.label} {f.text}", f.doc_id, f.passage_id)
+        w.add(s, "pg:measure", f.measure)
+        w.add(s, "pg:value", float(f.value))
+        w.add(s, "pg:unitCode", f.unit_code)
+        w.add(s, "pg:evidenceStart", int(f.start))
+        w.add(s, "pg:evidenceEnd", int(f.end))
+    for pid, tps in sorted(ex.passage_topics.items()):
+        for tp in tps:
+            w.add(passage_iri(pid), "pg:topic", NamedNode(tp))
     for pid, target_iri in sorted(set(ex.mentions)):
         w.add(passage_iri(pid), "pg:mentions", NamedNode(target_iri))
     return w.quads
@@ -158,7 +182,8 @@ def plan_quads(corpus: Corpus, ex: Extraction, indicators_by_iri: dict[str, Indi
 
 def _used_passages(ex: Extraction) -> set[str]:
     used = {pid for pid, _ in ex.mentions}
-    for lst in (ex.targets, ex.regulations, ex.projects, ex.districts, ex.organizations):
+    used.update(ex.passage_topics)
+    for lst in (ex.targets, ex.regulations, ex.projects, ex.districts, ex.organizations, ex.facts):
         used.update(x.passage_id for x in lst if x.passage_id)
     return used
 
@@ -177,22 +202,31 @@ def _passage(w: _Writer, p: Passage) -> None:
 
 def _target(w: _Writer, t: Target) -> None:
     s = NamedNode(t.iri)
-    shown = t.target if t.value_kind == "target" else t.baseline
+    shown = t.target if t.value_kind in FORWARD_KINDS else t.baseline
     w.common(s, "pg:Target", f"{t.name_as_written} {shown or ''}".strip(), t.doc_id, t.passage_id)
     w.add(s, "pg:indicator", NamedNode(t.indicator_iri) if t.indicator_iri else None)
     w.add(s, "pg:nameAsWritten", zh(t.name_as_written))
     w.add(s, "pg:baseline", t.baseline)
     w.add(s, "pg:target", t.target)
     if t.value is not None:
-        w.add(s, "pg:targetValue", float(t.value))
+        w.add(s, "pg:statedValue", float(t.value))
+    if t.target_value is not None:
+        w.add(s, "pg:targetValue", float(t.target_value))
+    if t.baseline_value is not None:
+        w.add(s, "pg:baselineValue", float(t.baseline_value))
     if t.value_max is not None:
         w.add(s, "pg:targetValueMax", float(t.value_max))
     w.add(s, "pg:unit", t.unit)
+    w.add(s, "pg:unitCode", t.unit_code)
     w.add(s, "pg:comparator", t.comparator)
+    w.add(s, "pg:baselineComparator", t.baseline_comparator)
+    w.add(s, "pg:scope", zh(t.scope) if t.scope else None)
+    for tp in t.topics:
+        w.add(s, "pg:topic", NamedNode(tp))
     if t.year:
         w.add(s, "pg:year", int(t.year))
     w.add(s, "pg:period", t.period)
-    w.add(s, "pg:bindingness", t.bindingness)
+    w.add(s, "pg:bindingness", bindingness_iri(t.bindingness))
     w.add(s, "pg:valueKind", t.value_kind)
     w.add(s, "pg:category", t.category)
     w.add(s, "pg:approximate", bool(t.approximate))
@@ -206,7 +240,9 @@ def _regulation(w: _Writer, r: Regulation) -> None:
     w.common(s, "pg:Regulation", r.title, r.doc_id, r.passage_id)
     w.add(s, "dcterms:title", zh(r.title.strip("《》")))
     w.add(s, "pg:kind", r.kind)
-    w.add(s, "pg:status", r.status)
+    w.add(s, "pg:status", status_iri(r.status))
+    for tp in r.topics:
+        w.add(s, "pg:topic", NamedNode(tp))
     w.add(s, "pg:evidenceStart", int(r.start))
     w.add(s, "pg:evidenceEnd", int(r.end))
 
@@ -230,12 +266,13 @@ def _project(w: _Writer, pr: Project, districts: dict[str, District]) -> None:
             w.add(s, "pg:year", int(v))
         else:
             w.add(s, "pg:note", f"{k}: {v}")
-    length = str(pr.attributes.get("length", ""))
-    if length and ("公里" in length or "km" in length or re.fullmatch(r"[\d.]+", length)):
-        w.add(s, "pg:lengthKm", _decimal(length))
-    inv = str(pr.attributes.get("investment", ""))
-    if "亿元" in inv:
-        w.add(s, "pg:investmentYi", _decimal(inv))
+    if pr.length_km is not None:
+        w.add(s, "pg:lengthKm", float(pr.length_km))
+    if pr.investment_yi is not None:
+        w.add(s, "pg:investmentYi", float(pr.investment_yi))
+    w.add(s, "pg:status", status_iri(pr.status))
+    for tp in pr.topics:
+        w.add(s, "pg:topic", NamedNode(tp))
     w.add(s, "pg:source", pr.source)
     w.add(s, "pg:evidenceStart", int(pr.start))
     w.add(s, "pg:evidenceEnd", int(pr.end))

@@ -21,10 +21,12 @@ from typing import NamedTuple, Optional
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
 from core.errors import ArtifactError
-from kg.model import District, Indicator, Organization, Project, Regulation, Target
+from kg.model import ID, District, Indicator, Organization, Project, Regulation, Target, Topic
+
+TOPIC_SCHEME = ID + "scheme/topics"
 from kg.rdf import PG, PREFIXES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _P = "PREFIX pg: <%s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " \
      "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " \
      "PREFIX prov: <http://www.w3.org/ns/prov#> " \
@@ -80,19 +82,41 @@ class KnowledgeGraph:
                     OPTIONAL { ?i skos:altLabel ?alt } } GROUP BY ?i ?pref ?cat"""):
             alts = sorted(a for a in (r["alts"] or "").split("\u001f") if a)
             self._indicators[r["i"]] = Indicator(r["i"], r["pref"], alts, r["cat"] or "", [])
+        self._topics = {}
+        for r in _rows(s, """SELECT ?c ?pref ?en (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts)
+            (GROUP_CONCAT(DISTINCT ?cue; separator="\\u001f") AS ?cues)
+            WHERE { ?c skos:inScheme <%s> ; skos:prefLabel ?pref . FILTER(lang(?pref) = "zh")
+                    OPTIONAL { ?c skos:prefLabel ?en FILTER(lang(?en) = "en") }
+                    OPTIONAL { ?c skos:altLabel ?alt } OPTIONAL { ?c pg:cue ?cue } }
+            GROUP BY ?c ?pref ?en""" % TOPIC_SCHEME):
+            split = lambda x: sorted(a for a in (x or "").split("\u001f") if a)  # noqa: E731
+            self._topics[r["c"]] = Topic(r["c"], r["pref"], split(r["alts"]), split(r["cues"]),
+                                         r["en"] or "")
         plan_doc = {r["p"]: r["d"] for r in _rows(s, "SELECT ?p ?d WHERE { ?p a pg:Plan ; dcterms:identifier ?d }")}
         plan_city = {r["p"]: r["c"] for r in _rows(s, "SELECT ?p ?c WHERE { ?p a pg:Plan ; pg:city/rdfs:label ?c }")}
         passage = {r["x"]: (r["s"], r["e"]) for r in _rows(
             s, "SELECT ?x ?s ?e WHERE { ?x a pg:Passage ; pg:start ?s ; pg:end ?e }")}
         pid = lambda iri: iri.rsplit("/", 1)[-1] if iri else ""  # noqa: E731
         self._targets: list[Target] = []
+        topics: dict[str, list[str]] = {}
+        for r in _rows(s, "SELECT ?x ?tp WHERE { ?x pg:topic ?tp }"):
+            topics.setdefault(r["x"], []).append(r["tp"])
+        for lst in topics.values():
+            lst.sort()
+        self._topic_of = topics
+        for i, ind in self._indicators.items():
+            ind.topics = topics.get(i, [])
         for r in _rows(s, """SELECT * WHERE { ?t a pg:Target ; pg:plan ?plan ; pg:nameAsWritten ?name ;
               pg:valueKind ?kind ; pg:evidenceStart ?es ; pg:evidenceEnd ?ee .
               OPTIONAL { ?t pg:indicator ?ind } OPTIONAL { ?t pg:baseline ?base }
-              OPTIONAL { ?t pg:target ?tgt } OPTIONAL { ?t pg:targetValue ?val }
+              OPTIONAL { ?t pg:target ?tgt } OPTIONAL { ?t pg:statedValue ?val }
+              OPTIONAL { ?t pg:targetValue ?tval } OPTIONAL { ?t pg:baselineValue ?bval }
+              OPTIONAL { ?t pg:unitCode ?ucode } OPTIONAL { ?t pg:baselineComparator ?bcmp }
+              OPTIONAL { ?t pg:scope ?scope }
               OPTIONAL { ?t pg:targetValueMax ?vmax } OPTIONAL { ?t pg:unit ?unit }
               OPTIONAL { ?t pg:comparator ?cmp } OPTIONAL { ?t pg:year ?year }
-              OPTIONAL { ?t pg:period ?period } OPTIONAL { ?t pg:bindingness ?bind }
+              OPTIONAL { ?t pg:period ?period }
+              OPTIONAL { ?t pg:bindingness/skos:prefLabel ?bind FILTER(lang(?bind) = "zh") }
               OPTIONAL { ?t pg:category ?cat } OPTIONAL { ?t pg:approximate ?approx }
               OPTIONAL { ?t pg:source ?src } OPTIONAL { ?t prov:wasDerivedFrom ?p } }"""):
             ind = self._indicators.get(r["ind"] or "")
@@ -107,7 +131,9 @@ class KnowledgeGraph:
                 value_kind=r["kind"], category=r["cat"] or "", passage_id=pid(r["p"]),
                 start=int(ps), end=int(pe), evidence_start=int(r["es"]), evidence_end=int(r["ee"]),
                 value_max=_float(r["vmax"]), approximate=r["approx"] == "true",
-                source=r["src"] or "text"))
+                source=r["src"] or "text", scope=r["scope"] or "", unit_code=r["ucode"] or "",
+                target_value=_float(r["tval"]), baseline_value=_float(r["bval"]),
+                baseline_comparator=r["bcmp"] or "", topics=topics.get(r["t"], [])))
             if ind and doc and doc not in ind.doc_ids:
                 ind.doc_ids.append(doc)
         self._targets.sort(key=lambda t: (t.doc_id, t.evidence_start, t.iri))
@@ -116,9 +142,10 @@ class KnowledgeGraph:
         common = """ ?x pg:plan ?plan ; rdfs:label ?label ; pg:evidenceStart ?s ; pg:evidenceEnd ?e .
                      OPTIONAL { ?x prov:wasDerivedFrom ?p } """
         self._regulations = [Regulation(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["kind"],
-                                        r["status"], pid(r["p"]), int(r["s"]), int(r["e"]))
+                                        r["status"], pid(r["p"]), int(r["s"]), int(r["e"]),
+                                        topics.get(r["x"], []))
                              for r in _rows(s, "SELECT * WHERE { ?x a pg:Regulation ; pg:kind ?kind ; "
-                                               "pg:status ?status ." + common + "}")]
+                                               "pg:status/skos:notation ?status ." + common + "}")]
         self._districts = [District(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["level"],
                                     r["role"], pid(r["p"]), int(r["s"]), int(r["e"]),
                                     plan_city.get(r["plan"], ""))
@@ -138,9 +165,12 @@ class KnowledgeGraph:
             attrs.setdefault(r["x"], {})[k] = r["v"]
         self._projects = [Project(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["dn"],
                                   attrs.get(r["x"], {}), pid(r["p"]), int(r["s"]), int(r["e"]),
-                                  r["src"] or "text")
+                                  r["src"] or "text", r["st"] or "", _float(r["inv"]),
+                                  _float(r["km"]), topics.get(r["x"], []))
                           for r in _rows(s, "SELECT * WHERE { ?x a pg:Project . OPTIONAL { ?x pg:districtName ?dn } "
-                                            "OPTIONAL { ?x pg:source ?src } " + common + "}")]
+                                            "OPTIONAL { ?x pg:source ?src } OPTIONAL { ?x pg:status/skos:notation ?st } "
+                                            "OPTIONAL { ?x pg:investmentYi ?inv } OPTIONAL { ?x pg:lengthKm ?km } "
+                                            + common + "}")]
         for lst in (self._regulations, self._districts, self._organizations, self._projects):
             lst.sort(key=lambda x: (x.doc_id, x.start, x.iri))
         self._labels = sorted({r["l"] for r in _rows(s, """SELECT DISTINCT ?l WHERE {
@@ -184,6 +214,14 @@ class KnowledgeGraph:
 
     def organizations(self, doc_id: Optional[str] = None) -> list[Organization]:
         return self._of_doc("organizations", self._organizations, doc_id)
+
+    def topics(self) -> list[Topic]:
+        """The topic scheme's concepts (kg/data/topics.toml), by label."""
+        return sorted(self._topics.values(), key=lambda t: t.iri)
+
+    def passage_topics(self, passage_id: str) -> list[str]:
+        """Topic IRIs of a passage (empty for an untagged or unknown passage)."""
+        return list(self._topic_of.get(f"{ID}passage/{passage_id}", ()))
 
     def labels(self) -> list[str]:
         return list(self._labels)

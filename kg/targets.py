@@ -16,9 +16,11 @@ from kg import tables as tb
 from kg.context import DocContext, iri
 from kg.model import Target
 from kg.nlp import clauses, sentences
-from kg.values import TimeRef, Value, find_times, find_values, parse_cell
+from kg.values import TimeRef, Value, find_times, find_values
 from kg.measure import is_quantity, split_measure
-from kg.valuekind import default_period, section_state, value_kind
+from kg.target_tables import from_table
+from kg.typed import finish
+from kg.valuekind import default_period, future_said, previous_period, section_state, value_kind
 
 _LEAD = ["已经完成", "已完成", "共完成", "累计完成", "计划完成", "完成", "已建成", "建成", "共有",
          "拥有", "现有", "共计", "总计", "累计", "全部", "其中", "其余", "同时", "以及", "另外",
@@ -242,13 +244,15 @@ def _time_for(text: str, m: _Mention, passage_times: list[TimeRef]) -> Optional[
 
 
 def _kind(ctx: DocContext, p: Passage, text: str, m: _Mention, t: Optional[TimeRef],
-          section: Optional[bool]) -> str:
+          section: Optional[bool]) -> tuple[str, bool]:
+    """(target | status, whether a future verb was said in a review section)."""
     before = text[m.clause_start:m.value.num_start]
     i = before.find(m.name)                 # 计划用水覆盖率 is a name, not a plan
     name_span = (i, i + len(m.name)) if i >= 0 else None
     tyear = t.year if t else None
     tperiod = t.period if t and t.period and not text.startswith("规划", t.end) else None
-    return value_kind(before, tyear, tperiod, section, ctx.start_year, ctx.fyp, name_span)
+    kind = value_kind(before, tyear, tperiod, section, ctx.start_year, ctx.fyp, name_span)
+    return kind, bool(kind == "status" and section and future_said(before, name_span))
 
 
 def from_text(ctx: DocContext, p: Passage) -> list[Target]:
@@ -259,10 +263,12 @@ def from_text(ctx: DocContext, p: Passage) -> list[Target]:
         v = m.value
         t = _time_for(text, m, lead_times)
         section = section_state(ctx.is_achieved_context(p), p.section_path)
-        kind = _kind(ctx, p, text, m, t, section)
+        kind, future = _kind(ctx, p, text, m, t, section)
         period = t.period if t and t.period else None
         if not period and not (t and t.year):
-            period = default_period(kind, section, ctx.fyp)
+            period = default_period(kind, section, ctx.fyp, future)
+        elif future and period and period == previous_period(ctx.fyp):
+            period += "末"                    # 十三五期间…将达到80%: where that period ends
         bind = re.search(r"约束性|预期性", text[m.clause_start:m.clause_end])
         es, ee = p.start + m.name_start, p.start + max(v.end, m.name_end)
         while es < ee and ctx.raw[es] in _PUNCT:
@@ -271,7 +277,7 @@ def from_text(ctx: DocContext, p: Passage) -> list[Target]:
             out.append(Target(
                 iri=iri("target", ctx.doc.id, es, ee, name, v.text), doc_id=ctx.doc.id,
                 city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=name,
-                baseline=v.text if kind == "achieved" else None,
+                baseline=v.text if kind != "target" else None,
                 target=v.text if kind == "target" else None, value=v.value, unit=v.unit,
                 comparator=v.comparator, year=t.year if t else None, period=period,
                 bindingness=bind.group(0) if bind else None, value_kind=kind,
@@ -293,76 +299,6 @@ def split_coordinated(name: str, res) -> list[str]:
                          for x in parts[1:]]
 
 
-def _table_target(ctx, p, row, name, cell, unit, category, kind, year, period, bind,
-                  baseline=None) -> Optional[Target]:
-    v = parse_cell(cell)
-    if v is None:
-        return None
-    unit = v.unit or unit
-    return Target(
-        iri=iri("target", ctx.doc.id, row.start, row.end, name, cell), doc_id=ctx.doc.id,
-        city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=name,
-        baseline=baseline if kind == "target" else cell.strip(),
-        target=cell.strip() if kind == "target" else None, value=v.value, unit=unit,
-        comparator=v.comparator, year=year, period=period, bindingness=bind, value_kind=kind,
-        category=category or ctx.res.categories.of(name), passage_id=p.id if p else "",
-        start=p.start if p else row.start, end=p.end if p else row.end,
-        evidence_start=row.start, evidence_end=row.end, value_max=v.value_max,
-        approximate=v.approx, source="table")
-
-
-def from_table(ctx: DocContext, t: tb.Table) -> list[Target]:
-    kind = tb.table_kind(t)
-    if kind == "projects":
-        return []
-    out: list[Target] = []
-    title_cat = ctx.res.categories.of(t.title)
-    if kind == "by_year":
-        for row in t.rows:
-            ym = re.match(r"((?:19|20)\d\d)", row.cells[0].strip())
-            year = int(ym.group(1)) if ym else None
-            p = ctx.passage_at(row.start, row.end)
-            for ci in range(1, len(t.header)):
-                name, unit = tb.header_name_unit(t.header[ci])
-                tg = _table_target(ctx, p, row, name, row.cells[ci], unit, title_cat or None,
-                                   "target", year, None, None)
-                if tg:
-                    out.append(tg)
-        return out
-    c_name = t.col("指标名称", "指标")
-    c_cat = t.col("类别", "分类", "类型", "领域")
-    c_base = t.col("十三五", "现状", "基期", "基数", "基准", "现值", "完成值", "2020")
-    c_target = t.col("目标", "十四五", "规划值", "预期值", "2025", exclude=("十三五",))
-    c_attr = t.col("属性", "性质")
-    c_unit = t.col("单位")
-    target_period = None
-    if c_target is not None:
-        tm = find_times(t.header[c_target])
-        target_period = (tm[0].period + "末" if tm and tm[0].period and not
-                         tm[0].period.endswith("末") else (tm[0].period if tm else None))
-        target_year = tm[0].year if tm else None
-    for row in t.rows:
-        name = re.sub(r"\s", "", row.cells[c_name]) if c_name is not None else ""
-        if not name:
-            continue
-        p = ctx.passage_at(row.start, row.end)
-        unit = row.cells[c_unit].strip() if c_unit is not None else tb.header_name_unit(
-            t.header[c_target] if c_target is not None else "")[1]
-        cat = row.cells[c_cat].strip() if c_cat is not None else title_cat
-        bind = row.cells[c_attr].strip() if c_attr is not None else None
-        base = row.cells[c_base].strip() if c_base is not None else None
-        if base and parse_cell(base) is None:
-            base = None
-        if c_target is not None:
-            tg = _table_target(ctx, p, row, name, row.cells[c_target], unit, cat, "target",
-                               target_year, target_period or ctx.fyp or None, bind or None, base)
-            if tg:
-                if not tg.unit and base:
-                    tg.unit = (parse_cell(base).unit or "")
-                out.append(tg)
-    return out
-
-
 def extract(ctx: DocContext) -> list[Target]:
     out: list[Target] = []
     table_spans: list[tuple[int, int]] = []
@@ -382,4 +318,4 @@ def extract(ctx: DocContext) -> list[Target]:
         if key not in seen:
             seen.add(key)
             uniq.append(t)
-    return uniq
+    return finish(ctx, uniq)

@@ -68,7 +68,7 @@ def _fmt_target(t: Any, a: Analysis) -> str:
     unit = str(attr(t, "unit", default="") or "")
     target, base = _with_unit(attr(t, "target"), unit), _with_unit(attr(t, "baseline"), unit)
     when = _when(t)
-    if attr(t, "value_kind", default="target") == "achieved":
+    if attr(t, "value_kind", default="target") in ("status", "baseline"):
         v = str(base or target or "")
         verb = "" if re.match(r"^(达|突破|超过|控制|保持|约|近|逾|不)", v) else "已达"
         return f"{name}:{verb}{v}" + (f"({when})" if when else "")
@@ -128,8 +128,8 @@ def value_position(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         if alt and alt[0][1] >= matches[0][1] - PLANNED_MARGIN:
             matches = alt
     in_year = [t for m, _ in matches for t in by_key.get(m.key, []) if _year_ok(t, a, period_end)]
-    planned = [t for t in in_year if attr(t, "value_kind", default="target") == "target"]
-    achieved = [t for t in in_year if attr(t, "value_kind", default="target") != "target"]
+    planned = [t for t in in_year if attr(t, "value_kind", default="target") in ("target", "milestone")]
+    achieved = [t for t in in_year if attr(t, "value_kind", default="target") not in ("target", "milestone")]
     if a.wants_target and not a.wants_baseline and not planned:
         return None          # only achieved values: let the passages (and their checks) decide
     chosen = planned or achieved
@@ -144,7 +144,7 @@ def value_position(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         line = _fmt_target(main, a)
         for other in group[1:3]:
             if norm(_value_of(other)) != norm(_value_of(main)):
-                said = "现状" if attr(other, "value_kind", default="target") == "achieved" else "文中"
+                said = "现状" if attr(other, "value_kind", default="target") in ("status", "baseline") else "文中"
                 line += f";{said}表述为“{attr(other, 'name_as_written', default='')}{_value_of(other)}”"
         lines.append(line)
         cites += [_cite(ws, t) for t in group[:2]]

@@ -59,8 +59,9 @@ def label_of(t: Any) -> str:
 
 
 def is_achieved(t: Any) -> bool:
-    """True for a stated current value (value_kind achieved) rather than a target."""
-    return _s(getattr(t, "value_kind", None)) == "achieved" and not _s(getattr(t, "target", None))
+    """True for a stated current value (value_kind status or baseline) rather than a target."""
+    return _s(getattr(t, "value_kind", None)) in ("status", "baseline") and \
+        not _s(getattr(t, "target", None))
 
 
 def value_text(t: Any) -> str:

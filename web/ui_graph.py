@@ -38,7 +38,8 @@ HIDDEN_PREDICATES = {"evidenceStart", "evidenceEnd", "start", "end"}
 # coded literal values -> Chinese
 VALUE_LABELS = {"key_area": "重点区域", "in_scope": "规划范围", "guided": "引导", "mentioned": "提及",
                 "to_issue": "拟制定", "to_revise": "拟修订", "existing": "现行", "issuer": "发布机关",
-                "achieved": "现状值", "target": "目标值", "table": "表格", "text": "正文",
+                "status": "现状值", "baseline": "基准值", "target": "目标值",
+                "milestone": "阶段目标", "planned": "规划", "completed": "已完成", "ongoing": "在建", "table": "表格", "text": "正文",
                 "true": "是", "false": "否"}
 
 MAX_NODES = 60

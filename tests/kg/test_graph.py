@@ -63,3 +63,23 @@ def test_graph_district_mentions_answer_one_query(real_graph):
       SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?d rdfs:label "柯桥区"@zh . ?p pg:mentions ?d }"""
     n = int(next(iter(real_graph.store.query(q, use_default_graph_as_union=True)))["n"].value)
     assert n >= 3
+
+
+def test_real_graph_conforms_to_shapes(real_graph, tmp_path):
+    kg.save(real_graph, tmp_path)
+    data = rdflib.Graph().parse(tmp_path / "graph.ttl", format="turtle")
+    ok, _, report = pyshacl.validate(data, shacl_graph=rdflib.Graph().parse(SHAPES), inference="none")
+    assert ok, report
+
+
+def test_shapes_reject_a_review_value_stated_as_target():
+    """The shapes can fail: a status value carrying a target, a literal bindingness."""
+    ttl = """@prefix pg: <https://w3id.org/plangraph/ns#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <urn:t> a pg:Target ; pg:valueKind "status" ; pg:target "80%" ; pg:bindingness "约束性" ."""
+    data = rdflib.Graph().parse(data=ttl, format="turtle")
+    ok, graph, _ = pyshacl.validate(data, shacl_graph=rdflib.Graph().parse(SHAPES), inference="none")
+    assert not ok
+    paths = {str(o) for o in graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/shacl#resultPath"))}
+    assert "https://w3id.org/plangraph/ns#bindingness" in paths
+    focus = {str(o) for o in graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/shacl#sourceShape"))}
+    assert "https://w3id.org/plangraph/ns#ForwardTargetShape" in focus

@@ -30,9 +30,10 @@ def test_queries_return_well_formed_rows(path, real_graph):
         assert all(v is None or isinstance(v, (Literal, NamedNode)) for v in values)
 
 
-def test_queries_baselines_fall_back_to_the_same_plans_achieved_value():
-    """A target without its own baseline shows the achieved value of the same indicator in the
-    same plan (never another plan's); a target with its own baseline keeps it."""
+def test_queries_baselines_fall_back_to_the_same_plans_status_value():
+    """A target without its own baseline shows the status value of the same indicator in the
+    same plan (never another plan's); a target with its own baseline keeps it; the change is
+    target − baseline as numbers."""
     from pyoxigraph import Store
     path = next(p for p in QUERIES if p.stem.startswith("11_"))
     pg, rdfs, skos = ("https://w3id.org/plangraph/ns#", "http://www.w3.org/2000/01/rdf-schema#",
@@ -41,16 +42,18 @@ def test_queries_baselines_fall_back_to_the_same_plans_achieved_value():
     @prefix pg: <{pg}> . @prefix rdfs: <{rdfs}> . @prefix skos: <{skos}> . @prefix : <urn:x:> .
     :A rdfs:label "甲规划" . :B rdfs:label "乙规划" . :i skos:prefLabel "污水处理率" .
     :j skos:prefLabel "绿地率" .
-    :t1 a pg:Target ; pg:valueKind "target" ; pg:indicator :i ; pg:plan :A ; pg:target "98%" .
-    :a1 a pg:Target ; pg:valueKind "achieved" ; pg:indicator :i ; pg:plan :A ; pg:baseline "95%" .
-    :a2 a pg:Target ; pg:valueKind "achieved" ; pg:indicator :i ; pg:plan :B ; pg:baseline "90%" .
+    :t1 a pg:Target ; pg:valueKind "target" ; pg:indicator :i ; pg:plan :A ; pg:target "98%" ;
+        pg:targetValue 98.0 ; pg:unitCode "%" .
+    :a1 a pg:Target ; pg:valueKind "status" ; pg:indicator :i ; pg:plan :A ; pg:baseline "95%" ;
+        pg:baselineValue 95.5 ; pg:unitCode "%" .
+    :a2 a pg:Target ; pg:valueKind "status" ; pg:indicator :i ; pg:plan :B ; pg:baseline "90%" .
     :t2 a pg:Target ; pg:valueKind "target" ; pg:indicator :j ; pg:plan :B ; pg:target "40%" ;
-        pg:baseline "38%" .
-    :a3 a pg:Target ; pg:valueKind "achieved" ; pg:indicator :j ; pg:plan :B ; pg:baseline "37%" .
+        pg:baseline "38%" ; pg:targetValue 40.0 ; pg:baselineValue 38.0 ; pg:unitCode "%" .
+    :a3 a pg:Target ; pg:valueKind "baseline" ; pg:indicator :j ; pg:plan :B ; pg:baseline "37%" .
     """
     store = Store()
     store.load(ttl.encode("utf-8"), "text/turtle")
     res = store.query(path.read_text(encoding="utf-8"))
-    rows = {(r["plan"].value, r["indicator"].value, r["baseline"].value, r["target"].value)
-            for r in res}
-    assert rows == {("甲规划", "污水处理率", "95%", "98%"), ("乙规划", "绿地率", "38%", "40%")}
+    rows = {(r["plan"].value, r["indicator"].value, r["baseline"].value, r["target"].value,
+             float(r["change"].value)) for r in res}
+    assert rows == {("甲规划", "污水处理率", "95%", "98%", 2.5), ("乙规划", "绿地率", "38%", "40%", 2.0)}

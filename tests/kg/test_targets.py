@@ -44,10 +44,11 @@ def test_targets_evidence_span_slices_raw(ctx_of):
         assert t.start <= t.evidence_start < t.evidence_end <= t.end
 
 
-def test_targets_achieved_vs_target_from_section(ctx_of):
+def test_targets_status_vs_target_from_section(ctx_of):
     past = targets.extract(ctx_of("全市城市污水处理率97.23%。", section="一、“十三五”成就"))
     plan = targets.extract(ctx_of("全市城市污水处理率98%。", section="三、“十四五”目标"))
-    assert past[0].value_kind == "achieved" and past[0].baseline == "97.23%"
+    assert past[0].value_kind == "status" and past[0].baseline == "97.23%"
+    assert past[0].target is None and past[0].baseline_value == 97.23 and past[0].period == "十三五"
     assert plan[0].value_kind == "target" and plan[0].target == "98%"
 
 
@@ -74,32 +75,38 @@ def test_targets_year_rows(ctx_of):
     assert got[("管道天然气普及率", 2022)] == (38.0, "%")
 
 
-def test_targets_future_verb_in_review_section_is_target(ctx_of):
-    """"将达到" while reviewing the previous period: a target for that period's end."""
+def test_targets_future_verb_in_review_section_is_never_a_target(ctx_of):
+    """"将达到" while reviewing the previous period: where that period ends (the plan's
+    baseline), never a target."""
     ts = targets.extract(ctx_of("全市的城区道路机械化作业率将达到80%以上,主要道路机械化清扫率达到100%。",
                                 section="一、“十三五”成就"))
     kinds = {t.name_as_written: (t.value_kind, t.period) for t in ts}
-    assert kinds["全市的城区道路机械化作业率"] == ("target", "十三五末")
-    assert kinds["主要道路机械化清扫率"][0] == "achieved"     # 主要 qualifies, kept
+    assert kinds["全市的城区道路机械化作业率"] == ("baseline", "十三五末")
+    assert kinds["主要道路机械化清扫率"][0] == "status"     # 主要 qualifies, kept
+    assert all(t.target is None and t.target_value is None for t in ts)
 
 
 def test_targets_value_kind_markers(ctx_of):
     plan = "四、“十四五”重点任务"
     review = "一、“十三五”成就"
     kind = lambda text, sec: [t.value_kind for t in targets.extract(ctx_of(text, section=sec))]  # noqa: E731
-    assert kind("力争生活垃圾回收利用率达到65%。", review) == ["target"]
+    assert kind("力争生活垃圾回收利用率达到65%。", review) == ["baseline"]   # a review: never a target
+    assert kind("到2025年,城市污水处理率达到98%。", review) == ["target"]     # the plan's own time
     assert kind("到2025年,城市污水处理率达到98%。", "") == ["target"]
-    assert kind("2020年底完成填埋场生态修复工程总进度的50%。", "") == ["achieved"]
-    assert kind("目前已消除内涝风险点13个。", plan) == ["achieved"]
+    assert kind("到2023年,城市污水处理率达到97%。", plan) == ["milestone"]
+    assert kind("2020年底完成填埋场生态修复工程总进度的50%。", "") == ["baseline"]
+    assert kind("2019年完成填埋场生态修复工程总进度的30%。", "") == ["status"]
+    assert kind("目前已消除内涝风险点13个。", plan) == ["status"]
+    assert kind("累计完成截污纳管工程项目387个。", plan) == ["status"]
     # 将 as the object marker (将…划分为), not the future auxiliary
-    assert kind("将全市智慧城管实施区域划分为255个巡查区块。", review) == ["achieved"]
+    assert kind("将全市智慧城管实施区域划分为255个巡查区块。", review) == ["status"]
     # 累计 over the plan period is part of a target
     assert kind("“十四五”期间,5年累计新增公共自行车10000辆。", plan) == ["target"]
 
 
 def test_targets_descriptive_opening_section_states_the_present(ctx_of):
     ts = targets.extract(ctx_of("规划范围覆盖全市域,总面积8256平方公里。", section="[推断] 前言"))
-    assert [(t.value_kind, t.baseline) for t in ts] == [("achieved", "8256平方公里")]
+    assert [(t.value_kind, t.baseline) for t in ts] == [("status", "8256平方公里")]
 
 
 def test_targets_coordinated_quantities_split(ctx_of):
@@ -112,4 +119,4 @@ def test_targets_coordinated_quantities_split(ctx_of):
 
 def test_targets_marker_inside_name_does_not_decide_kind(ctx_of):
     ts = targets.extract(ctx_of("计划用水覆盖率达到90%。", section="一、“十三五”成就"))
-    assert [(t.name_as_written, t.value_kind) for t in ts] == [("计划用水覆盖率", "achieved")]
+    assert [(t.name_as_written, t.value_kind) for t in ts] == [("计划用水覆盖率", "status")]

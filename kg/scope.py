@@ -1,0 +1,56 @@
+"""Scope of a stated value: the area it covers (全市 / 市区 / 市本级 / 中心城区 / a county …),
+from the words of kg/data/scopes.toml and the city's divisions in the gazetteer.
+
+The scope is read from the start of the indicator's name ("市本级城市污水集中处理率") or, when
+the name has none, from the evidence clause before the value ("问题及时解决率全市达到96%").
+Values of one indicator with different scopes stay apart by this property."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from core.errors import PlanGraphError
+
+DATA = Path(__file__).resolve().parent / "data" / "scopes.toml"
+
+
+@dataclass(frozen=True)
+class Scopes:
+    words: tuple[str, ...]          # canonical words and variants, longest first
+    canonical: dict
+
+    def of(self, name: str, clause: str = "", places: frozenset = frozenset()) -> str:
+        """Scope of a value named `name`; `clause` is the evidence text before the value."""
+        s = self._prefix(name, places)
+        if s:
+            return s
+        rest = clause.replace(name, "□") if name else clause
+        hits = [(m.start(), w) for w in self.words + tuple(sorted(places, key=len, reverse=True))
+                for m in re.finditer(re.escape(w), rest)]
+        if not hits:
+            return ""
+        w = max(hits)[1]
+        return self.canonical.get(w, w)
+
+    def _prefix(self, name: str, places: frozenset) -> str:
+        for w in self.words:
+            if name.startswith(w) and len(name) > len(w):
+                return self.canonical.get(w, w)
+        for p in sorted(places, key=len, reverse=True):
+            if len(p) >= 2 and name.startswith(p) and len(name) > len(p) + 1:
+                return p
+        return ""
+
+
+@lru_cache(maxsize=1)
+def scopes() -> Scopes:
+    try:
+        d = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise PlanGraphError(f"kg data file {DATA}: {e}") from None
+    canon = {w: w for w in d.get("order", [])}
+    canon.update(d.get("variants", {}))
+    return Scopes(tuple(sorted(canon, key=len, reverse=True)), canon)

@@ -1,0 +1,81 @@
+"""Targets from tables (header-aware): indicator tables (name, category, baseline, target,
+bindingness, unit columns) and tables of values by year."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from kg import tables as tb
+from kg.context import DocContext, iri
+from kg.model import Target
+from kg.values import find_times, parse_cell
+
+
+def _table_target(ctx, p, row, name, cell, unit, category, kind, year, period, bind,
+                  baseline=None) -> Optional[Target]:
+    v = parse_cell(cell)
+    if v is None:
+        return None
+    unit = v.unit or unit
+    return Target(
+        iri=iri("target", ctx.doc.id, row.start, row.end, name, cell), doc_id=ctx.doc.id,
+        city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=name,
+        baseline=baseline if kind == "target" else cell.strip(),
+        target=cell.strip() if kind == "target" else None, value=v.value, unit=unit,
+        comparator=v.comparator, year=year, period=period, bindingness=bind, value_kind=kind,
+        category=category or ctx.res.categories.of(name), passage_id=p.id if p else "",
+        start=p.start if p else row.start, end=p.end if p else row.end,
+        evidence_start=row.start, evidence_end=row.end, value_max=v.value_max,
+        approximate=v.approx, source="table")
+
+
+def from_table(ctx: DocContext, t: tb.Table) -> list[Target]:
+    kind = tb.table_kind(t)
+    if kind == "projects":
+        return []
+    out: list[Target] = []
+    title_cat = ctx.res.categories.of(t.title)
+    if kind == "by_year":
+        for row in t.rows:
+            ym = re.match(r"((?:19|20)\d\d)", row.cells[0].strip())
+            year = int(ym.group(1)) if ym else None
+            p = ctx.passage_at(row.start, row.end)
+            for ci in range(1, len(t.header)):
+                name, unit = tb.header_name_unit(t.header[ci])
+                tg = _table_target(ctx, p, row, name, row.cells[ci], unit, title_cat or None,
+                                   "target", year, None, None)
+                if tg:
+                    out.append(tg)
+        return out
+    c_name = t.col("指标名称", "指标")
+    c_cat = t.col("类别", "分类", "类型", "领域")
+    c_base = t.col("十三五", "现状", "基期", "基数", "基准", "现值", "完成值", "2020")
+    c_target = t.col("目标", "十四五", "规划值", "预期值", "2025", exclude=("十三五",))
+    c_attr = t.col("属性", "性质")
+    c_unit = t.col("单位")
+    target_period = None
+    if c_target is not None:
+        tm = find_times(t.header[c_target])
+        target_period = (tm[0].period + "末" if tm and tm[0].period and not
+                         tm[0].period.endswith("末") else (tm[0].period if tm else None))
+        target_year = tm[0].year if tm else None
+    for row in t.rows:
+        name = re.sub(r"\s", "", row.cells[c_name]) if c_name is not None else ""
+        if not name:
+            continue
+        p = ctx.passage_at(row.start, row.end)
+        unit = row.cells[c_unit].strip() if c_unit is not None else tb.header_name_unit(
+            t.header[c_target] if c_target is not None else "")[1]
+        cat = row.cells[c_cat].strip() if c_cat is not None else title_cat
+        bind = row.cells[c_attr].strip() if c_attr is not None else None
+        base = row.cells[c_base].strip() if c_base is not None else None
+        if base and parse_cell(base) is None:
+            base = None
+        if c_target is not None:
+            tg = _table_target(ctx, p, row, name, row.cells[c_target], unit, cat, "target",
+                               target_year, target_period or ctx.fyp or None, bind or None, base)
+            if tg:
+                if not tg.unit and base:
+                    tg.unit = (parse_cell(base).unit or "")
+                out.append(tg)
+    return out
