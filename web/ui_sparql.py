@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import QueryError
+from kg import sparql
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "kg" / "queries"
 
@@ -99,7 +100,6 @@ def parse_json_results(body: str) -> QueryResult:
 def run(graph: Any, query: str, cfg: Any) -> QueryResult:
     """Run a query through kg.sparql.execute (guard, then the engine with its time and row
     limits). Raises QueryError with a one-line message."""
-    from kg import sparql
     if not query or not query.strip():
         raise QueryError("查询为空:请输入 SPARQL 查询或选择一个示例。")
     res = sparql.execute(graph, query, cfg)

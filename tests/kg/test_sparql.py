@@ -193,10 +193,10 @@ def test_sparql_execute_timeout_kills_the_query(kgraph, scfg):
 def test_sparql_execute_row_cap_truncates_with_notice(kgraph, scfg):
     capped = scfg.replace(sparql_max_rows=7)
     res = sparql.execute(kgraph[0], "SELECT * WHERE { ?s ?p ?o }", capped)
-    assert (res.count, res.truncated, len(res.rows())) == (7, True, 7)
+    assert (res.count, res.truncated, len(res.rows())) == (7, "rows", 7)
     assert "truncated to the first 7 rows" in res.notice
     graph = sparql.execute(kgraph[0], "CONSTRUCT WHERE { ?s ?p ?o }", capped)
-    assert (graph.count, graph.truncated, len(graph.triples())) == (7, True, 7)
+    assert (graph.count, graph.truncated, len(graph.triples())) == (7, "rows", 7)
     whole = sparql.execute(kgraph[0], "SELECT * WHERE { ?s a ?t }", capped)
     assert not whole.truncated and whole.notice == ""
 

@@ -1,5 +1,5 @@
 """Browser test: Debian chromium (via Playwright, never `playwright install`) against the real
-server (web.server.create_app on the session's real build, served by uvicorn on loopback).
+server (web.http.server.create_app on the session's real build, served by uvicorn on loopback).
 Screenshots go to test-artifacts/ (fixture artifacts_dir)."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ LONG = 120_000          # ms: the first question loads the embedding model
 @pytest.fixture(scope="module")
 def server_url(built):
     from tests.web.sparql_fixtures import live_server
-    from web.server import create_app
+    from web.http.server import create_app
     with live_server(create_app(built, built.cfg)) as url:
         yield url + "/"
 

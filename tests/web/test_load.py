@@ -10,7 +10,7 @@ from tests.web.sparql_fixtures import live_server
 @pytest.mark.load
 @pytest.mark.slow
 def test_load_mixed_sparql_and_ask_has_no_errors(built, built_cfg):
-    from web.server import create_app
+    from web.http.server import create_app
     from web.ui_placeholder import build_placeholder
     with live_server(create_app(built, built_cfg, blocks=build_placeholder())) as url:
         res = run_load(url, clients=20, requests_per_client=10, max_seconds=600)

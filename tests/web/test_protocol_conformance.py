@@ -178,7 +178,7 @@ def test_protocol_conformance_table_matches_manifest(name):
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
     from core.config import load_config
-    from web.sparql_http import make_router
+    from web.http.sparql import make_router
     data = tmp_path_factory.mktemp("w3c") / "data"
     quads = [ox.Quad(ox.NamedNode(DATA.format(i)),
                      ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),

@@ -1,4 +1,4 @@
-"""web.server: one app with /sparql, /api/ask, /healthz and the UI at /, served for real on
+"""web.http.server: one app with /sparql, /api/ask, /healthz and the UI at /, served for real on
 a loopback port; access control (loopback unless auth; Basic auth over every route)."""
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def graph(tmp_path_factory):
 
 
 def _app(cfg, graph):
-    from web.server import create_app
+    from web.http.server import create_app
     from web.ui_placeholder import build_placeholder
     c = cfg.replace(data_dir=graph[1])
     return create_app(FakeWorkspace(c, graph[0]), c, blocks=build_placeholder())
@@ -55,8 +55,8 @@ def _app(cfg, graph):
 
 @pytest.fixture
 def server(cfg, graph, monkeypatch):
-    import web.server
-    monkeypatch.setattr(web.server, "_qa_answer", lambda: fake_answer)
+    import web.http.server
+    monkeypatch.setattr(web.http.server, "_qa_answer", lambda: fake_answer)
     with live_server(_app(cfg, graph)) as url:
         yield url
 
@@ -99,8 +99,8 @@ def test_server_api_ask_rejects_bad_questions(server, request_kwargs):
 
 
 def test_server_api_ask_is_503_until_qa_exists(cfg, graph, monkeypatch):
-    import web.server
-    monkeypatch.setattr(web.server, "_qa_answer", lambda: None)
+    import web.http.server
+    monkeypatch.setattr(web.http.server, "_qa_answer", lambda: None)
     with live_server(_app(cfg, graph)) as url:
         r = httpx.get(url + "/api/ask", params={"q": "问题"})
     assert r.status_code == 503 and "not available" in r.json()["error"]
@@ -112,14 +112,14 @@ def test_server_refuses_non_loopback_without_auth(cfg, graph):
 
 
 def test_server_serve_refuses_before_building(cfg):
-    from web.server import serve
+    from web.http.server import serve
     with pytest.raises(ConfigError, match="authentication"):
         serve(cfg.replace(host="192.0.2.1"))
     assert not cfg.data_dir.exists()
 
 
 def test_server_serve_refuses_a_busy_port(cfg):
-    from web.server import serve
+    from web.http.server import serve
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen(1)
@@ -146,7 +146,7 @@ def test_server_basic_auth_guards_every_route(cfg, graph):
 
 
 def test_server_access_log_drops_query_strings():
-    from web.server import _RedactQuery
+    from web.http.server import _RedactQuery
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
                                '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5", "GET", "/api/ask?q=杭州的目标", "1.1", 200), None)
@@ -157,7 +157,7 @@ def test_server_access_log_drops_query_strings():
 @pytest.mark.slow
 def test_server_real_graph_answers_every_example_query(built):
     """The shipped example queries over the real build, through /sparql (p50 printed)."""
-    from web.server import create_app
+    from web.http.server import create_app
     from web.ui_placeholder import build_placeholder
     queries = sorted((ROOT / "kg" / "queries").glob("*.rq"))
     assert queries

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import socket
 import sys
@@ -23,8 +24,11 @@ from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
-from core.errors import ConfigError, PlanGraphError, QuestionError
-from web.auth import BasicAuthMiddleware, check_access
+from core.errors import ConfigError, PlanGraphError, QueryError, QuestionError
+from kg import sparql
+from web.http.auth import BasicAuthMiddleware, check_access
+from web.http.limits import RefuseUploads, read_body
+from web.http.sparql import make_router
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +61,23 @@ def _build_blocks(ws: Any) -> Any:
 
 def _engine_of(ws: Any, cfg: Any) -> Callable[[], Any]:
     def engine() -> Any:
-        from kg import sparql
         return sparql.engine_for(ws.graph, cfg)
     return engine
+
+
+def _valid_text(value: Any) -> bool:
+    """A str that can be written as UTF-8 (no lone surrogates such as "\\ud800")."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
     """The whole app for a loaded Workspace. `blocks`: a gr.Blocks to mount at / instead of
     web.ui.build_ui(ws) (tests use the placeholder)."""
     import gradio as gr
-    from web.sparql_http import make_router
 
     check_access(cfg)
     engine = _engine_of(ws, cfg)
@@ -75,8 +86,9 @@ def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         try:
             await run_in_threadpool(lambda: engine().warm())
-        except PlanGraphError as e:   # /sparql will report it per request
+        except PlanGraphError as e:   # /sparql will report it per request; say it loudly now
             log.error("SPARQL engine unavailable: %s", e)
+            _stderr(f"WARNING: SPARQL is unavailable: {e}")
         yield
         with contextlib.suppress(Exception):
             engine().close()
@@ -89,20 +101,27 @@ def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         eng = getattr(getattr(ws, "__dict__", {}).get("graph"), "_sparql_engine", None)
+        state = eng.status() if eng is not None else {"network_isolated": None}
         return JSONResponse({"status": "ok", "documents": len(ws.corpus.documents),
                              "qa": _qa_answer() is not None,
-                             "sparql": {"loaded": eng is not None,
-                                        "network_isolated": getattr(eng, "isolated", None)}})
+                             "sparql": {"loaded": eng is not None, **state}})
 
     def _answer(question: Any, qid: Any) -> JSONResponse:
         answer = _qa_answer()
         if answer is None:
             return JSONResponse({"error": "question answering is not available yet"}, 503)
         if not isinstance(question, str) or not question.strip():
-            return JSONResponse({"error": "empty question: give ?q=… or {\"question\": …}"}, 400)
+            return JSONResponse({"error": "问题为空 (empty question: give ?q=… or "
+                                          "{\"question\": …})"}, 400)
+        if not _valid_text(question):
+            return JSONResponse({"error": "问题含有无效字符 (the question is not valid Unicode: "
+                                          "lone surrogate)"}, 400)
+        if qid is not None and not (isinstance(qid, (str, int)) and _valid_text(str(qid))):
+            return JSONResponse({"error": "id 必须是字符串或整数 (id must be a string or an "
+                                          "integer)"}, 400)
         if len(question) > cfg.max_question_chars:
-            return JSONResponse({"error": f"question too long: {len(question)} characters "
-                                          f"(limit max_question_chars={cfg.max_question_chars})"}, 400)
+            return JSONResponse({"error": f"问题过长 (question too long: {len(question)} characters, "
+                                          f"limit max_question_chars={cfg.max_question_chars})"}, 400)
         t0 = time.perf_counter()
         try:
             with qa_slots:
@@ -126,15 +145,21 @@ def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
     @app.post("/api/ask", include_in_schema=False)
     async def ask_post(request: Request) -> JSONResponse:
         try:
-            data = await request.json()
-        except ValueError:
+            raw = await read_body(request, cfg.max_request_bytes)
+        except QueryError as e:
+            return JSONResponse({"error": str(e)}, e.status)
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):   # RecursionError: e.g. "[" x 100 000
             data = None
         if not isinstance(data, dict):
-            return JSONResponse({"error": "the body must be a JSON object {\"question\": …}"}, 400)
+            return JSONResponse({"error": "请求体应为 JSON 对象 (the body must be a JSON object "
+                                          "{\"question\": …})"}, 400)
         return await run_in_threadpool(_answer, data.get("question"), data.get("id"))
 
     gr.mount_gradio_app(app, blocks if blocks is not None else _build_blocks(ws), path="/",
                         show_error=False)
+    app.add_middleware(RefuseUploads)
     if cfg.auth:
         app.add_middleware(BasicAuthMiddleware, credentials=cfg.auth)
     return app

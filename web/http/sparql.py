@@ -10,7 +10,10 @@ fetched). Every answer carries CORS headers; OPTIONS answers the preflight.
 Refused: updates (POST application/sparql-update, `update=`) 403; SERVICE 403; a malformed
 query 400 with Oxigraph's message; other methods 405; other media types or charsets 415;
 oversized requests 413; unacceptable Accept 406; time limit 503. Errors are text/plain.
-When results were cut at cfg.sparql_max_rows the answer says so in X-PlanGraph-Notice.
+When results were cut (cfg.sparql_max_rows, cfg.sparql_max_result_bytes) the answer says so
+in X-PlanGraph-Notice and, where the format allows, in the body. A full queue answers 503 at
+once with Retry-After. GET /sparql from a browser (Accept text/html, no query) shows the query
+page (web.http.page). Error bodies start with a Chinese line and keep the parser's text.
 """
 from __future__ import annotations
 
@@ -24,13 +27,19 @@ from starlette.responses import PlainTextResponse, Response
 
 from core.errors import QueryError
 from kg import sparql
+from kg.sparql.guard import zh
+from web.http.limits import read_body
+from web.http.page import ASSET_PATH, asset_response, page_response, wants_page
 
 log = logging.getLogger(__name__)
 
 PATHS = ("/sparql", "/sparql/")
+READ_ONLY = zh("本端点只读,不接受 SPARQL 更新", "SPARQL Update is not accepted: this endpoint is "
+               "read-only")
 METHODS = ["GET", "POST", "OPTIONS", "HEAD", "PUT", "DELETE", "PATCH"]
 CORS = {"Access-Control-Allow-Origin": "*",
-        "Access-Control-Expose-Headers": "X-PlanGraph-Notice, X-PlanGraph-Rows, Server-Timing"}
+        "Access-Control-Expose-Headers": "X-PlanGraph-Notice, X-PlanGraph-Rows, Server-Timing, "
+                                         "Retry-After"}
 PREFLIGHT = {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
              "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
              "Access-Control-Max-Age": "86400"}
@@ -45,11 +54,16 @@ GRAPH_TYPES = {"text/turtle": "turtle", "application/turtle": "turtle",
                "application/x-turtle": "turtle", "application/ld+json": "json-ld",
                "application/json": "json-ld", "application/n-triples": "n-triples",
                "text/plain": "n-triples", "application/rdf+xml": "rdf-xml",
-               "application/xml": "rdf-xml", "text/xml": "rdf-xml"}
+               "application/xml": "rdf-xml", "text/xml": "rdf-xml", "text/n3": "n3",
+               "application/n3": "n3", "text/rdf+n3": "n3", "application/x-json+ld": "json-ld",
+               "application/trig": "trig", "application/n-quads": "n-quads"}
 
 
 def _error(e: QueryError) -> Response:
-    return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=CORS)
+    headers = dict(CORS)
+    if getattr(e, "retry_after", None):
+        headers["Retry-After"] = str(e.retry_after)
+    return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=headers)
 
 
 def _media(header: Optional[str]) -> tuple[str, dict[str, str]]:
@@ -87,29 +101,18 @@ def negotiate(info: sparql.QueryInfo, fmt: Optional[str], accept: Optional[str])
         major = mt.split("/")[0] + "/"
         if mt.endswith("/*") and any(t.startswith(major) for t in types):
             return next(v for t, v in types.items() if t.startswith(major))
-    raise QueryError(f"none of the accepted media types ({accept}) can carry {info.form} "
-                     f"results; accepted are: {', '.join(sorted(set(types)))}", 406)
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    size = request.headers.get("content-length")
-    if size and size.isdigit() and int(size) > limit:
-        raise QueryError(f"request body too large: {size} bytes (limit {limit})", 413)
-    buf = bytearray()
-    async for chunk in request.stream():
-        buf += chunk
-        if len(buf) > limit:
-            raise QueryError(f"request body too large (limit {limit} bytes)", 413)
-    return bytes(buf)
+    raise QueryError(zh("无法提供所请求的结果格式", f"none of the accepted media types ({accept}) can "
+                        f"carry {info.form} results; accepted are: "
+                        f"{', '.join(sorted(set(types)))}"), 406)
 
 
 def _one_query(params: dict[str, list[str]]) -> str:
     if params.get("update"):
-        raise QueryError("SPARQL Update is not accepted: this endpoint is read-only", 403)
+        raise QueryError(READ_ONLY, 403)
     queries = params.get("query", [])
     if len(queries) != 1:
-        raise QueryError("give exactly one `query` parameter" if queries else
-                         "missing `query` parameter (GET ?query=… or POST)", 400)
+        raise QueryError(zh("请给出一个查询", "give exactly one `query` parameter" if queries else
+                            "missing `query` parameter (GET ?query=… or POST)"), 400)
     return queries[0]
 
 
@@ -122,22 +125,24 @@ async def read_request(request: Request, cfg: Any) -> tuple[str, dict[str, list[
         return _one_query(params), params
     ctype, opts = _media(request.headers.get("content-type"))
     if ctype == UPDATE or (ctype == FORM and "update" in params):
-        raise QueryError("SPARQL Update is not accepted: this endpoint is read-only", 403)
+        raise QueryError(READ_ONLY, 403)
     if ctype not in (FORM, DIRECT):
-        raise QueryError(f"POST needs Content-Type {DIRECT} or {FORM}"
-                         + (f", not {ctype}" if ctype else ""), 415)
+        raise QueryError(zh("不支持的请求类型", f"POST needs Content-Type {DIRECT} or {FORM}"
+                            + (f", not {ctype}" if ctype else "")), 415)
     if opts.get("charset", "utf-8") not in ("utf-8", "utf8"):
-        raise QueryError(f"charset={opts['charset']} is not supported: send UTF-8", 415)
+        raise QueryError(zh("请使用 UTF-8 编码", f"charset={opts['charset']} is not supported: "
+                            "send UTF-8"), 415)
     limit = cfg.sparql_max_query_bytes * (3 if ctype == FORM else 1) + 4096
-    raw = await _body(request, limit)
+    raw = await read_body(request, limit)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise QueryError(f"the request body is not valid UTF-8 ({e.reason} at byte {e.start})",
-                         400) from None
+        raise QueryError(zh("请求体不是有效的 UTF-8", f"the request body is not valid UTF-8 "
+                            f"({e.reason} at byte {e.start})"), 400) from None
     if ctype == DIRECT:
         if "query" in params or "update" in params:
-            raise QueryError("a direct POST carries the query in the body, not in the URL", 400)
+            raise QueryError(zh("查询应放在请求体中", "a direct POST carries the query in the body, "
+                                "not in the URL"), 400)
         return text, params
     for k, vs in parse_qs(text, keep_blank_values=True).items():
         params.setdefault(k, []).extend(vs)
@@ -155,6 +160,8 @@ def make_router(engine: Callable[[], Any], cfg: Any) -> APIRouter:
         if request.method not in ("GET", "POST"):
             return PlainTextResponse(f"method {request.method} not allowed: use GET or POST\n",
                                      status_code=405, headers={**CORS, "Allow": "GET, POST, OPTIONS"})
+        if wants_page(request):
+            return page_response(request)
         try:
             query, params = await read_request(request, cfg)
             info = sparql.guard(query, cfg)
@@ -176,6 +183,10 @@ def make_router(engine: Callable[[], Any], cfg: Any) -> APIRouter:
                  "triples" if info.is_graph else "rows", res.elapsed_ms)
         return Response(body, media_type=ctype, headers=headers)
 
+    async def asset(name: str) -> Response:
+        return asset_response(name)
+
     for path in PATHS:
         router.add_api_route(path, endpoint, methods=METHODS, include_in_schema=False)
+    router.add_api_route(ASSET_PATH, asset, methods=["GET", "HEAD"], include_in_schema=False)
     return router

@@ -1,0 +1,51 @@
+"""Read-only SPARQL over the graph store (DESIGN §6, §9): a guard, then the Oxigraph engine
+(pyoxigraph) in worker processes that are killed when a query runs past its time limit.
+
+    info = guard(query, cfg)                  # QueryInfo, or QueryError(message, status)
+    res = execute(graph, query, cfg)          # SparqlResult: payload, count, truncation notice
+    body, content_type = run_to_text(graph, query, cfg, fmt)
+
+Modules: guard (tokenizer, refusals), result (formats, SparqlResult), lanes (fast/slow lanes,
+queue limits), engine (worker pool, network barriers, limits), worker (the worker script).
+
+QueryError statuses: 400 malformed query or bad argument; 403 SPARQL Update or SERVICE (never
+run); 413 query over cfg.sparql_max_query_bytes; 422 a result that cannot be converted to the
+asked format; 503 over cfg.sparql_timeout_s or cfg.sparql_max_memory_mb, a full queue
+(BusyError, with retry_after), or no network barrier for the workers; 500 engine failure.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional, Sequence
+
+from kg.sparql.engine import SparqlEngine, engine_for
+from kg.sparql.guard import QueryInfo, Token, guard, tokenize
+from kg.sparql.lanes import BusyError
+from kg.sparql.result import SparqlResult, content_type, format_for
+
+__all__ = ["guard", "tokenize", "format_for", "content_type", "execute", "run_to_text",
+           "QueryInfo", "Token", "SparqlResult", "SparqlEngine", "engine_for", "BusyError"]
+
+log = logging.getLogger(__name__)
+
+
+def execute(graph: Any, query: str, cfg: Any, default_graph_uris: Optional[Sequence[str]] = None,
+            named_graph_uris: Optional[Sequence[str]] = None,
+            base_iri: Optional[str] = None) -> SparqlResult:
+    """Guard, then run. Default graph: the union of all graphs, unless the query (FROM) or
+    default_graph_uris / named_graph_uris say otherwise (graphs of the store only)."""
+    info = guard(query, cfg)
+    return engine_for(graph, cfg).run(query, cfg, info, default_graph_uris, named_graph_uris,
+                                      base_iri)
+
+
+def run_to_text(graph: Any, query: str, cfg: Any, fmt: Optional[str] = None) -> tuple[str, str]:
+    """For the CLI and UI: (text, content type). fmt: json|csv|tsv|xml for SELECT/ASK (default
+    tsv), turtle|n-triples|json-ld|rdf-xml|n3 for CONSTRUCT/DESCRIBE (default turtle)."""
+    info = guard(query, cfg)
+    name = format_for(info, fmt)
+    res = engine_for(graph, cfg).run(query, cfg, info)
+    body, ctype = res.serialize(name)
+    if res.truncated:
+        log.warning("%s", res.notice)
+    return body.decode("utf-8"), ctype

@@ -1,0 +1,375 @@
+"""The worker-process pool behind kg.sparql (DESIGN §6, §9).
+
+    engine = engine_for(graph, cfg)           # one pool per KnowledgeGraph, kept on the graph
+    res = engine.run(query, cfg, info)        # SparqlResult, or QueryError
+
+Workers (kg/sparql/worker.py, run as scripts; three per store: two for the fast lane, one for
+the slow lane, see kg.sparql.lanes) open the store read-only (or load an N-Quads dump of an
+in-memory store), call only Store.query and write results with Oxigraph's serializers, cut at
+cfg.sparql_max_rows rows and cfg.sparql_max_result_bytes bytes. The caller kills a worker past
+its time (measured: stops within 0.3 s of the limit; the Oxigraph server's own --timeout-s let
+an ORDER BY over a cross product run 161 s at a 1 s limit).
+
+Network: every worker must hold a barrier (a network namespace, or the seccomp filter that
+kills it on socket()); when a worker reports neither, the engine refuses every query (503,
+fail closed) and `status()` says why. A worker killed by SIGSYS tried to open a socket: the
+query used SERVICE, answered 403. A worker that dies of a stack overflow answers 400, one that
+passes cfg.sparql_max_memory_mb 503.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import pyoxigraph as ox
+
+from core.errors import QueryError
+from kg.sparql.guard import QueryInfo, guard, zh
+from kg.sparql.lanes import BusyError, Lane, SlowQueries, fingerprint
+from kg.sparql.result import SparqlResult
+
+__all__ = ["SparqlEngine", "engine_for", "BARRIERS"]
+
+log = logging.getLogger(__name__)
+
+FAST_WORKERS, SLOW_WORKERS = 2, 1   # the machine has 2 cores; the slow lane keeps one of them
+SLOW_QUEUE = 1                      # requests waiting for the slow lane
+START_TIMEOUT_S = 120.0             # opening the store (or loading a dump) in a new worker
+BARRIERS = ("netns", "seccomp")     # network barriers a worker sets up (tests may drop some)
+WORKER = Path(__file__).resolve().with_name("worker.py")
+
+
+class _Late(Exception):
+    pass
+
+
+class _Died(Exception):
+    def __init__(self, error: QueryError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _death(rc: Optional[int], stderr: str, memory_mb: int) -> QueryError:
+    """What a worker's death says about the query it was running."""
+    if rc == -signal.SIGSYS:
+        return QueryError(zh("不允许联邦查询 (SERVICE)", "SERVICE (federated query) is not allowed on "
+                             "this endpoint: the query tried to open a network connection; "
+                             "nothing was sent"), 403)
+    if "overflowed its stack" in stderr or rc == -signal.SIGSEGV:
+        return QueryError(zh("查询嵌套过深,引擎无法处理", "malformed query: nested too deeply for the "
+                             "engine (stack overflow)"), 400)
+    if "memory allocation" in stderr or "MemoryError" in stderr or (
+            rc == -signal.SIGABRT and memory_mb):
+        return _memory_error(memory_mb)
+    return QueryError(zh("SPARQL 引擎在执行查询时停止", "the SPARQL engine stopped while running "
+                         f"the query (exit {rc})"), 500)
+
+
+def _memory_error(memory_mb: int) -> QueryError:
+    return QueryError(zh("查询所需内存超过上限", f"query stopped: it needed more than {memory_mb} MB "
+                         "of memory (sparql_max_memory_mb)"), 503)
+
+
+class _Worker:
+    def __init__(self, mode: str, src: str, opts: dict):
+        self.memory_mb = int(opts.get("memory_mb") or 0)
+        self.proc = subprocess.Popen([sys.executable, str(WORKER), mode, src, json.dumps(opts)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True)
+        self._poll = select.poll()           # POSIX; select.select fails on fds >= 1024
+        self._poll.register(self.proc.stdout.fileno(), select.POLLIN)
+        try:
+            head, _ = self._read(time.monotonic() + START_TIMEOUT_S)
+        except (_Late, _Died):
+            self.kill()
+            raise QueryError("the SPARQL engine did not start", 500) from None
+        if not head.get("ok"):
+            self.kill()
+            raise QueryError(f"the SPARQL engine did not start: {head.get('error')}", 500)
+        self.barriers = {b: bool(head.get(b)) for b in BARRIERS}
+        self.quads = int(head["quads"])
+
+    def _exact(self, n: int, deadline: float) -> bytes:
+        fd, buf = self.proc.stdout.fileno(), bytearray()
+        while len(buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._poll.poll(left * 1000):
+                raise _Late()
+            chunk = os.read(fd, min(n - len(buf), 1 << 20))
+            if not chunk:
+                raise _Died(self._died())
+            buf += chunk
+        return bytes(buf)
+
+    def _died(self) -> QueryError:
+        try:
+            rc = self.proc.wait(timeout=5)
+            err = self.proc.stderr.read(1 << 16).decode("utf-8", "replace")
+        except (subprocess.TimeoutExpired, OSError, ValueError):
+            rc, err = None, ""
+        return _death(rc, err, self.memory_mb)
+
+    def _read(self, deadline: float) -> tuple[dict, bytes]:
+        hl, bl = struct.unpack(">II", self._exact(8, deadline))
+        return json.loads(self._exact(hl, deadline)), self._exact(bl, deadline) if bl else b""
+
+    def call(self, req: dict, timeout_s: float) -> tuple[dict, bytes]:
+        data = json.dumps(req).encode("utf-8", "surrogatepass")
+        try:
+            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
+            self.proc.stdin.flush()
+        except OSError:
+            raise _Died(self._died()) from None
+        return self._read(time.monotonic() + timeout_s)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                f.close()
+            except OSError:
+                pass
+
+
+def _shutdown(live: set, tmp: Optional[str]) -> None:
+    for w in list(live):
+        w.kill()
+    live.clear()
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class SparqlEngine:
+    """A pool of worker processes over one store. `mode` is "dir" (an on-disk store, opened
+    read-only) or "dump" (an N-Quads file loaded into memory). `barriers`: the network
+    barriers workers set up (tests drop some). Thread-safe."""
+
+    def __init__(self, mode: str, source: str | Path, tmp_dir: Optional[str] = None,
+                 barriers: Sequence[str] = BARRIERS, memory_mb: int = 0,
+                 fast_workers: int = FAST_WORKERS, slow_workers: int = SLOW_WORKERS,
+                 queue: int = 8):
+        if mode not in ("dir", "dump"):
+            raise ValueError(f"SparqlEngine mode={mode!r}: expected 'dir' or 'dump'")
+        self.mode, self.source = mode, str(source)
+        self._opts = {**{b: b in barriers for b in BARRIERS}, "memory_mb": memory_mb}
+        self.size = fast_workers + slow_workers
+        self.fast, self.slow = Lane("fast", fast_workers, queue), Lane("slow", slow_workers, SLOW_QUEUE)
+        self.slow_queries = SlowQueries()
+        self._idle: list[_Worker] = []
+        self._live: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self.barriers: Optional[dict[str, bool]] = None     # known once a worker started
+        self._final = weakref.finalize(self, _shutdown, self._live, tmp_dir)
+
+    @classmethod
+    def for_store(cls, store: ox.Store, location: Optional[Path] = None,
+                  **options: Any) -> "SparqlEngine":
+        """Use `location` (an on-disk copy of `store`) when its size matches, else a dump."""
+        if location is not None and Path(location).is_dir():
+            eng = cls("dir", location, **options)
+            try:
+                if eng._spawn_checked(len(store)):
+                    return eng
+            except QueryError:
+                if eng.isolated is False:       # fail closed: a dump would not help
+                    return eng
+            eng.close()
+        tmp = tempfile.mkdtemp(prefix="plangraph-sparql-")
+        path = Path(tmp) / "graph.nq"
+        store.dump(str(path), ox.RdfFormat.N_QUADS)
+        return cls("dump", path, tmp_dir=tmp, **options)
+
+    @property
+    def isolated(self) -> Optional[bool]:
+        """True when workers hold a network barrier, False when none (queries refused)."""
+        return None if self.barriers is None else any(self.barriers.values())
+
+    def status(self) -> dict[str, Any]:
+        return {"network_isolated": self.isolated, "barriers": self.barriers,
+                "available": self.isolated is not False,
+                "lanes": {"fast": self.fast.state(), "slow": self.slow.state()}}
+
+    def _spawn(self) -> _Worker:
+        w = _Worker(self.mode, self.source, self._opts)
+        self.barriers = w.barriers
+        with self._lock:
+            self._live.add(w)
+        if not any(w.barriers.values()):
+            self._discard(w)
+            raise _unisolated()
+        return w
+
+    def _spawn_checked(self, quads: int) -> bool:
+        w = self._spawn()
+        ok = w.quads == quads
+        self._give_back(w) if ok else self._discard(w)
+        return ok
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._spawn()
+
+    def _give_back(self, w: _Worker) -> None:
+        with self._lock:
+            keep = len(self._idle) < self.size
+            if keep:
+                self._idle.append(w)
+        if not keep:
+            self._discard(w)
+
+    def _discard(self, w: _Worker) -> None:
+        w.kill()
+        with self._lock:
+            self._live.discard(w)
+
+    def warm(self) -> None:
+        """Start one worker now (in this thread) if none is idle."""
+        with self._lock:
+            if self._idle:
+                return
+        self._give_back(self._spawn())
+
+    def _rewarm(self) -> None:
+        try:
+            self.warm()
+        except (QueryError, OSError) as e:
+            log.warning("SPARQL engine: no replacement worker (%s)", e)
+
+    def _call(self, req: dict, timeout_s: float) -> tuple[dict, bytes]:
+        """Run one request on a worker; _Late when it ran out of time (worker killed)."""
+        if self.isolated is False:
+            raise _unisolated()
+        w = self._take()
+        try:
+            out = w.call(req, timeout_s)
+        except _Late:
+            self._discard(w)
+            threading.Thread(target=self._rewarm, daemon=True).start()
+            raise
+        except _Died as d:
+            self._discard(w)
+            threading.Thread(target=self._rewarm, daemon=True).start()
+            raise d.error from None
+        self._give_back(w)
+        return out
+
+    def _in_lane(self, lane: Lane, req: dict, run_s: float, wait_s: float,
+                 retry_after: float) -> tuple[dict, bytes]:
+        lane.acquire(wait_s, retry_after)
+        try:
+            return self._call(req, run_s)
+        finally:
+            lane.release()
+
+    def run(self, query: str, cfg: Any, info: Optional[QueryInfo] = None,
+            default_graphs: Optional[Sequence[str]] = None,
+            named_graphs: Optional[Sequence[str]] = None,
+            base_iri: Optional[str] = None) -> SparqlResult:
+        info = info or guard(query, cfg)
+        dg, ng = _iris(default_graphs, "default-graph-uri"), _iris(named_graphs, "named-graph-uri")
+        req = {"q": query, "dg": dg, "ng": ng, "union": not info.has_dataset,
+               "base": base_iri, "max": cfg.sparql_max_rows,
+               "max_bytes": cfg.sparql_max_result_bytes}
+        limit, budget = cfg.sparql_timeout_s, min(cfg.sparql_fast_lane_s, cfg.sparql_timeout_s)
+        key = fingerprint(query, dg, ng)
+        t0 = time.perf_counter()
+        out = None
+        if key not in self.slow_queries:
+            try:
+                out = self._in_lane(self.fast, req, budget, limit, budget)
+            except _Late:
+                if budget >= limit:
+                    raise _timeout(limit) from None
+                self.slow_queries.mark(key)
+        if out is None:
+            left = limit - (time.perf_counter() - t0)
+            try:
+                out = self._in_lane(self.slow, req, max(left, 0.1), left, limit)
+            except _Late:
+                self.slow_queries.mark(key)
+                raise _timeout(limit) from None
+        head, body = out
+        if not head.get("ok"):
+            if head["status"] == 503:
+                raise _memory_error(cfg.sparql_max_memory_mb)
+            raise QueryError(zh("查询语法错误", "malformed query: " + head["error"])
+                             if head["status"] == 400 else
+                             zh("查询执行失败", "query failed: " + head["error"]), head["status"])
+        form = {"boolean": "ASK", "solutions": "SELECT"}.get(head["kind"], info.form)
+        return SparqlResult(form, body, head["count"], head["truncated"] or "",
+                            cfg.sparql_max_rows, (time.perf_counter() - t0) * 1000,
+                            cfg.sparql_max_result_bytes)
+
+    def close(self) -> None:
+        """Stop every worker. The engine stays usable (workers restart on demand)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for w in idle:
+            self._discard(w)
+
+    def __enter__(self) -> "SparqlEngine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._final()
+
+
+def _timeout(limit: float) -> BusyError:
+    return BusyError(zh("查询超时", f"query stopped: it ran longer than the {limit:g} s limit "
+                        "(sparql_timeout_s)"), limit)
+
+
+def _unisolated() -> QueryError:
+    return QueryError(zh("SPARQL 查询已停用:无法隔离查询进程的网络", "SPARQL is disabled: the "
+                         "worker processes cannot be cut off from the network (no network "
+                         "namespace and no seccomp filter on this system)"), 503)
+
+
+def _iris(values: Optional[Sequence[str]], what: str) -> Optional[list[str]]:
+    if values is None:
+        return None
+    for v in values:
+        try:
+            ox.NamedNode(v)
+        except (ValueError, TypeError):
+            raise QueryError(zh("图 IRI 无效", f"{what} {v!r} is not an absolute IRI"), 400) from None
+    return list(values)
+
+
+def engine_for(graph: Any, cfg: Any = None) -> SparqlEngine:
+    """The engine of a KnowledgeGraph (or anything with `.store`), kept on the graph object so
+    the UI and /sparql share one pool. Workers open the graph's on-disk store: its `location`
+    (set by kg.load), or for a graph built in memory cfg.data_dir/kg/store when that holds the
+    same number of quads; otherwise they load a dump of the in-memory store."""
+    if isinstance(graph, SparqlEngine):
+        return graph
+    eng = getattr(graph, "_sparql_engine", None)
+    if eng is None:
+        loc = getattr(graph, "location", None)
+        if loc is None and cfg is not None:
+            loc = Path(cfg.data_dir) / "kg" / "store"
+        options = {} if cfg is None else {"memory_mb": cfg.sparql_max_memory_mb,
+                                          "queue": cfg.sparql_queue}
+        eng = SparqlEngine.for_store(graph.store, loc, **options)
+        try:
+            eng = graph.__dict__.setdefault("_sparql_engine", eng)
+        except AttributeError:
+            pass
+    return eng
