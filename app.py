@@ -16,7 +16,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from core.config import load_config  # noqa: E402
-from core.errors import PlanGraphError  # noqa: E402
+from core.errors import PlanGraphError, describe_os_error  # noqa: E402
 
 COMMANDS = ("serve", "build", "ask", "sparql", "eval", "bench", "add")
 
@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     except PlanGraphError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:          # a file system failure not turned into a PlanGraphError
+        print(f"error: {describe_os_error(e)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -106,7 +109,7 @@ def cmd_ask(cfg, args) -> int:
     from core.errors import QuestionError
     if (args.question is None) == (args.batch is None):
         raise QuestionError("ask: give a question or --batch FILE (one of them)")
-    ws = pipeline.Workspace.open(cfg, build_if_needed=True)
+    ws = pipeline.Workspace.open(cfg, build_if_needed=True, rebuild_damaged=False)
     if args.batch is None:
         ans = qa.answer(ws, args.question)
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1) if args.json
@@ -136,7 +139,7 @@ def cmd_sparql(cfg, args) -> int:
             text = args.file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise QueryError(f"sparql: cannot read {args.file}: {e}") from None
-    ws = pipeline.Workspace.open(cfg, build_if_needed=True)
+    ws = pipeline.Workspace.open(cfg, build_if_needed=True, rebuild_damaged=False)
     body, _ctype = sparql.run_to_text(ws.graph, text, cfg, fmt=args.format)
     sys.stdout.write(body if body.endswith("\n") else body + "\n")
     return 0

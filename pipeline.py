@@ -1,7 +1,9 @@
 """Build orchestration and the loaded Workspace (the object every later stage is given).
 
-build(): catalog -> ingest -> embedder -> kg -> index, written into data.tmp/ and swapped in
-atomically (a crash leaves the previous data/ loadable).
+build(): catalog -> ingest -> embedder -> kg -> index, written into a staging folder of its
+own and swapped in at once (a crash leaves the previous data/ loadable), under the data
+folder's build lock (core/buildlock.py). The manifest, written last, records every file's
+checksum; loading checks them (core/artifacts.py).
 """
 from __future__ import annotations
 
@@ -9,15 +11,17 @@ import os
 import shutil
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from core import artifacts
+from core import artifacts, buildlock
+from core.artifacts import DamagedArtifact
 from core.catalog import Catalog
 from core.config import Config
-from core.errors import ArtifactError
+from core.errors import ArtifactError, describe_os_error
 from core.types import Corpus
 
 Progress = Callable[[str], None]
@@ -39,36 +43,78 @@ def corpus_fingerprint(cfg: Config) -> str:
     return Catalog.load(cfg.corpora_dir).fingerprint()
 
 
-def is_stale(cfg: Config) -> Optional[str]:
-    """None when data/ is current for this corpus and model, else the reason it is not."""
-    artifacts.recover(cfg.data_dir)
+def _recover_if_idle(data_dir: Path) -> None:
+    """Restore data.old/ left by a build killed between its two renames (only when no build
+    is running; a read-only folder is left as it is)."""
+    old = data_dir.with_name(data_dir.name + ".old")
+    if data_dir.exists() or not old.exists():
+        return
+    try:
+        with buildlock.build_lock(data_dir):
+            artifacts.recover(data_dir)
+    except ArtifactError:
+        pass
+
+
+def _check(cfg: Config, verify: bool = True) -> tuple[Optional[str], Optional[dict]]:
+    """(reason the artifacts are not current or are damaged, None) or (None, manifest)."""
+    _recover_if_idle(cfg.data_dir)
     try:
         m = artifacts.read_manifest(cfg.data_dir)
     except ArtifactError as e:
-        return str(e)
+        return str(e), None
     if m.get("corpus") != corpus_fingerprint(cfg):
-        return "the corpus catalog changed since the last build"
+        return "the corpus catalog changed since the last build", None
     from index.embedder import model_id
     if m.get("model") != model_id(cfg):
-        return f"artifacts were built with model {m.get('model')!r}, config asks for {model_id(cfg)!r}"
-    return None
+        return (f"artifacts were built with model {m.get('model')!r}, config asks for "
+                f"{model_id(cfg)!r}"), None
+    if verify:
+        try:
+            artifacts.verify(cfg.data_dir, m)
+        except ArtifactError as e:
+            return str(e), None
+    return None, m
 
 
-def build(cfg: Config, force: bool = False, progress: Progress = _stderr) -> BuildReport:
+def is_stale(cfg: Config) -> Optional[str]:
+    """None when data/ is current for this corpus and model and every file is as its build
+    wrote it, else the reason it is not."""
+    return _check(cfg)[0]
+
+
+def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
+          wait: bool = False) -> BuildReport:
+    """Build under the data folder's lock: another running build makes this one refuse
+    (BuildLocked) or, with wait=True, wait and then build only if still needed."""
+    with buildlock.build_lock(cfg.data_dir, wait=wait, progress=progress):
+        artifacts.recover(cfg.data_dir)
+        for leftover in artifacts.stale_stagings(cfg.data_dir):
+            shutil.rmtree(leftover, ignore_errors=True)
+        if not force and is_stale(cfg) is None:
+            progress(f"artifacts in {cfg.data_dir} are up to date (use --force to rebuild)")
+            return BuildReport(0.0, skipped=True)
+        staging: Optional[Path] = None
+        try:
+            staging = artifacts.new_staging(cfg.data_dir)
+            return _build_into(cfg, staging, progress)
+        except OSError as e:
+            raise ArtifactError(f"构建失败：{describe_os_error(e)}；原有数据未改动 (build failed: "
+                                f"cannot write; the previous artifacts in {cfg.data_dir} are "
+                                "unchanged)") from None
+        finally:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)     # gone already after a swap
+
+
+def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     import ingest
     import index
     import kg
     from index.embedder import load_embedder, model_id
 
     t0 = time.perf_counter()
-    if not force and is_stale(cfg) is None:
-        progress(f"artifacts in {cfg.data_dir} are up to date (use --force to rebuild)")
-        return BuildReport(0.0, skipped=True)
     catalog = Catalog.load(cfg.corpora_dir)
-    staging = cfg.staging_dir
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
     timings: dict[str, float] = {}
 
     t = time.perf_counter()
@@ -95,7 +141,8 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr) -> Bui
     counts = {"documents": len(corpus.documents), "sections": len(corpus.sections),
               "passages": len(corpus.passages), "spam_spans": len(corpus.spam),
               "triples": kg.triple_count(graph)}
-    manifest = {"schema_version": artifacts.SCHEMA_VERSION, "model": model_id(cfg),
+    manifest = {"schema_version": artifacts.SCHEMA_VERSION, "build_id": uuid.uuid4().hex,
+                "model": model_id(cfg),
                 "dim": embedder.dim, "corpus": catalog.fingerprint(),
                 "documents": {d.id: d.sha256 for d in corpus.documents.values()},
                 "counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}
@@ -110,6 +157,7 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr) -> Bui
         load_query_embedder(cfg, embedder)
         timings["query_encoder_s"] = time.perf_counter() - t
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    manifest["files"] = artifacts.file_checksums(staging)
     artifacts.write_json(staging / artifacts.MANIFEST, manifest)
     artifacts.swap_in(staging, cfg.data_dir)
     secs = time.perf_counter() - t0
@@ -128,7 +176,7 @@ def warm_vectors(cfg: Config, embedder, cache_dir: Path, progress: Progress = _s
     import qa.warm
     from index.cache import encode_cached
     from index.embedder import CachingEmbedder
-    ws = Workspace(cfg)
+    ws = Workspace(cfg, verify=False)
     caching = CachingEmbedder(embedder)
     texts = qa.warm.candidate_texts(ws.corpus)
     caching.preload(texts, encode_cached(embedder, texts, cache_dir, progress=progress))
@@ -143,37 +191,61 @@ def warm_vectors(cfg: Config, embedder, cache_dir: Path, progress: Progress = _s
 
 
 class Workspace:
-    """Loaded artifacts. Heavy parts (graph store, retriever, embedder) load on first use."""
+    """Loaded artifacts. Heavy parts (graph store, retriever, embedder) load on first use.
 
-    def __init__(self, cfg: Config):
+    Loading checks every file against the manifest's checksums (verify=False only for the
+    build's own staging folder, whose manifest is not final yet); a part loaded later first
+    checks that data/ still holds the same build."""
+
+    def __init__(self, cfg: Config, verify: bool = True, _verified: Optional[dict] = None):
         import ingest
-        artifacts.recover(cfg.data_dir)
+        from index.embedder import model_id
+        _recover_if_idle(cfg.data_dir)
         self.cfg = cfg
         self.manifest = artifacts.read_manifest(cfg.data_dir)
-        from index.embedder import model_id
         if self.manifest.get("model") != model_id(cfg):
             raise ArtifactError(
                 f"artifacts in {cfg.data_dir} were built with model {self.manifest.get('model')!r} "
                 f"but the config asks for {model_id(cfg)!r}; run `python app.py build --force`")
+        if verify and _verified != self.manifest:
+            artifacts.verify(cfg.data_dir, self.manifest)
         self.corpus: Corpus = ingest.load(cfg.data_dir / "ingest")
 
     @classmethod
-    def open(cls, cfg: Config, build_if_needed: bool = False,
-             progress: Progress = _stderr) -> "Workspace":
-        if build_if_needed:
-            reason = is_stale(cfg)
-            if reason:
-                progress(f"building artifacts: {reason}")
-                build(cfg, force=True, progress=progress)
+    def open(cls, cfg: Config, build_if_needed: bool = False, progress: Progress = _stderr,
+             rebuild_damaged: bool = True) -> "Workspace":
+        """Load data/, building it first when build_if_needed and it is missing or stale
+        (waiting for a build already running). A damaged folder is rebuilt too, unless
+        rebuild_damaged=False: then DamagedArtifact names the file."""
+        if not build_if_needed:
+            return cls(cfg)
+        reason, manifest = _check(cfg)
+        if reason is None:
+            return cls(cfg, _verified=manifest)
+        if not rebuild_damaged:
+            try:
+                artifacts.verify(cfg.data_dir, artifacts.read_manifest(cfg.data_dir))
+            except DamagedArtifact:
+                raise
+            except ArtifactError:
+                pass
+        progress(f"building artifacts: {reason}")
+        build(cfg, force=False, progress=progress, wait=True)
         return cls(cfg)
+
+    def _same_build(self) -> None:
+        """Refuse to load a part from a data/ that another build replaced since loading."""
+        now = artifacts.read_manifest(self.cfg.data_dir)
+        if now.get("build_id") != self.manifest.get("build_id"):
+            raise ArtifactError(f"artifacts in {self.cfg.data_dir} were replaced by another "
+                                "build after this process loaded them; restart it")
 
     @cached_property
     def embedder(self):
         import numpy as np
         from index.embedder import CachingEmbedder, load_query_embedder
-        from index.threads import single_thread_helpers
+        self._same_build()
         emb = CachingEmbedder(load_query_embedder(self.cfg))
-        single_thread_helpers()         # after loading: keeps a torch fallback's threads
         path = self.cfg.data_dir / WARM_VECTORS
         if path.is_file():
             try:
@@ -186,10 +258,12 @@ class Workspace:
     @cached_property
     def graph(self):
         import kg
+        self._same_build()
         return kg.load(self.cfg.data_dir / "kg")
 
     @cached_property
     def retriever(self):
         import index
+        self._same_build()
         return index.load_retriever(self.cfg.data_dir / "index", self.cfg, self.corpus,
                                     embedder_factory=lambda: self.embedder)

@@ -1,23 +1,36 @@
 """Artifact folder: manifest.json + one file (or folder) per part; atomic replacement.
 
 Layout of data/ (DESIGN §1, STYLE 7):
-  manifest.json            schema version, model, dimension, corpus fingerprint, counts
+  manifest.json            schema version, model, dimension, corpus fingerprint, counts, and
+                           `files`: the size and sha256 of every other file of the folder
   ingest/                  documents.json, sections.jsonl, passages.jsonl, cleaning.json
-  kg/                      graph.ttl (+ the fast-loading store)
-  index/                   FAISS + BM25 files with their own params
+  kg/                      graph.ttl, graph.trig, meta.json, store/ (the graph store)
+  index/                   FAISS + BM25 files with their own params, warm_vectors.npz
+
+A build writes into a staging folder of its own (`data.tmp-XXXX/`, beside data/), records
+the checksums last, and exchanges it with data/ in one rename (core/buildlock.py keeps a
+second build out meanwhile). Loading checks the checksums, so a damaged file or a folder
+mixed from two builds is refused with the file's name instead of being half-read.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
+import hashlib
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from core.errors import ArtifactError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3          # 2: typed graph values; 3: manifest records every file's checksum
 MANIFEST = "manifest.json"
+PARTS = ("ingest", "kg", "index")
+REBUILD = "run `python app.py build --force`"
+_CHUNK = 1 << 20
 
 
 def write_json(path: Path, obj: Any) -> None:
@@ -55,6 +68,55 @@ def read_jsonl(path: Path) -> list[dict]:
         raise ArtifactError(f"corrupt artifact {path} ({e}); run `python app.py build --force`") from None
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_checksums(folder: Path) -> dict[str, dict]:
+    """{relative path: {"bytes", "sha256"}} of every file under folder but the manifest."""
+    folder = Path(folder)
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and rel != MANIFEST:
+            out[rel] = {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+    return out
+
+
+class DamagedArtifact(ArtifactError):
+    """A file of the artifact folder is missing, truncated or changed since its build."""
+
+    def __init__(self, path: Path, what: str):
+        super().__init__(f"damaged artifact {path} ({what}); {REBUILD}")
+        self.path = path
+
+
+def verify(data_dir: Path, manifest: dict, parts: Optional[Iterable[str]] = None) -> None:
+    """Check the files of `parts` (all when None) against the manifest's checksums; raises
+    DamagedArtifact naming the first file that is missing or differs."""
+    data_dir = Path(data_dir)
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise ArtifactError(f"{data_dir / MANIFEST} records no checksums; {REBUILD}")
+    wanted = tuple(parts) if parts is not None else None
+    for rel, rec in files.items():
+        if wanted is not None and rel.split("/", 1)[0] not in wanted:
+            continue
+        path = data_dir / rel
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise DamagedArtifact(path, "missing") from None
+        if size != rec.get("bytes"):
+            raise DamagedArtifact(path, f"{size} bytes, the build wrote {rec.get('bytes')}")
+        if _sha256(path) != rec.get("sha256"):
+            raise DamagedArtifact(path, "checksum differs from the build's")
+
+
 def read_manifest(data_dir: Path) -> dict:
     m = read_json(Path(data_dir) / MANIFEST)
     if m.get("schema_version") != SCHEMA_VERSION:
@@ -65,14 +127,58 @@ def read_manifest(data_dir: Path) -> dict:
 
 
 def recover(data_dir: Path) -> None:
-    """Finish an interrupted swap: if data/ is missing but data.old/ exists, restore it."""
+    """Finish an interrupted two-step swap: if data/ is missing but data.old/ exists, restore
+    it. Only called with the build lock held (no build is between its two renames)."""
     old = data_dir.with_name(data_dir.name + ".old")
     if not data_dir.exists() and old.exists():
         os.replace(old, data_dir)
 
 
+STAGING_PREFIX = ".tmp-"
+
+
+def new_staging(data_dir: Path) -> Path:
+    """A fresh staging folder of this build's own beside data_dir (same file system)."""
+    data_dir = Path(data_dir)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=data_dir.name + STAGING_PREFIX, dir=data_dir.parent))
+
+
+def stale_stagings(data_dir: Path) -> list[Path]:
+    """Staging folders left by killed builds (remove them only with the build lock held)."""
+    data_dir = Path(data_dir)
+    return sorted(p for p in data_dir.parent.glob(data_dir.name + STAGING_PREFIX + "*")
+                  if p.is_dir())
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def swap_in(staging: Path, data_dir: Path) -> None:
-    """Atomically-as-possible replace data_dir with staging (both on one file system)."""
+    """Replace data_dir with staging. Where the kernel can exchange two folders in one rename,
+    a reader sees either the old folder or the new one, never none; elsewhere data_dir is
+    renamed to data.old first (recover() restores it after a crash between the two)."""
+    staging, data_dir = Path(staging), Path(data_dir)
+    if data_dir.exists() and _exchange(staging, data_dir):
+        shutil.rmtree(staging, ignore_errors=True)        # now holds the previous build
+        return
     old = data_dir.with_name(data_dir.name + ".old")
     if old.exists():
         shutil.rmtree(old)

@@ -4,10 +4,11 @@ Files are stored byte-identical; decoding (UTF-8, else GB18030) happens on load.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
-import shutil
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +16,13 @@ from typing import Optional
 
 import tomli_w
 
-from core.errors import CorpusError
+from core.encoding import decode_bytes
+from core.errors import CorpusError, describe_os_error
+from core.periods import parse_period
 from core.types import Document
 
 CATALOG_NAME = "catalog.toml"
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 FIELDS = ("id", "file", "city", "title", "issuer", "issued", "period", "sha256", "source")
 
 
@@ -42,24 +46,43 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decode_bytes(data: bytes, name: str = "file") -> tuple[str, str]:
-    """Decode a plan's bytes: UTF-8 first, then GB18030. Refuses empty and binary data."""
-    if not data.strip():
-        raise CorpusError(f"{name}: file is empty")
-    if b"\x00" in data[:65536]:
-        raise CorpusError(f"{name}: looks binary (contains NUL bytes), not a text plan")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        ctrl = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t\f\v")
-        if ctrl > max(3, len(text[:20000]) // 200):
-            raise CorpusError(f"{name}: looks binary (control characters), not a text plan")
-        if not re.search(r"[\u4e00-\u9fff]", text):
-            raise CorpusError(f"{name}: contains no Chinese text; PlanGraph expects a Chinese plan")
-        return text, enc
-    raise CorpusError(f"{name}: not valid UTF-8 or GB18030 text")
+def check_id(doc_id: str, where: str = "add --id") -> str:
+    """A document id is a slug (letters, digits, - and _; at most 64): it names a file in
+    corpora/ and an IRI in the graph."""
+    if not isinstance(doc_id, str) or not ID_RE.fullmatch(doc_id):
+        raise CorpusError(f"{where} {doc_id!r}: 编号只能包含字母、数字、- 和 _ "
+                          "(an id may contain only letters, digits, - and _, at most 64, "
+                          "not starting with - or _)")
+    return doc_id
+
+
+def check_period(period: str) -> str:
+    """'' or a period parse_period reads (2021-2025, 2021—2060, 2021至2035年, 十四五)."""
+    if period and parse_period(period) is None:
+        raise CorpusError(f"add --period {period!r}: 无法识别的规划期，请写成 2021-2025 "
+                          "(not a period; write it as START-END years, e.g. 2021-2025)")
+    return period
+
+
+def read_plan_file(file: Path) -> bytes:
+    """The bytes of a regular file; refuses folders, FIFOs, devices and sockets at once
+    (reading a FIFO would wait for a writer forever)."""
+    try:
+        st = os.stat(file)
+    except FileNotFoundError:
+        raise CorpusError(f"{file}: 文件不存在 (no such file)") from None
+    except OSError as e:
+        raise CorpusError(f"{file}: 无法读取 (cannot read: {e.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise CorpusError(f"{file}: 这是文件夹，不是规划文件 (is a directory, not a plan file)")
+    if not stat.S_ISREG(st.st_mode):
+        raise CorpusError(f"{file}: 不是普通文件 (not a regular file: a FIFO, device or socket "
+                          "cannot be added; copy the plan into a file first)")
+    try:
+        with open(file, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise CorpusError(f"{file}: 无法读取 (cannot read: {e.strerror})") from None
 
 
 @dataclass
@@ -87,7 +110,7 @@ class Catalog:
             if missing:
                 raise CorpusError(f"catalog {path}: document #{i + 1} lacks {', '.join(missing)}")
             entries.append(CatalogEntry(**{k: str(d.get(k, "")) for k in FIELDS}))
-        ids = [e.id for e in entries]
+        ids = [check_id(e.id, f"catalog {path}: id") for e in entries]
         if len(set(ids)) != len(ids):
             raise CorpusError(f"catalog {path}: duplicate document ids")
         return cls(corpora_dir, entries)
@@ -135,15 +158,11 @@ class Catalog:
         catalog and the folder untouched."""
         file = Path(file)
         if not city.strip() or not title.strip():
-            raise CorpusError("add: --city and --title must not be empty")
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            raise CorpusError(f"{file}: no such file") from None
-        except IsADirectoryError:
-            raise CorpusError(f"{file}: is a directory, not a plan file") from None
-        except OSError as e:
-            raise CorpusError(f"{file}: cannot read ({e.strerror})") from None
+            raise CorpusError("add: --city 和 --title 不能为空 (--city and --title must not be empty)")
+        if doc_id is not None:
+            check_id(doc_id)
+        check_period(period)
+        data = read_plan_file(file)
         decode_bytes(data, str(file))
         digest = sha256_bytes(data)
         for e in self.entries:
@@ -159,15 +178,19 @@ class Catalog:
                              sha256=digest, issuer=issuer, issued=issued, period=period,
                              source=source or f"added from {file.name}")
         tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(file, tmp)
-        os.replace(tmp, target)
-        self.entries.append(entry)
         try:
+            tmp.write_bytes(data)           # the bytes checked above, not a second read
+            os.replace(tmp, target)
+            self.entries.append(entry)
             self.save()
-        except OSError:
-            self.entries.pop()
-            target.unlink(missing_ok=True)
-            raise
+        except OSError as e:
+            if self.entries and self.entries[-1] is entry:
+                self.entries.pop()
+            for p in (tmp, target, self.path.with_suffix(".toml.tmp")):
+                with contextlib.suppress(OSError):
+                    p.unlink(missing_ok=True)
+            raise CorpusError(f"add: 无法写入 {self.dir}：{describe_os_error(e)}；规划未添加 "
+                              "(cannot write; nothing was added)") from None
         return entry
 
 

@@ -73,11 +73,6 @@ class Config:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @property
-    def staging_dir(self) -> Path:
-        """Where a build is written before it replaces data_dir (atomic builds)."""
-        return self.data_dir.with_name(self.data_dir.name + ".tmp")
-
-    @property
     def cache_dir(self) -> Path:
         """Survives rebuilds: embedding cache keyed by model + passage hash."""
         return self.data_dir.with_name(self.data_dir.name + ".cache")

@@ -1,4 +1,5 @@
 """All PlanGraph exceptions. Only app.py turns them into exit codes or UI messages."""
+import errno
 
 
 class PlanGraphError(Exception):
@@ -31,3 +32,15 @@ class QueryError(PlanGraphError):
 
 class QuestionError(PlanGraphError):
     """A question cannot be processed (e.g. empty)."""
+
+
+_OS_REASONS = {"ENOSPC": "磁盘已满", "EDQUOT": "超出磁盘配额", "EROFS": "只读文件系统",
+               "EACCES": "没有写权限", "EPERM": "没有权限", "EIO": "读写错误"}
+
+
+def describe_os_error(e: OSError) -> str:
+    """'磁盘已满 (No space left on device)': a one-line reason, Chinese first."""
+    name = errno.errorcode.get(e.errno or 0, "")
+    cn = _OS_REASONS.get(name, "文件系统错误")
+    where = f" {e.filename}" if getattr(e, "filename", None) else ""
+    return f"{cn}{where} ({e.strerror or e})"

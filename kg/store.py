@@ -20,6 +20,7 @@ from typing import NamedTuple, Optional
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
+from core.artifacts import read_json
 from core.errors import ArtifactError
 from kg.model import ID, District, Indicator, Organization, Project, Regulation, Target, Topic
 
@@ -300,7 +301,7 @@ def load(in_dir: Path) -> KnowledgeGraph:
     meta_path = in_dir / "meta.json"
     if not meta_path.is_file():
         raise ArtifactError(f"{in_dir}: no knowledge graph here (meta.json missing); run build")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = read_json(meta_path)
     if meta.get("schema_version") != SCHEMA_VERSION:
         raise ArtifactError(f"{in_dir}: graph schema {meta.get('schema_version')!r}, expected "
                             f"{SCHEMA_VERSION}; run `python app.py build --force`")

@@ -32,11 +32,12 @@ def test_faults_killed_build_leaves_previous_artifacts_loadable(copied):
     proc = subprocess.Popen([sys.executable, "app.py", "--corpora", str(copied.corpora_dir),
                              "--data", str(copied.data_dir), "build", "--force"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    staging = copied.staging_dir
+    def started() -> bool:
+        return any((s / "ingest").exists() for s in artifacts.stale_stagings(copied.data_dir))
     deadline = time.time() + 120
-    while time.time() < deadline and not (staging / "ingest").exists():
+    while time.time() < deadline and not started():
         time.sleep(0.05)
-    assert (staging / "ingest").exists(), "build never started writing its staging folder"
+    assert started(), "build never started writing its staging folder"
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -49,8 +50,8 @@ def test_faults_killed_build_leaves_previous_artifacts_loadable(copied):
 
 
 def test_faults_leftover_staging_does_not_affect_loading(copied):
-    copied.staging_dir.mkdir(exist_ok=True)
-    (copied.staging_dir / "manifest.json").write_text("half-written")
+    staging = artifacts.new_staging(copied.data_dir)
+    (staging / "manifest.json").write_text("half-written")
     assert pipeline.is_stale(copied) is None
     assert pipeline.Workspace(copied).corpus.passages
 

@@ -85,3 +85,90 @@ def test_catalog_changed_file_is_refused_on_load(corpora_copy):
     path.write_bytes(path.read_bytes() + "。".encode("utf-8"))
     with pytest.raises(CorpusError, match="sha256"):
         Catalog.load(corpora_copy).documents()
+
+
+# ---- issue 13 §6: ids, file kinds, encodings -----------------------------------------------
+
+TRADITIONAL = ("臺北市城市管理規劃\n一、總體要求\n規劃期限為2021至2025年。到2025年，生活垃圾回收利用率"
+               "達到60%，城市供水管網漏損率控制在9%以內。\n二、重點任務\n推進垃圾分類，建設污水處理廠三座。\n")
+
+
+@pytest.mark.parametrize("bad", ["../x", "a b<c>\"d", "sub/dir", "", "-x", "名字", "x" * 65, ".."])
+def test_catalog_refuses_ids_that_are_not_slugs(corpora_copy, tmp_path, bad):
+    f = tmp_path / "plan.txt"
+    f.write_text("某市城市管理规划\n一、目标\n到2025年垃圾分类覆盖率达到100%。\n", encoding="utf-8")
+    before = (corpora_copy / "catalog.toml").read_bytes()
+    with pytest.raises(CorpusError, match="letters, digits"):
+        Catalog.load(corpora_copy).add(f, city="某市", title="某市规划", doc_id=bad)
+    assert (corpora_copy / "catalog.toml").read_bytes() == before
+    assert not (corpora_copy.parent / "x.txt").exists()
+
+
+def test_catalog_accepts_a_slug_id(corpora_copy, tmp_path):
+    f = tmp_path / "plan.txt"
+    f.write_text("某市城市管理规划\n一、目标\n到2025年垃圾分类覆盖率达到100%。\n", encoding="utf-8")
+    e = Catalog.load(corpora_copy).add(f, city="某市", title="某市规划", doc_id="Ning_bo-2")
+    assert e.id == "Ning_bo-2" and (corpora_copy / "Ning_bo-2.txt").is_file()
+
+
+def test_catalog_with_a_bad_id_is_refused_on_load(corpora_copy):
+    path = corpora_copy / "catalog.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('id = "shaoxing"', 'id = "../x"'),
+                    encoding="utf-8")
+    with pytest.raises(CorpusError, match="letters, digits"):
+        Catalog.load(corpora_copy)
+
+
+@pytest.mark.parametrize("period", ["2025-2021", "明年", "abc"])
+def test_catalog_refuses_unreadable_periods(corpora_copy, tmp_path, period):
+    f = tmp_path / "plan.txt"
+    f.write_text("某市城市管理规划\n一、目标\n到2025年垃圾分类覆盖率达到100%。\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="period"):
+        Catalog.load(corpora_copy).add(f, city="某市", title="某市规划", period=period)
+
+
+def test_catalog_refuses_a_fifo_at_once(corpora_copy, tmp_path):
+    import os
+    fifo = tmp_path / "plan.fifo"
+    os.mkfifo(fifo)
+    _refused(corpora_copy, fifo, "FIFO")        # returns: nothing ever writes to the FIFO
+
+
+def test_catalog_refuses_a_device(corpora_copy):
+    from pathlib import Path
+    _refused(corpora_copy, Path("/dev/zero"), "not a regular file")
+
+
+@pytest.mark.parametrize("enc", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_catalog_refuses_utf16_with_advice(corpora_copy, tmp_path, ingest_data, enc):
+    f = tmp_path / f"plan-{enc}.txt"
+    f.write_bytes((ingest_data / "chapter_plan.txt").read_text(encoding="utf-8").encode(enc))
+    _refused(corpora_copy, f, "save as UTF-8")
+    with pytest.raises(CorpusError) as e:
+        decode_bytes(f.read_bytes(), "plan")
+    assert str(e.value).index("UTF-8") > str(e.value).index("请另存为")   # Chinese first
+
+
+def test_decode_utf16_of_pure_chinese_without_nul_bytes_is_refused():
+    data = "规划垃圾分类处理能力提升城市管理精细化水平" * 20
+    for enc in ("utf-16-le", "utf-16-be"):
+        raw = data.encode(enc)
+        assert b"\x00" not in raw
+        with pytest.raises(CorpusError, match="UTF-16"):
+            decode_bytes(raw, "plan")
+
+
+def test_decode_big5_is_read_as_big5(corpora_copy, tmp_path):
+    raw = TRADITIONAL.encode("big5")
+    text, enc = decode_bytes(raw, "plan")
+    assert enc == "big5" and text == TRADITIONAL
+    f = tmp_path / "taipei.txt"
+    f.write_bytes(raw)
+    entry = Catalog.load(corpora_copy).add(f, city="臺北", title="臺北市城市管理規劃")
+    doc = next(d for d in Catalog.load(corpora_copy).documents() if d.id == entry.id)
+    assert doc.raw_text == TRADITIONAL and doc.encoding == "big5"
+
+
+def test_decode_gb18030_still_gb18030(ingest_data):
+    text = (ingest_data / "chapter_plan.txt").read_text(encoding="utf-8")
+    assert decode_bytes(text.encode("gb18030"), "plan") == (text, "gb18030")
