@@ -18,7 +18,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from core.config import load_config  # noqa: E402
 from core.errors import PlanGraphError, describe_os_error  # noqa: E402
 
-COMMANDS = ("serve", "build", "ask", "sparql", "eval", "bench", "add")
+COMMANDS = ("serve", "build", "ask", "sparql", "export", "eval", "bench", "add")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -33,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the web app (UI + /sparql); builds first if needed")
     s.add_argument("--host", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 7860)")
-    s.add_argument("--auth", help="user:password, required when --host is not loopback")
+    s.add_argument("--auth", help="user:password, required when --host is not loopback (visible "
+                                  "in the process list: prefer the PLANGRAPH_AUTH variable)")
 
     b = sub.add_parser("build", help="build all artifacts atomically")
     b.add_argument("--force", action="store_true", help="rebuild even if artifacts are current")
@@ -47,8 +48,14 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser("sparql", help="run a read-only SPARQL query on the graph")
     q.add_argument("query", nargs="?", help="the query text")
     q.add_argument("--file", type=Path, help="read the query from a .rq file")
-    q.add_argument("--format", default=None, choices=["json", "csv", "tsv", "turtle"],
-                   help="output format (default: table-like tsv for SELECT, turtle for graphs)")
+    q.add_argument("--format", default=None,
+                   help="json, csv, tsv, xml (SELECT/ASK; default tsv); turtle, n-triples, "
+                        "json-ld, rdf-xml, n3 (CONSTRUCT/DESCRIBE; default turtle)")
+
+    x = sub.add_parser("export", help="write the whole graph (no row cap)")
+    x.add_argument("--format", default="trig", choices=["trig", "turtle"],
+                   help="trig: every plan's named graph (default); turtle: their union")
+    x.add_argument("--out", type=Path, help="output file (default stdout)")
 
     e = sub.add_parser("eval", help="evaluate retrieval, answers (and extraction) on a QA file")
     e.add_argument("qa_file", type=Path, nargs="?", help="QA JSONL (DESIGN §7 format)")
@@ -59,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true", help="print one JSON object")
     m.add_argument("--scale", type=int, help="also build a synthetic corpus of N plan copies")
     m.add_argument("--load", action="store_true", help="also run the HTTP load test")
+    m.add_argument("--attack", action="store_true",
+                   help="with --load: 10 clients loop a slow SPARQL query meanwhile")
 
     d = sub.add_parser("add", help="copy a plan into corpora/ and register it in the catalog")
     d.add_argument("file", type=Path)
@@ -74,6 +83,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     cmd = args.command or "serve"
+    if getattr(args, "auth", None):
+        print("warning: --auth is visible to every user in the process list; set PLANGRAPH_AUTH "
+              "instead (警告:命令行中的密码对所有用户可见,请改用环境变量 PLANGRAPH_AUTH)",
+              file=sys.stderr)
     try:
         cfg = load_config({"corpora_dir": args.corpora, "data_dir": args.data,
                            "model": args.model,
@@ -145,6 +158,24 @@ def cmd_sparql(cfg, args) -> int:
     return 0
 
 
+def cmd_export(cfg, args) -> int:
+    import shutil
+
+    import pipeline
+    pipeline.Workspace.open(cfg, build_if_needed=True)
+    src = cfg.data_dir / "kg" / ("graph.trig" if args.format == "trig" else "graph.ttl")
+    try:
+        with open(src, "rb") as f:
+            if args.out is None:
+                shutil.copyfileobj(f, sys.stdout.buffer)
+            else:
+                with open(args.out, "wb") as out:
+                    shutil.copyfileobj(f, out)
+    except OSError as e:
+        raise PlanGraphError(f"export: {e.strerror}: {e.filename}") from None
+    return 0
+
+
 def cmd_eval(cfg, args) -> int:
     import pipeline
     import evaluation
@@ -160,7 +191,7 @@ def cmd_eval(cfg, args) -> int:
 
 def cmd_bench(cfg, args) -> int:
     from evaluation import bench
-    report = bench.run(cfg, scale=args.scale, load=args.load)
+    report = bench.run(cfg, scale=args.scale, load=args.load, attack=args.attack)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
           else bench.format_text(report))
     return 0

@@ -1,4 +1,4 @@
-"""Benchmark (DESIGN §8): `python app.py bench [--json] [--scale N] [--load]`.
+"""Benchmark (DESIGN §8): `python app.py bench [--json] [--scale N] [--load [--attack]]`.
 
 Builds into a temporary folder (never touches data/), then measures warm question answering,
 SPARQL example queries, serve-ready time and memory. --scale N also builds a synthetic corpus of
@@ -118,7 +118,7 @@ def measure_workspace(cfg: Config, progress) -> dict[str, Any]:
     return out
 
 
-def measure_serve(cfg: Config, load: bool, progress) -> dict[str, Any]:
+def measure_serve(cfg: Config, load: bool, progress, attack: bool = False) -> dict[str, Any]:
     """Start `app.py serve` on a free loopback port; time until /healthz answers, then the
     first question (which loads the model); memory idle and after answering."""
     import httpx
@@ -156,6 +156,10 @@ def measure_serve(cfg: Config, load: bool, progress) -> dict[str, Any]:
             from evaluation.load import run_load
             out["load"] = run_load(base, clients=20, requests_per_client=50)
             out["serve_rss_after_load_mb"] = round(_rss_mb(proc.pid), 1)
+            if attack:
+                from evaluation.load import run_attack
+                out["load_under_attack"] = run_attack(base)
+                out["serve_rss_after_attack_mb"] = round(_rss_mb(proc.pid), 1)
     finally:
         proc.terminate()
         try:
@@ -186,7 +190,7 @@ def synth_corpus(src: Config, dest: Path, copies: int) -> Path:
     return dest
 
 
-def run_once(cfg: Config, load: bool, progress) -> dict[str, Any]:
+def run_once(cfg: Config, load: bool, progress, attack: bool = False) -> dict[str, Any]:
     import pipeline
     rep = pipeline.build(cfg, force=True, progress=lambda m: None)
     res: dict[str, Any] = {"build_s": round(rep.seconds, 2)}
@@ -194,11 +198,11 @@ def run_once(cfg: Config, load: bool, progress) -> dict[str, Any]:
     res.update({k: round(v, 2) for k, v in rep.timings.items()})
     progress(f"bench: built {res['documents']} documents in {res['build_s']}s")
     res.update(measure_workspace(cfg, progress))
-    res.update(measure_serve(cfg, load, progress))
+    res.update(measure_serve(cfg, load, progress, attack))
     return res
 
 
-def run(cfg: Config, scale: Optional[int] = None, load: bool = False,
+def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bool = False,
         progress=lambda m: print(m, file=sys.stderr, flush=True)) -> dict[str, Any]:
     if scale is not None and scale < 1:
         from core.errors import ConfigError
@@ -206,7 +210,7 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False,
     tmp = Path(tempfile.mkdtemp(prefix="plangraph-bench-"))
     try:
         base = cfg.replace(data_dir=tmp / "data")
-        report = run_once(base, load, progress)
+        report = run_once(base, load or attack, progress, attack)
         if scale:
             corp = synth_corpus(cfg, tmp / f"corpora-x{scale}", scale)
             scaled = cfg.replace(corpora_dir=corp, data_dir=tmp / f"data-x{scale}")

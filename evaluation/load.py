@@ -63,3 +63,76 @@ def run_load(base: str, clients: int = 20, requests_per_client: int = 50,
             "p50_ms": round(statistics.median(s), 1) if s else None,
             "p95_ms": round(s[int(0.95 * (len(s) - 1))], 1) if s else None,
             "throughput_rps": round(len(lat) / wall, 1) if wall else None}
+
+
+SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def run_attack(base: str, honest: int = 10, attackers: int = 10, requests_per_client: int = 30,
+               max_seconds: float = 300.0) -> dict:
+    """`attackers` clients loop a slow SPARQL query (a cross product) while `honest` clients
+    alternate /api/ask questions and simple /sparql queries. Returns the honest clients'
+    errors, p50/p95 and the attackers' answers by status (503s come with Retry-After)."""
+    host = urlparse(base).hostname or ""
+    if not (host.startswith("127.") or host in ("localhost", "::1")):
+        raise ValueError(f"load runs only against loopback, not {host!r}")
+    lat: list[float] = []
+    errors: list[str] = []
+    attack_status: dict[str, int] = {}
+    lock = threading.Lock()
+    done = threading.Event()
+    deadline = time.monotonic() + max_seconds
+
+    def attacker() -> None:
+        with httpx.Client(base_url=base, timeout=120) as c:
+            while not done.is_set() and time.monotonic() < deadline:
+                try:
+                    r = c.get("/sparql", params={"query": SLOW_QUERY})
+                    key = str(r.status_code) + ("+Retry-After" if "retry-after" in r.headers
+                                                else "")
+                except httpx.HTTPError as e:
+                    key = type(e).__name__
+                with lock:
+                    attack_status[key] = attack_status.get(key, 0) + 1
+
+    def client(i: int) -> None:
+        with httpx.Client(base_url=base, timeout=120) as c:
+            for j in range(requests_per_client):
+                if time.monotonic() > deadline:
+                    return
+                t = time.perf_counter()
+                try:
+                    if (i + j) % 2:
+                        r = c.get("/sparql", params={"query": QUERIES[j % len(QUERIES)]},
+                                  headers={"Accept": "application/sparql-results+json"})
+                    else:
+                        r = c.get("/api/ask", params={"q": QUESTIONS[j % len(QUESTIONS)]})
+                    err = None if r.status_code == 200 else f"HTTP {r.status_code}"
+                except httpx.HTTPError as e:
+                    err = type(e).__name__
+                with lock:
+                    lat.append((time.perf_counter() - t) * 1000)
+                    if err:
+                        errors.append(err)
+
+    bad = [threading.Thread(target=attacker) for _ in range(attackers)]
+    for t in bad:
+        t.start()
+    time.sleep(2.0)                       # let the attack take hold first
+    t0 = time.perf_counter()
+    good = [threading.Thread(target=client, args=(i,)) for i in range(honest)]
+    for t in good:
+        t.start()
+    for t in good:
+        t.join()
+    wall = time.perf_counter() - t0
+    done.set()
+    for t in bad:
+        t.join()
+    s = sorted(lat)
+    return {"honest_clients": honest, "attackers": attackers, "requests": len(lat),
+            "errors": len(errors), "error_kinds": sorted(set(errors))[:5],
+            "p50_ms": round(statistics.median(s), 1) if s else None,
+            "p95_ms": round(s[int(0.95 * (len(s) - 1))], 1) if s else None,
+            "throughput_rps": round(len(lat) / wall, 1) if wall else None,
+            "attack_answers": attack_status}

@@ -1,6 +1,6 @@
 """The Gradio UI (问答 · 对比 · 指标 · 图谱 · SPARQL). Entry point: build_ui(ws) -> gr.Blocks.
 
-web/server.py mounts the returned Blocks at / with gradio.mount_gradio_app. The page's
+web/http/server.py mounts the returned Blocks at / with gradio.mount_gradio_app. The page's
 stylesheet travels with the Blocks (injected into <head> by the header component), so the
 server need not pass css. Handlers never show a traceback: PlanGraphError becomes a warning
 toast plus an inline message, anything else an inline "internal error" note (logged).
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,14 +26,25 @@ from web.ui_style import HEAD
 log = logging.getLogger(__name__)
 
 QA_CONCURRENCY = 2
+CACHE_LIFETIME = (600, 1800)   # gradio's copies of downloads: swept every 10 min, kept 30 min
 
 
 class Files:
     """Per-UI folder (under the system temp dir, which gradio may serve) for CSV/JSON downloads.
-    File names are content hashes, so repeated downloads of the same table reuse one file."""
+    File names are content hashes, so repeated downloads of the same table reuse one file.
+    Only the newest `keep` files of each kind (stem + suffix) stay; the folder is removed
+    when the UI goes away or the process exits. Gradio's own copies are dropped by the
+    Blocks' delete_cache."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 4) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="plangraph-ui-"))
+        self.keep = keep
+        self._final = weakref.finalize(self, shutil.rmtree, str(self.dir), True)
+
+    def _prune(self, stem: str, suffix: str) -> None:
+        files = sorted(self.dir.glob(f"{stem}-*.{suffix}"), key=lambda p: p.stat().st_mtime_ns)
+        for old in files[:-self.keep]:
+            old.unlink(missing_ok=True)
 
     def write(self, stem: str, suffix: str, text: str, bom: bool = False) -> str:
         h = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
@@ -40,6 +53,9 @@ class Files:
             tmp = path.with_suffix(path.suffix + ".tmp")
             tmp.write_text(text, encoding="utf-8-sig" if bom else "utf-8")
             tmp.replace(path)
+        else:
+            path.touch()
+        self._prune(stem, suffix)
         return str(path)
 
 
@@ -127,7 +143,8 @@ def build_ui(ws: Any) -> gr.Blocks:
     from web.ui_tables import compare_tab, targets_tab
     data = UIData(ws)
     files = Files()
-    with gr.Blocks(title="规划图谱 PlanGraph", analytics_enabled=False) as demo:
+    with gr.Blocks(title="规划图谱 PlanGraph", analytics_enabled=False,
+                   delete_cache=CACHE_LIFETIME) as demo:
         gr.HTML(header_html(data), head=HEAD, js_on_load=None, elem_id="pg-header")
         with gr.Tabs():
             with gr.Tab("问答", id="qa"):

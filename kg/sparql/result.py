@@ -57,6 +57,15 @@ def format_for(info: QueryInfo, fmt: Optional[str]) -> str:
     return name
 
 
+def _unconvertible(e: Exception, native: str) -> QueryError:
+    """422: a result the engine wrote but the converter refuses (e.g. 300 nested triple
+    terms); the engine's own format still carries it."""
+    detail = " ".join(str(e).split())
+    detail = detail if len(detail) <= 200 else detail[:200] + "…"
+    return QueryError(zh("结果无法转换为所请求的格式", f"the results cannot be converted ({detail}); "
+                         f"ask for {native}"), 422)
+
+
 def _comment(fmt: str, notice: str) -> bytes:
     """The notice as a leading comment, in formats that have comments."""
     notice = "结果已截断 — " + notice.replace("--", "- -")
@@ -105,8 +114,7 @@ class SparqlResult:
         try:
             return ox.parse_query_results(self.payload if payload is None else payload, _QR.TSV)
         except (SyntaxError, ValueError) as e:
-            raise QueryError(zh("结果无法转换", f"the results cannot be converted ({e}); ask "
-                                "for TSV"), 422) from None
+            raise _unconvertible(e, "TSV") from None
 
     def variables(self) -> list[str]:
         return [] if self.form != "SELECT" else [v.value for v in self._solutions().variables]
@@ -125,8 +133,7 @@ class SparqlResult:
         try:
             return list(ox.parse(self.payload if payload is None else payload, _RF.N_TRIPLES))
         except (SyntaxError, ValueError) as e:
-            raise QueryError(zh("结果无法转换", f"the triples cannot be converted ({e}); ask "
-                                "for N-Triples"), 422) from None
+            raise _unconvertible(e, "N-Triples") from None
 
     def _convert(self, fmt: str, payload: bytes) -> bytes:
         if self.is_graph:
@@ -144,7 +151,10 @@ class SparqlResult:
         the end when a conversion grows past it; `notice` then says so)."""
         payload, body = self.payload, b""
         for _ in range(8):
-            body = self._convert(fmt, payload)
+            try:
+                body = self._convert(fmt, payload)
+            except (SyntaxError, ValueError) as e:       # raised lazily while iterating
+                raise _unconvertible(e, "N-Triples" if self.is_graph else "TSV") from None
             if not self.max_bytes or len(body) <= self.max_bytes or self.form == "ASK":
                 break
             lines = payload.split(b"\n")

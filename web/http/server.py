@@ -1,5 +1,5 @@
 """One HTTP server (DESIGN §4): the Gradio UI at /, the SPARQL 1.1 Protocol endpoint at
-/sparql, the JSON API /api/ask and /healthz.
+/sparql, the JSON API /api/ask, /healthz and the whole graph at /data/plangraph.trig (.ttl).
 
     serve(cfg)               # builds artifacts if stale, then serves on cfg.host:cfg.port
     app = create_app(ws, cfg)  # the ASGI app, for tests and other servers
@@ -18,11 +18,12 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse
+from starlette.responses import FileResponse, JSONResponse
 
 from core.errors import ConfigError, PlanGraphError, QueryError, QuestionError
 from kg import sparql
@@ -33,6 +34,8 @@ from web.http.sparql import make_router
 log = logging.getLogger(__name__)
 
 QA_CONCURRENCY = 2
+# /data/plangraph.<ext> -> (file in data/kg/, media type)
+DOWNLOADS = {"trig": ("graph.trig", "application/trig"), "ttl": ("graph.ttl", "text/turtle")}
 
 
 def _stderr(msg: str) -> None:
@@ -137,6 +140,16 @@ def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
         log.info("ask: %d characters, found=%s, %.0f ms", len(question),
                  getattr(ans, "found", None), (time.perf_counter() - t0) * 1000)
         return JSONResponse(ans.to_dict())
+
+    @app.get("/data/plangraph.{ext}", include_in_schema=False)
+    async def download(ext: str) -> Any:
+        """The whole graph as built (no row cap): TriG with every plan's graph, or Turtle."""
+        name = DOWNLOADS.get(ext)
+        path = Path(cfg.data_dir) / "kg" / name[0] if name else None
+        if path is None or not path.is_file():
+            return JSONResponse({"error": "没有该文件 (available: /data/plangraph.trig, "
+                                          "/data/plangraph.ttl)"}, 404)
+        return FileResponse(path, media_type=name[1], filename=f"plangraph.{ext}")
 
     @app.get("/api/ask", include_in_schema=False)
     async def ask_get(q: str = "", id: Optional[str] = None) -> JSONResponse:

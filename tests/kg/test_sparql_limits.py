@@ -1,0 +1,93 @@
+"""Limits of the SPARQL engine below the HTTP layer (issue 13 §4, §5, §8): lanes and queues,
+the slow-query memory, worker deaths read as what the query did, the byte cap."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from core.errors import QueryError
+from kg import sparql
+from kg.sparql.guard import QueryInfo
+from kg.sparql.lanes import BusyError, Lane, SlowQueries, fingerprint
+from kg.sparql.result import SparqlResult
+from tests.web.sparql_fixtures import plan_quads, write_store
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    path = tmp_path_factory.mktemp("limits") / "store"
+    write_store(path, plan_quads())
+    with sparql.SparqlEngine("dir", path, memory_mb=600) as eng:
+        yield eng
+
+
+def test_a_full_lane_refuses_at_once_with_retry_after():
+    lane = Lane("slow", slots=1, queue=1)
+    lane.acquire(1.0, 10)
+    waiter = threading.Thread(target=lambda: (lane.acquire(5.0, 10), lane.release()))
+    waiter.start()
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    with pytest.raises(BusyError) as e:
+        lane.acquire(5.0, 10)            # one running, one waiting: no wait at all
+    assert time.monotonic() - t0 < 1.0 and e.value.status == 503 and e.value.retry_after == 10
+    lane.release()
+    waiter.join()
+    assert lane.state() == {"slots": 1, "running": 0, "waiting": 0, "queue": 1}
+
+
+def test_slow_queries_are_remembered_by_text_whitespace_folded():
+    memory = SlowQueries(size=2)
+    key = fingerprint("SELECT  *\n{ ?s ?p ?o }", None, None)
+    memory.mark(key)
+    assert fingerprint("SELECT * { ?s ?p ?o }", None, None) in memory
+    assert fingerprint("SELECT * { ?s ?p ?o }", ["http://g/"], None) not in memory
+    memory.mark("b"), memory.mark("c")
+    assert key not in memory                                  # bounded
+
+
+def test_a_slow_query_leaves_the_fast_lane_and_is_remembered(engine, cfg):
+    c = cfg.replace(sparql_fast_lane_s=0.3, sparql_timeout_s=1.5)
+    with pytest.raises(QueryError) as e:
+        engine.run(SLOW, c)
+    assert e.value.status == 503 and getattr(e.value, "retry_after", 0) >= 1
+    assert fingerprint(SLOW, None, None) in engine.slow_queries
+    assert engine.run("ASK { ?s ?p ?o }", c).boolean is True
+
+
+def test_worker_stack_overflow_is_a_400_even_past_the_guard(engine, cfg):
+    q = "SELECT * WHERE " + "{" * 3000 + "}" * 3000
+    with pytest.raises(QueryError) as e:
+        sparql.guard(q, cfg)
+    assert e.value.status == 400 and "nested" in str(e.value)
+    with pytest.raises(QueryError) as e:
+        engine.run(q, cfg, QueryInfo("SELECT", False, len(q)))
+    assert e.value.status == 400 and "stack overflow" in str(e.value)
+    assert engine.run("ASK {}", cfg).boolean is True
+
+
+def test_worker_memory_cap_is_a_503(engine, cfg):
+    q = ('SELECT (STRLEN(?v26) AS ?n) WHERE { BIND("0123456789abcdef" AS ?v0) '
+         + " ".join(f"BIND(CONCAT(?v{i},?v{i}) AS ?v{i + 1})" for i in range(26)) + " }")
+    with pytest.raises(QueryError) as e:
+        engine.run(q, cfg.replace(sparql_max_memory_mb=600, sparql_timeout_s=30.0))
+    assert e.value.status == 503 and "600 MB" in str(e.value)
+
+
+def test_byte_cap_cuts_whole_rows_in_the_worker(engine, cfg):
+    res = engine.run("SELECT * WHERE { ?s ?p ?o }", cfg.replace(sparql_max_result_bytes=5000))
+    assert res.truncated == "bytes" and len(res.payload) <= 5000
+    assert res.payload.endswith(b"\n") and res.count == len(res.rows())
+    assert "sparql_max_result_bytes" in res.notice
+
+
+def test_conversion_that_grows_past_the_cap_drops_rows_and_says_so():
+    header, row = b"?s\n", b'"' + b"x" * 50 + b'"\n'
+    res = SparqlResult("SELECT", header + row * 100, 100, "", 1000, 1.0, 3000)
+    body, _ = res.serialize("xml")
+    assert len(body) <= 3000 + 200 and res.truncated == "bytes" and 0 < res.count < 100
+    assert body.startswith("<!-- 结果已截断".encode())
