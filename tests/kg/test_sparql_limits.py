@@ -78,6 +78,14 @@ def test_worker_memory_cap_is_a_503(engine, cfg):
     assert e.value.status == 503 and "600 MB" in str(e.value)
 
 
+def test_a_sort_over_a_cross_product_hits_the_memory_cap_not_the_clock(engine, cfg):
+    q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+    with pytest.raises(QueryError) as e:
+        engine.run(q, cfg.replace(sparql_max_memory_mb=600, sparql_timeout_s=60.0,
+                                  sparql_fast_lane_s=60.0))
+    assert e.value.status == 503 and "sparql_max_memory_mb" in str(e.value)
+
+
 def test_byte_cap_cuts_whole_rows_in_the_worker(engine, cfg):
     res = engine.run("SELECT * WHERE { ?s ?p ?o }", cfg.replace(sparql_max_result_bytes=5000))
     assert res.truncated == "bytes" and len(res.payload) <= 5000
