@@ -33,6 +33,7 @@ import numpy as np
 from kg.context import iri
 from kg.measure import dominant, is_quantity, needs_subject, qualifiers, split_measure, unit_family
 from kg.model import Indicator, Target
+from kg.repair import repairs
 
 _SCOPE_WORDS = ("全市", "市本级", "市区", "全省", "全县", "全区", "我市")
 SUFFIX_THRESHOLD = 0.85
@@ -44,6 +45,7 @@ class AlignReport:
     indicators: int = 0
     aligned: list[Indicator] = field(default_factory=list)     # concepts used by >1 plan
     merged_pairs: list[tuple[str, str, str, float]] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)     # plan spellings kept as altLabels
 
 
 class _Node(NamedTuple):
@@ -83,6 +85,8 @@ def _places(res) -> tuple[str, ...]:
 def _nodes(targets: list[Target], res) -> dict[int, _Node]:
     syn = res.synonyms
     key_of = {id(t): syn.canonical(t.name_as_written) or t.name_as_written for t in targets}
+    repaired, losers = repairs(targets, key_of, res)
+    key_of.update(repaired)
     fam_of = {id(t): unit_family(t.unit, key_of[id(t)], syn) for t in targets}
     by_key: dict[str, list[Target]] = defaultdict(list)
     for t in targets:
@@ -90,13 +94,13 @@ def _nodes(targets: list[Target], res) -> dict[int, _Node]:
     usual = {k: dominant(fam_of[id(t)] for t in ts) for k, ts in by_key.items()}
     ok = {k: alignable(k, res) for k in by_key}
     return {id(t): _Node(key_of[id(t)], fam_of[id(t)] or usual[key_of[id(t)]],
-                         "" if ok[key_of[id(t)]] else t.doc_id) for t in targets}
+                         "" if ok[key_of[id(t)]] else t.doc_id) for t in targets}, losers
 
 
 def align(targets: list[Target], res, embedder=None,
           suffix_threshold: float = SUFFIX_THRESHOLD,
           cross_threshold: float = CROSS_THRESHOLD) -> tuple[list[Indicator], AlignReport]:
-    node_of = _nodes(targets, res)
+    node_of, losers = _nodes(targets, res)
     by_node: dict[_Node, list[Target]] = defaultdict(list)
     for t in targets:
         by_node[node_of[id(t)]].append(t)
@@ -145,14 +149,15 @@ def align(targets: list[Target], res, embedder=None,
                 if s is not None and s >= cross_threshold:
                     uf.union(a, b)
                     report.merged_pairs.append(("embedding", a.key, b.key, round(s, 3)))
-    return _indicators(nodes, by_node, uf, report)
+    report.repaired = sorted(losers)
+    return _indicators(nodes, by_node, uf, report, losers)
 
 
 def _seed(n: _Node, shared_key: bool) -> tuple:
     return (n.key,) if not shared_key else (n.key, n.family, n.scope)
 
 
-def _indicators(nodes, by_node, uf: _UF, report: AlignReport):
+def _indicators(nodes, by_node, uf: _UF, report: AlignReport, losers: frozenset = frozenset()):
     per_key = Counter(n.key for n in nodes)
     groups: dict[_Node, list[_Node]] = defaultdict(list)
     for n in nodes:
@@ -161,10 +166,11 @@ def _indicators(nodes, by_node, uf: _UF, report: AlignReport):
     for root, members in sorted(groups.items()):
         ts = [t for n in members for t in by_node[n]]
         names = Counter(t.name_as_written for t in ts)
-        table_names = [t.name_as_written for t in ts if t.source == "table"]
+        table_names = [t.name_as_written for t in ts if t.source == "table"
+                       and t.name_as_written not in losers]
         scoped = lambda n: n.startswith(_SCOPE_WORDS)  # noqa: E731
         pref = Counter(table_names).most_common(1)[0][0] if table_names else \
-            sorted(names, key=lambda n: (scoped(n), -names[n], -len(n), n))[0]
+            sorted(names, key=lambda n: (n in losers, scoped(n), -names[n], -len(n), n))[0]
         cats = Counter(t.category for t in ts if t.category)
         seed = min(_seed(n, per_key[n.key] > 1) for n in members)
         ind = Indicator(iri=iri("indicator", *seed), pref_label=pref,

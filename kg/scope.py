@@ -23,13 +23,17 @@ class Scopes:
     canonical: dict
 
     def of(self, name: str, clause: str = "", places: frozenset = frozenset()) -> str:
-        """Scope of a value named `name`; `clause` is the evidence text before the value."""
+        """Scope of a value named `name` (a scope word or one of `places` opening it), else
+        the last scope word of `clause` (the text of its sentence before the value) that
+        names an area — "市区范围", "覆盖全市域", or right before the value ("…率全市达到") —
+        rather than opening another value's name."""
         s = self._prefix(name, places)
         if s:
             return s
         rest = clause.replace(name, "□") if name else clause
-        hits = [(m.start(), w) for w in self.words + tuple(sorted(places, key=len, reverse=True))
-                for m in re.finditer(re.escape(w), rest)]
+        hits = [(m.start(), w) for w in self.words for m in re.finditer(re.escape(w), rest)
+                if m.end() == len(rest.rstrip()) or rest.startswith(("范围", "内"), m.end())
+                or rest[:m.start()].endswith(("覆盖", "在"))]
         if not hits:
             return ""
         w = max(hits)[1]

@@ -18,6 +18,7 @@ from kg.model import Target
 from kg.nlp import clauses, sentences
 from kg.values import TimeRef, Value, find_times, find_values
 from kg.measure import is_quantity, split_measure
+from kg.names import rules as _name_rules
 from kg.target_tables import from_table
 from kg.typed import finish
 from kg.valuekind import default_period, future_said, previous_period, section_state, value_kind
@@ -28,13 +29,13 @@ _LEAD = ["已经完成", "已完成", "共完成", "累计完成", "计划完成
          "进一步", "全面", "基本", "主要", "重点", "通过", "经过", "并且", "应", "要", "需", "将",
          "并", "且", "及", "和", "与", "对", "已", "现", "有", "共", "均", "其", "以", "使", "为",
          "即", "如", "约", "达", "仅有", "仅", "即将", "宜", "可"]
-_TRAIL = ["连续多年保持在", "力争达到", "基本达到", "将达到", "保持在", "控制在", "维持在", "稳定在",
+_TRAIL = ["上升", "提高", "提升", "降低", "下降", "连续多年保持在", "力争达到", "基本达到", "将达到", "保持在", "控制在", "维持在", "稳定在",
           "提高到", "提升到", "上升到", "增加到", "下降到", "降低到", "约为", "约有", "达到", "已达",
           "共计", "总计", "合计", "累计", "增至", "降至", "控制", "保持", "持续", "连续多年", "多年",
           "逐年", "连续", "分别", "全部", "基本", "力争", "共有", "要", "应", "将", "已", "达", "为", "约",
           "在", "是", "有", "共", "均", "计", "的", "仍", "总", "到", "至", "了", "达到了"]
 _SCOPE = ("全市域", "全市", "市区", "全省", "全县", "全区", "城区", "市本级", "主城区", "中心城区")
-_GENERIC = {"投资", "总投资", "投资额", "总投资额", "完成投资", "总长", "总长度", "长度", "面积",
+_GENERIC = {"投资", "总投资", "投资额", "总投资额", "完成投资", "年度任务", "任务", "总长", "总长度", "长度", "面积",
             "总面积", "处理能力", "日处理能力", "处理规模", "规模", "能力", "覆盖面", "覆盖率",
             "总量", "容量", "占比", "比例", "数量"}
 _ELLIPTIC = re.compile(r"^([一二三四五六七八九十\d]+(类|级|星级)|主干[道路]|次干[道路]|支路|街巷|快速路"
@@ -50,6 +51,7 @@ def masked(text: str) -> str:
 
 
 _LEAD_SET, _TRAIL_SET = set(_LEAD), set(_TRAIL)
+NAMES = _name_rules()
 _ONLY_TIME = {"每年", "每月", "每天", "每日", "年均", "每个"}
 _VERB_END = re.compile(r"(新建|建设|改造|完成|新增|建成|实现|创建|选取出|选取|设置|划分为|提升)$")
 
@@ -140,8 +142,14 @@ class _Mention:
 def _name_after(text: str, v: Value, limit: int, values: list[Value], res) -> tuple[str, int, bool]:
     """Phrase after a value up to a separator; (name, end, followed_by_value)."""
     j = v.end
-    while j < limit and text[j] not in "、,，；;。:：()（）□" and not text.startswith("进行", j) \
+    while j < limit and text[j] not in "、,，；;。:：)）□" and not text.startswith("进行", j) \
             and not (text[j] in "和及" and text[j + 1:j + 2].isdigit()):
+        if text[j] in "(（":                      # 3个县(市)省级…: a note inside the name
+            close = re.compile(r"[)）]").search(text, j, limit)
+            if not close or close.start() - j > 8 or close.start() == j + 1:
+                break
+            j = close.end()
+            continue
         if any(w.num_start == j or w.start == j for w in values):
             return clean_name(text[v.end:j], res), j, True
         j += 1
@@ -150,8 +158,10 @@ def _name_after(text: str, v: Value, limit: int, values: list[Value], res) -> tu
 
 
 def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Mention]:
-    """Named values of one passage text (offsets relative to the text)."""
+    """Named values of one passage text (offsets relative to the text). Names failing the
+    checks of kg.names take the phrase after the value, or are dropped."""
     mtext = masked(text)
+    cities = frozenset(res.gazetteer.city_names())
     out: list[_Mention] = []
     history: list[_Mention] = []
     for sent in sentences(mtext):
@@ -162,22 +172,42 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
             for v in vals:
                 v.start += cs; v.end += cs; v.num_start += cs
             seg_start = cs
+            tail = _tail_quantity(mtext[cs:ce], res)
             for v in vals:
                 raw_before = mtext[seg_start:v.start]
                 if _in_quote(mtext, cs, v.start):
+                    continue
+                bound = _BOUND.search(raw_before) if tail else None
+                if bound:             # 形成不低于…日均3天需求量和不低于年用气量5%的储气能力
+                    noun = re.match(r"[\u4e00-\u9fff]{0,6}?(?=和|及|的|$)", mtext[v.end:ce]).group(0)
+                    v.comparator = _BOUNDS[bound.group(0)]
+                    m = _Mention(v, f"{tail}({raw_before[bound.end():].strip()}{noun})", cs, ce,
+                                 seg_start, v.end + len(noun))
+                    out.append(m)
+                    history.append(m)
+                    prev, seg_start = m, v.end + len(noun)
                     continue
                 name = clean_name(raw_before, res)
                 nstart, nend_used = seg_start, v.end
                 qi = bool(re.match(r"\s*其(?![他余中次实])", raw_before))
                 verbish = name not in _GENERIC and bool(name) and _verbish(name)
-                if not name or name.endswith("等") or name in _SCOPE or verbish \
-                        or name in _ONLY_TIME or _VERB_END.search(name):
+                stripped = NAMES.strip_process(name) if name else name
+                process = stripped != name
+                junk = bool(name) and bool(NAMES.junk(stripped, places, cities))
+                generic = name in _GENERIC and (prev is None or prev.clause_start != cs)
+                if not name or name.endswith("等") or name in _SCOPE or verbish or junk \
+                        or process or generic or name in _ONLY_TIME or _VERB_END.search(name):
                     after, nend, followed = _name_after(mtext, v, ce, vals, res)
                     if followed:
                         seg_start = v.end
                         continue
-                    if (not name or name.endswith("等") or name in _SCOPE or verbish) and after:
+                    if (not name or name.endswith("等") or name in _SCOPE or verbish or junk) \
+                            and after:
                         name = after
+                    elif process and not junk:
+                        name = stripped + after         # 建立保护区24小时应急响应机制
+                    elif generic:
+                        name = after + name             # 长度约17.7公里地下综合管廊建设工程
                     elif after:
                         name = name + after
                     seg_start = nend if after else v.end
@@ -195,14 +225,25 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
                     name = clean_name(re.split(r"[,，；;]", head)[-1], res)
                 if not name:
                     continue
-                name = _complete(name, v, prev, res, places, history, qi)
-                if len(name) < 2 or not re.search(r"[\u4e00-\u9fff]", name):
+                name = _complete(name, v, prev, res, places, history, qi,
+                                 listed=raw_before.lstrip().startswith("、"))
+                if NAMES.junk(name, places, cities):
                     continue
                 m = _Mention(v, name, cs, ce, nstart, nend_used)
                 out.append(m)
                 history.append(m)
                 prev = m
     return out
+
+
+_BOUNDS = {"不低于": "≥", "不少于": "≥", "不小于": "≥", "不高于": "≤", "不超过": "≤", "不大于": "≤"}
+_BOUND = re.compile("|".join(_BOUNDS))
+
+
+def _tail_quantity(clause: str, res) -> str:
+    """The quantity a clause's values bound when it ends "…的<quantity>" (…的储气能力)."""
+    m = re.search(r"的([\u4e00-\u9fff]{2,10})$", clause)
+    return m.group(1) if m and is_quantity(m.group(1), res.synonyms) else ""
 
 
 def _in_quote(text: str, lo: int, pos: int) -> bool:
@@ -212,7 +253,7 @@ def _in_quote(text: str, lo: int, pos: int) -> bool:
 
 
 def _complete(name: str, v: Value, prev: Optional[_Mention], res, places,
-              history: list, qi: bool = False) -> str:
+              history: list, qi: bool = False, listed: bool = False) -> str:
     same = [h for h in history if h.value.unit == v.unit and h.name not in places]
     if (_ELLIPTIC.match(name) or name in places) and same:
         head = _head(same[-1].name, res)
@@ -221,6 +262,10 @@ def _complete(name: str, v: Value, prev: Optional[_Mention], res, places,
     if prev is None:
         return name
     subject = re.sub(r"(计划|完成|累计|新建|建设)$", "", prev.name)
+    lead = re.match(r"(每年|年均|每月)?(新增|新建|改造|改建|累计|更新)?", prev.name).group(0)
+    if listed and lead and len(name) <= 4 and not name.startswith(lead) and \
+            not is_quantity(name, res.synonyms):
+        return lead + name                  # 每年新增服务点30—50处、车辆2000辆: 每年新增车辆
     if qi:
         head = _head(prev.name, res)
         base = prev.name[:-len(head)] if head and prev.name.endswith(head) else prev.name

@@ -2,6 +2,8 @@
 scope, and the typed values (numbers in a coded unit, for targets and baselines alike)."""
 from __future__ import annotations
 
+import re
+
 from kg.context import DocContext
 from kg.model import FORWARD_KINDS, Target
 from kg.scope import scopes
@@ -29,5 +31,15 @@ def finish(ctx: DocContext, targets: list[Target]) -> list[Target]:
         evidence = ctx.raw[t.evidence_start:t.evidence_end]
         shown = t.target if t.value_kind in FORWARD_KINDS else t.baseline
         cut = evidence.find(shown) if shown else -1
-        t.scope = sc.of(t.name_as_written, evidence[:cut] if cut >= 0 else evidence, ctx.places)
+        t.scope = sc.of(t.name_as_written, _sentence_before(ctx, t) +
+                        (evidence[:cut] if cut >= 0 else evidence), ctx.places)
     return targets
+
+
+def _sentence_before(ctx: DocContext, t: Target) -> str:
+    """The text of the value's sentence before its evidence (其中…市区范围,…面积为2942平方公里)."""
+    if t.source == "table":
+        return ""
+    lo = max(t.start, t.evidence_start - 200)
+    head = ctx.raw[lo:t.evidence_start]
+    return re.split(r"[。；;\n]", head)[-1]

@@ -87,3 +87,22 @@ def test_projects_status_and_district(inv):
     plan = next(p for n, p in by_name.items() if "污水处理厂" in n)
     assert (done.status, done.district) == ("completed", "鄞州区")
     assert (plan.status, plan.district) == ("planned", "北仑区")
+
+
+def test_name_repair_joins_a_table_typo_to_the_text_indicator(inv):
+    g, _ = inv
+    row = _find(g, "城市道保洁机械化作业率")          # the table's spelling (one char off + one added)
+    text = _find(g, "城市道路机械化作业率", "target")
+    assert row.indicator_iri == text.indicator_iri
+    dropped = _find(g, "生活垃回收利用率")             # a dropped character
+    assert dropped.indicator_iri == _find(g, "生活垃圾回收利用率").indicator_iri
+    ind = next(i for i in g.indicators() if i.iri == row.indicator_iri)
+    assert ind.pref_label == "城市道路机械化作业率" and "城市道保洁机械化作业率" in ind.alt_labels
+    # a different quantity one character away stays apart (海曙区 scope, 漏损率 ≠ 作业率)
+    assert _find(g, "城市供水管网漏损率").indicator_iri != row.indicator_iri
+
+
+def test_process_verb_and_following_noun_name_a_duration(inv):
+    g, _ = inv
+    t = _find(g, "燃气事故应急响应机制")
+    assert (t.target_value, t.unit_code, t.value_kind) == (24.0, "h", "target")
