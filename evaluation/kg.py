@@ -13,6 +13,10 @@ Matching (documented so numbers can be read):
 - projects: normalised name similarity (as indicators) or quote overlap with name similarity
   >= 0.3; recall is also given for table rows and text separately.
 - organizations: normalised name similarity >= 0.6.
+- values (evaluation/kg_quality.py): forward-target recall, kind, period and scope accuracy
+  over matched rows, review values labelled as targets; over the whole graph: the share of
+  values with a number, the junk rate of a hand-labelled name sample and the precision of
+  cross-plan indicator pairs against hand labels (evaluation/gold/kg_*_sample.json).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from core.errors import PlanGraphError
+from evaluation import kg_quality as quality
 from kg.values import find_values, magnitude
 
 _DROP = re.compile(r"[\s“”\"'‘’「」『』《》()（）\[\]【】、,，.。:：;；\-—/]")
@@ -108,6 +113,7 @@ def score_indicators(gold: list[dict], targets: list, raw: str) -> dict[str, Any
             pairs.append((value_ok, span, sim, gi, ti))
     pairs.sort(reverse=True)
     used_g, used_t, matched, located = set(), set(), 0, 0
+    assigned: list[tuple[int, int, bool]] = []
     for value_ok, span, sim, gi, ti in pairs:
         if gi in used_g or ti in used_t:
             continue
@@ -115,8 +121,10 @@ def score_indicators(gold: list[dict], targets: list, raw: str) -> dict[str, Any
         used_t.add(ti)
         located += 1
         matched += int(value_ok)
+        assigned.append((gi, ti, value_ok))
     out = _prf(matched, len(gold), len(correct_pred), len(targets))
     out["value_accuracy"] = round(matched / located, 3) if located else 0.0
+    out.update(quality.value_quality(gold, targets, assigned))
     out["missed"] = [g["name"] for gi, (g, _, _) in enumerate(info) if gi not in used_g or
                      not any(p[0] for p in pairs if p[3] == gi)][:60]
     return out
@@ -202,6 +210,7 @@ def score(gold: dict, graph, corpus, details: bool = True) -> dict[str, Any]:
         report[kind] = lst[0] if len(lst) == 1 else _combine(lst)
         if not details:
             report[kind] = {k: v for k, v in report[kind].items() if not isinstance(v, list)}
+    report.update(quality.graph_quality(graph, details))
     return report
 
 

@@ -30,9 +30,6 @@ def extract_document(ctx: DocContext) -> Extraction:
     ex.districts, dist_mentions = districts.extract(ctx)
     ex.projects = project_facts.finish(ctx, projects.extract(ctx))
     ex.facts = project_facts.section_facts(ctx)
-    spans = [(f.start, f.end) for f in ex.facts]     # a section's totals are facts, not targets
-    ex.targets = [t for t in ex.targets
-                  if not any(t.evidence_start < e and s < t.evidence_end for s, e in spans)]
     ex.organizations = orgs.extract(ctx)
     ex.mentions = reg_mentions + dist_mentions
     return ex

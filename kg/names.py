@@ -40,7 +40,7 @@ class NameRules:
         if n.endswith(self.list_ends):
             return "list end"
         parts = [p for p in n.split("、") if p]
-        if len(parts) >= 2 and all(len(p) <= 3 or p in places for p in parts):
+        if len(parts) >= 4 or len(parts) >= 2 and all(len(p) <= 3 or p in places for p in parts):
             return "list"
         if any(m in n for m in self.clause_marks):
             return "clause"

@@ -21,12 +21,14 @@ _ONGOING = re.compile(r"在建|正在(?:建设|实施)|续建")
 _DONE = re.compile(r"已(?:经)?(?:建成|完成|投运|投用|实施)|建成投(?:用|运)|(?<![将计划])(?:建成|完成)了?|"
                    r"实施了|投入(?:使用|运营)")
 _FUTURE = re.compile(r"将|计划|力争|推进|加快|启动|谋划|新建|拟|争取|到20\d\d|至20\d\d")
-# names that are categories or fragments, not projects
-_JUNK = re.compile(r"^(城市改造|大型公建项目|重大项目|一般项目|建设项目|工程项目|改造项目|[^\w]*)$|"
-                   r"[”“]$(?<!”)|^[^“]*”")
-_TOTAL = re.compile(r"(?:共|合计|总计|计)(?:安排|谋划|实施|推进|储备)?(?:(\d+)\s*(?:个|项)(?:重大|重点)?(?:建设)?项目|"
-                    r"(?:重大|重点)?(?:建设)?项目\s*(\d+)\s*(?:个|项))|"
-                    r"(?<=[,，。;；])总投资(?:约|达|为)?\s*(\d+(?:\.\d+)?)\s*(亿元|万元)")
+# names that are categories or fragments, not projects: a generic part (城市改造, 大型公建项目),
+# a stage without its project (二期一阶段工程), a collective (两大…工程)
+_GENERIC = re.compile(r"^(?:城市改造|大型公建项目|重大项目|一般项目|建设项目|工程项目|改造项目|"
+                      r"民心工程|样板工程|重点工程|[^\w]*)$")
+_STAGE = re.compile(r"^[一二三四五六七八九十\d]+期|^[一二三四五六七八九十]+阶段|[两三四五六七八九十]大")
+_TOTAL = re.compile(r"(?:共|合计|总计)(?:安排|谋划|实施|推进|储备)?(\d+)\s*(?:个|项)(?:重大|重点)?(?:建设)?项目|"
+                    r"项目[:：]?\s*(?:共|约|计)?(\d+)\s*(?:个|项)(?![\u4e00-\u9fff])|"
+                    r"(?<=[,，。;；])总?投资(?:约|达|为)?\s*(\d+(?:\.\d+)?)\s*(亿元|万元)")
 
 
 def _km(text: str) -> Optional[float]:
@@ -51,7 +53,8 @@ def _yi(text: str) -> Optional[float]:
 
 def is_junk(name: str, ctx: DocContext) -> bool:
     n = name.strip()
-    if len(n) < 4 or _JUNK.search(n) or n.count("“") != n.count("”"):
+    if len(n) < 4 or n.count("“") != n.count("”") or _STAGE.search(n) or \
+            any(_GENERIC.match(part) for part in n.split("、")):
         return True
     items = n.split("、")
     return len(items) >= 3 and all(len(i) <= 3 for i in items[:-1])
@@ -65,6 +68,9 @@ def status_of(ctx: DocContext, pr: Project) -> str:
     lead = re.split(r"[。；;]", lead)[-1]
     if _ONGOING.search(lead):
         return "ongoing"
+    years = [int(y) for y in re.findall(r"(20\d\d)\s*年", lead)]
+    if years and ctx.start_year and max(years) >= ctx.start_year:
+        return "planned"                        # 2022年建成…: a date inside the plan
     section = section_state(ctx.is_achieved_context(p), p.section_path)
     if _DONE.search(lead) and not _FUTURE.search(lead):
         return "completed"
@@ -94,7 +100,8 @@ def section_facts(ctx: DocContext) -> list[SectionFact]:
     """Totals stated in project sections ("共安排重大项目32个,总投资约120亿元")."""
     out = []
     for p in ctx.passages:
-        if "项目" not in p.text or p.kind == "table_row":
+        if "项目" not in p.text or p.kind == "table_row" or "项目" not in (p.section_path or "") \
+                and not re.search(r"(?:共|合计|总计)\D{0,4}\d+\s*(?:个|项)", p.text):
             continue
         for m in _TOTAL.finditer(p.text):
             s, e = p.start + m.start(), p.start + m.end()

