@@ -18,6 +18,7 @@ from kg.model import Extraction
 from kg.nlp import Resources, load_resources
 from kg.rdf import all_quads
 from kg.store import KnowledgeGraph, load, save
+from kg.topics import scheme as topic_scheme
 
 __all__ = ["build_graph", "save", "load", "triple_count", "KnowledgeGraph", "extract_document"]
 
@@ -32,7 +33,28 @@ def extract_document(ctx: DocContext) -> Extraction:
     ex.facts = project_facts.section_facts(ctx)
     ex.organizations = orgs.extract(ctx)
     ex.mentions = reg_mentions + dist_mentions
+    tag_topics(ctx, ex)
     return ex
+
+
+def tag_topics(ctx: DocContext, ex: Extraction) -> None:
+    """Topics (kg/topics.py) of every target, project, regulation and passage of a plan."""
+    sch = topic_scheme()
+    heading = {p.id: (p.section_path or "").split(">")[-1] for p in ctx.passages}
+    text = {p.id: p.text for p in ctx.passages}
+    for t in ex.targets:
+        clause = ctx.raw[t.evidence_start:t.evidence_end]
+        t.topics = sch.tag(t.name_as_written, clause, heading.get(t.passage_id, "")) or \
+            sch.dominant(text.get(t.passage_id, ""))
+    for pr in ex.projects:
+        pr.topics = sch.tag(pr.name, heading.get(pr.passage_id, "")) or \
+            sch.dominant(text.get(pr.passage_id, ""))
+    for r in ex.regulations:
+        r.topics = sch.tag(r.title)
+    for p in ctx.passages:
+        tps = sch.tag_all(p.text, heading[p.id])
+        if tps:
+            ex.passage_topics[p.id] = tps
 
 
 def build_graph(corpus: Corpus, cfg=None, embedder=None,
@@ -52,6 +74,11 @@ def build_graph(corpus: Corpus, cfg=None, embedder=None,
                  f"{len(ex.organizations)} organisations")
     all_targets = [t for ex in extractions for t in ex.targets]
     indicators, report = align(all_targets, res, embedder=embedder)
+    by_ind: dict[str, set] = {}
+    for t in all_targets:
+        by_ind.setdefault(t.indicator_iri, set()).update(t.topics)
+    for ind in indicators:
+        ind.topics = sorted(by_ind.get(ind.iri, ()))
     for ex in extractions:
         ex.mentions += [(t.passage_id, t.indicator_iri) for t in ex.targets if t.passage_id]
     progress(f"kg: {report.indicators} indicators, {len(report.aligned)} aligned across plans: "

@@ -16,6 +16,8 @@ from core.types import Corpus, Passage, stable_id
 from kg.model import FORWARD_KINDS, GRAPH, ID, NS, District, Extraction, Indicator, \
     Organization, Project, Regulation, Target
 
+from kg.topics import SCHEME as TOPIC_SCHEME, scheme as topic_scheme
+
 PG = NS + "ns#"
 PREFIXES = {"pg": PG, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
             "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -116,8 +118,29 @@ def shared_quads(indicators: Iterable[Indicator], cities: Iterable[str]) -> list
         ci = city_iri(c)
         w.add(ci, "rdf:type", term("pg:City"))
         w.add(ci, "rdfs:label", zh(c))
+    topics = topic_scheme()
+    ts = NamedNode(TOPIC_SCHEME)
+    w.add(ts, "rdf:type", term("skos:ConceptScheme"))
+    w.add(ts, "rdfs:label", zh("城市管理主题"))
+    w.add(ts, "rdfs:label", Literal("city-management topics", language="en"))
+    for tp in topics.topics:
+        c = NamedNode(tp.iri)
+        w.add(c, "rdf:type", term("skos:Concept"))
+        w.add(c, "skos:inScheme", ts)
+        w.add(c, "skos:topConceptOf", ts)
+        w.add(c, "skos:prefLabel", zh(tp.pref_label))
+        w.add(c, "rdfs:label", zh(tp.pref_label))
+        if tp.en_label:
+            w.add(c, "skos:prefLabel", Literal(tp.en_label, language="en"))
+            w.add(c, "rdfs:label", Literal(tp.en_label, language="en"))
+        for a in tp.alt_labels:
+            w.add(c, "skos:altLabel", zh(a))
+        for cue in tp.cues:
+            w.add(c, "pg:cue", zh(cue))
     for ind in indicators:
         s = NamedNode(ind.iri)
+        for tp in ind.topics:
+            w.add(s, "pg:topic", NamedNode(tp))
         w.add(s, "rdf:type", term("pg:Indicator"))
         w.add(s, "rdf:type", term("skos:Concept"))
         w.add(s, "skos:inScheme", scheme)

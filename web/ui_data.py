@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from core.periods import first_period_name, five_year_span, years_in
 from core.types import Citation, Corpus
+from kg.context import ACHIEVED_SECTION
 
 ALL = "全部"
 UNMARKED = "未标注"
@@ -132,6 +133,7 @@ class Comparison:
     citations: list[Citation] = field(default_factory=list)
     passages: dict[str, list[int]] = field(default_factory=dict)   # doc -> citation numbers
     note: str = ""
+    topic_iri: str = ""          # the scheme topic compared, when one was
 
 
 class UIData:
@@ -228,6 +230,51 @@ class UIData:
         return shown, full
 
     # ---- 对比 tab -------------------------------------------------------------------
+    @cached_property
+    def topics(self) -> list:
+        """Concepts of the graph's topic scheme (empty for a graph without one)."""
+        fn = getattr(self.ws.graph, "topics", None)
+        return list(fn()) if callable(fn) else []
+
+    def topic_choices(self) -> list[tuple[str, str]]:
+        """(label, iri) of the topics some selected plan has a target or measure of."""
+        return [(_s(t.pref_label), t.iri) for t in self.topics]
+
+    def topic_of_text(self, text: str) -> str:
+        """The topic a free text names (a label, an alternative label or a cue), else ""."""
+        text = _s(text)
+        if not text:
+            return ""
+        for t in self.topics:
+            if text in [_s(t.pref_label)] + [_s(a) for a in t.alt_labels]:
+                return t.iri
+        hits = [t for t in self.topics if any(c and c in text for c in t.cues)]
+        return hits[0].iri if len(hits) == 1 else ""
+
+    def topic_indicators(self, topic_iri: str) -> list:
+        """Indicators tagged with the topic, through their own tags or their targets'."""
+        iris = {_s(t.indicator_iri) for t in self.targets if topic_iri in (getattr(t, "topics", None) or [])}
+        return [i for i in self.indicators
+                if i.iri in iris or topic_iri in (getattr(i, "topics", None) or [])]
+
+    def topic_measures(self, result: Comparison, topic_iri: str, k: int = 3) -> None:
+        """Add, per plan, the first k passages of the plan's own sections tagged with the
+        topic (measures, 举措), so plans sharing no indicator still meet on the topic."""
+        fn = getattr(self.ws.graph, "passage_topics", None)
+        if not callable(fn) or not topic_iri:
+            return
+        for p in result.plans:
+            found = 0
+            for passage in self.corpus.passages:
+                if found >= k or passage.doc_id != p.doc_id or passage.kind == "heading":
+                    continue
+                if ACHIEVED_SECTION.search(passage.section_path or "") or \
+                        topic_iri not in fn(passage.id):
+                    continue
+                result.citations.append(self.corpus.citation(passage))
+                result.passages.setdefault(p.doc_id, []).append(len(result.citations))
+                found += 1
+
     def match_indicators(self, topic: str) -> list:
         """Indicators whose labels, synonyms or category mention the topic (or vice versa)."""
         topic = _s(topic)
@@ -243,10 +290,11 @@ class UIData:
         return out
 
     def compare(self, doc_ids: list[str], category: str = ALL, indicator_iri: str = "",
-                topic: str = "", shared_only: bool = False) -> Comparison:
-        """Rows = indicators chosen by indicator > topic > category (> all), one column per
-        selected plan. shared_only (ignored for a topic or one indicator) keeps indicators
-        stated by at least two of those plans."""
+                topic: str = "", shared_only: bool = False, topic_iri: str = "") -> Comparison:
+        """Rows = indicators chosen by indicator > scheme topic > free-text topic > category
+        (> all), one column per selected plan. A free text naming no indicator falls back to
+        the scheme topic it names. shared_only (ignored for a topic or one indicator) keeps
+        indicators stated by at least two of those plans."""
         plans = [p for p in self.plans if p.doc_id in set(doc_ids)] if doc_ids else self.plans
         result = Comparison(plans=plans)
         wanted = {p.doc_id for p in plans}
@@ -254,8 +302,15 @@ class UIData:
         for t in self.targets:
             if t.doc_id in wanted:
                 by_ind.setdefault(_s(t.indicator_iri), {}).setdefault(t.doc_id, []).append(t)
+        if not indicator_iri and not topic_iri and _s(topic) and not self.match_indicators(topic):
+            topic_iri = self.topic_of_text(topic)
+        result.topic_iri = topic_iri if not indicator_iri else ""
         if indicator_iri:
             chosen = [i for i in self.indicators if i.iri == indicator_iri]
+        elif topic_iri:
+            chosen = self.topic_indicators(topic_iri)
+            label = next((_s(t.pref_label) for t in self.topics if t.iri == topic_iri), "")
+            result.note = f"主题“{label}”:各规划中属于该主题的指标与举措(不要求共有指标)。"
         elif _s(topic):
             chosen = self.match_indicators(topic)
             if not chosen:
@@ -264,7 +319,7 @@ class UIData:
             chosen = [i for i in self.indicators if _s(getattr(i, "category", None)) == category]
         else:
             chosen = [i for i in self.indicators if by_ind.get(i.iri)]
-        if shared_only and len(plans) > 1 and not indicator_iri and not _s(topic):
+        if shared_only and len(plans) > 1 and not indicator_iri and not _s(topic) and not topic_iri:
             shared = [i for i in chosen if len(by_ind.get(i.iri, {})) >= 2]
             if shared:
                 chosen = shared

@@ -54,8 +54,9 @@ def comparison_html(data: UIData, result: Comparison, topic: str = "") -> str:
                 f'<span class="pg-sup">[{n}]</span></div>'
                 for n in ns)
             tds += f"<td>{snippets or f'<span class=pg-gap>{GAP}</span>'}</td>"
-        rows.append(f'<tr class="pg-cat"><th colspan="{span}">相关原文(检索)</th></tr>'
-                    f"<tr><td>原文</td>{tds}</tr>")
+        head, first = ("同一主题的举措(原文)", "举措") if result.topic_iri else ("相关原文(检索)", "原文")
+        rows.append(f'<tr class="pg-cat"><th colspan="{span}">{head}</th></tr>'
+                    f"<tr><td>{first}</td>{tds}</tr>")
     th = "".join(f"<th>{esc(h)}</th>" for h in headers)
     table = (f'<div class="pg-table-wrap pg-scroll"><table class="pg-table pg-compare"><thead><tr>{th}</tr>'
              f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
@@ -93,6 +94,8 @@ def compare_tab(data: UIData, files: Any) -> None:
         category = gr.Dropdown(choices=[ALL] + data.categories, value=ALL, label="类别", scale=1)
         indicator = gr.Dropdown(choices=[("(该类别全部指标)", "")] + data.indicator_choices(),
                                 value="", label="指标", scale=2)
+        scheme = gr.Dropdown(choices=[("(不按主题)", "")] + data.topic_choices(), value="",
+                             label="主题", scale=2, elem_id="pg-cmp-topic")
         topic = gr.Textbox(label="或输入主题", placeholder="如:再生水、公厕、智慧灯杆", scale=2)
         go = gr.Button("对比", variant="primary", scale=0, min_width=120, elem_id="pg-cmp-go")
     initial, path = _initial(data, files)
@@ -102,12 +105,14 @@ def compare_tab(data: UIData, files: Any) -> None:
     out = gr.HTML(initial, elem_id="pg-compare", js_on_load=None, min_height=60)
 
     def run(doc_ids: list[str], cat: str, iri: str, text: str, shared_only: bool,
-            progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
+            topic_iri: str = "", progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
         try:
             progress(0.1, desc="查找指标…")
             result = data.compare(doc_ids or [], cat or ALL, iri or "", text or "",
-                                  shared_only=bool(shared_only))
-            if (text or "").strip() and not iri and result.plans:
+                                  shared_only=bool(shared_only), topic_iri=topic_iri or "")
+            if result.topic_iri and result.plans:
+                data.topic_measures(result, result.topic_iri)
+            elif (text or "").strip() and not iri and result.plans:
                 progress(0.5, desc="检索相关原文…")
                 data.topic_passages(result, text)
             path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
@@ -128,15 +133,20 @@ def compare_tab(data: UIData, files: Any) -> None:
             return ALL, ""
         return cat, iri
 
-    inputs = [plans, category, indicator, topic, shared]
+    inputs = [plans, category, indicator, topic, shared, scheme]
     category.input(pick_category, inputs=[category], outputs=[indicator, topic], queue=False) \
+        .then(lambda: "", outputs=[scheme], queue=False) \
         .then(run, inputs=inputs, outputs=[out, download], api_visibility="undocumented")
-    indicator.input(lambda: "", outputs=[topic], queue=False) \
+    indicator.input(lambda: ("", ""), outputs=[topic, scheme], queue=False) \
+        .then(run, inputs=inputs, outputs=[out, download], api_visibility="undocumented")
+    scheme.input(lambda: (ALL, "", ""), outputs=[category, indicator, topic], queue=False) \
         .then(run, inputs=inputs, outputs=[out, download], api_visibility="undocumented")
     gr.on([plans.input, shared.input], run, inputs=inputs, outputs=[out, download],
           api_visibility="undocumented")
     gr.on([go.click, topic.submit], topic_first, inputs=[topic, category, indicator],
           outputs=[category, indicator], queue=False) \
+        .then(lambda text, t: "" if (text or "").strip() else t, inputs=[topic, scheme],
+              outputs=[scheme], queue=False) \
         .then(run, inputs=inputs, outputs=[out, download], api_name="compare")
 
 

@@ -62,3 +62,17 @@ def real_graph(corpus):
     """Graph of the real plans, built once per module without an embedder."""
     import kg
     return kg.build_graph(corpus)
+
+
+@pytest.fixture(scope="module")
+def inv_graph():
+    """Graph of the invented plan (tests/data/kg/invented_plan.txt) through the real ingest."""
+    import ingest
+    import kg
+    from core.config import load_config
+    raw = (DATA / "invented_plan.txt").read_text(encoding="utf-8")
+    doc = Document(id="nb", city="宁波", title="宁波市城市管理“十四五”规划", raw_text=raw,
+                   sha256=hashlib.sha256(raw.encode()).hexdigest(),
+                   meta={"period": "2021-2025", "issuer": ""})
+    corpus = ingest.ingest_corpus([doc], load_config({}, env={}), progress=lambda m: None)
+    return kg.build_graph(corpus)

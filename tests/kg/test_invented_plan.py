@@ -22,6 +22,11 @@ def inv():
     return kg.build_graph(corpus), raw
 
 
+@pytest.fixture(scope="module")
+def inv_graph(inv):
+    return inv[0]
+
+
 def _find(graph, name, kind=None):
     hits = [t for t in graph.targets() if t.name_as_written == name and
             (kind is None or t.value_kind == kind)]
