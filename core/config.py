@@ -43,7 +43,7 @@ class Config:
     sparql_max_result_bytes: int = 16_000_000   # response body cap (rows are cut, with notice)
     sparql_max_memory_mb: int = 1_024    # address-space limit of each SPARQL worker process
     sparql_fast_lane_s: float = 1.0      # a query unknown to be slow runs this long in the fast
-    sparql_queue: int = 8                # lane; then in the slow lane; waiting requests per lane
+    sparql_queue: int = 32               # lane; then in the slow lane; requests waiting for it
     max_question_chars: int = 2_000
     max_request_bytes: int = 65_536      # body of POST /api/ask
     top_k: int = 10

@@ -107,7 +107,8 @@ def run_attack(base: str, honest: int = 10, attackers: int = 10, requests_per_cl
                                   headers={"Accept": "application/sparql-results+json"})
                     else:
                         r = c.get("/api/ask", params={"q": QUESTIONS[j % len(QUESTIONS)]})
-                    err = None if r.status_code == 200 else f"HTTP {r.status_code}"
+                    err = None if r.status_code == 200 else (
+                        f"{r.url.path} HTTP {r.status_code}: {r.text[:80].strip()}")
                 except httpx.HTTPError as e:
                     err = type(e).__name__
                 with lock:

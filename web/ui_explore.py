@@ -267,7 +267,7 @@ def sparql_tab(data: UIData, files: Any) -> None:
     desc = gr.HTML(_desc(first.description if first else "没有找到示例查询 (kg/queries/*.rq)。"),
                    js_on_load=None)
     editor = gr.Code(value=first.query if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
-                     language=None, lines=12, max_lines=30, label="SPARQL(只读查询)",
+                     language="sql-mySQL", lines=12, max_lines=30, label="SPARQL(只读查询)",
                      elem_id="pg-sparql-editor", interactive=True)
     with gr.Row(equal_height=True):
         run_btn = gr.Button("运行查询", variant="primary", scale=0, min_width=160,

@@ -3,8 +3,8 @@
     engine = engine_for(graph, cfg)           # one pool per KnowledgeGraph, kept on the graph
     res = engine.run(query, cfg, info)        # SparqlResult, or QueryError
 
-Workers (kg/sparql/worker.py, run as scripts; three per store: two for the fast lane, one for
-the slow lane, see kg.sparql.lanes) open the store read-only (or load an N-Quads dump of an
+Workers (kg/sparql/worker.py, run as scripts; a pool per lane: two for the fast lane, one
+for the slow lane at nice 10, see kg.sparql.lanes) open the store read-only (or load an N-Quads dump of an
 in-memory store), call only Store.query and write results with Oxigraph's serializers, cut at
 cfg.sparql_max_rows rows and cfg.sparql_max_result_bytes bytes. The caller kills a worker past
 its time (measured: stops within 0.3 s of the limit; the Oxigraph server's own --timeout-s let
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 FAST_WORKERS, SLOW_WORKERS = 2, 1   # the machine has 2 cores; the slow lane keeps one of them
 SLOW_QUEUE = 1                      # requests waiting for the slow lane
+SLOW_NICE = 10                      # slow-lane workers yield the CPU to everything else
 START_TIMEOUT_S = 120.0             # opening the store (or loading a dump) in a new worker
 BARRIERS = ("netns", "seccomp")     # network barriers a worker sets up (tests may drop some)
 WORKER = Path(__file__).resolve().with_name("worker.py")
@@ -84,8 +85,8 @@ def _memory_error(memory_mb: int) -> QueryError:
 
 
 class _Worker:
-    def __init__(self, mode: str, src: str, opts: dict):
-        self.memory_mb = int(opts.get("memory_mb") or 0)
+    def __init__(self, mode: str, src: str, opts: dict, lane: str = "fast"):
+        self.memory_mb, self.lane = int(opts.get("memory_mb") or 0), lane
         self.proc = subprocess.Popen([sys.executable, str(WORKER), mode, src, json.dumps(opts)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True)
@@ -162,7 +163,7 @@ class SparqlEngine:
     def __init__(self, mode: str, source: str | Path, tmp_dir: Optional[str] = None,
                  barriers: Sequence[str] = BARRIERS, memory_mb: int = 0,
                  fast_workers: int = FAST_WORKERS, slow_workers: int = SLOW_WORKERS,
-                 queue: int = 8):
+                 queue: int = 32):
         if mode not in ("dir", "dump"):
             raise ValueError(f"SparqlEngine mode={mode!r}: expected 'dir' or 'dump'")
         self.mode, self.source = mode, str(source)
@@ -170,7 +171,7 @@ class SparqlEngine:
         self.size = fast_workers + slow_workers
         self.fast, self.slow = Lane("fast", fast_workers, queue), Lane("slow", slow_workers, SLOW_QUEUE)
         self.slow_queries = SlowQueries()
-        self._idle: list[_Worker] = []
+        self._idle: dict[str, list[_Worker]] = {"fast": [], "slow": []}   # a pool per lane
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
         self.barriers: Optional[dict[str, bool]] = None     # known once a worker started
@@ -204,8 +205,9 @@ class SparqlEngine:
                 "available": self.isolated is not False,
                 "lanes": {"fast": self.fast.state(), "slow": self.slow.state()}}
 
-    def _spawn(self) -> _Worker:
-        w = _Worker(self.mode, self.source, self._opts)
+    def _spawn(self, lane: str = "fast") -> _Worker:
+        opts = {**self._opts, "nice": SLOW_NICE if lane == "slow" else 0}
+        w = _Worker(self.mode, self.source, opts, lane)
         self.barriers = w.barriers
         with self._lock:
             self._live.add(w)
@@ -220,17 +222,18 @@ class SparqlEngine:
         self._give_back(w) if ok else self._discard(w)
         return ok
 
-    def _take(self) -> _Worker:
+    def _take(self, lane: str) -> _Worker:
         with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return self._spawn()
+            if self._idle[lane]:
+                return self._idle[lane].pop()
+        return self._spawn(lane)
 
     def _give_back(self, w: _Worker) -> None:
+        lane = w.lane
         with self._lock:
-            keep = len(self._idle) < self.size
+            keep = len(self._idle[lane]) < (self.fast if lane == "fast" else self.slow).slots
             if keep:
-                self._idle.append(w)
+                self._idle[lane].append(w)
         if not keep:
             self._discard(w)
 
@@ -239,44 +242,51 @@ class SparqlEngine:
         with self._lock:
             self._live.discard(w)
 
-    def warm(self) -> None:
-        """Start one worker now (in this thread) if none is idle."""
+    def warm(self, lane: str = "fast") -> None:
+        """Start one worker of a lane now (in this thread) if none is idle."""
         with self._lock:
-            if self._idle:
+            if self._idle[lane]:
                 return
-        self._give_back(self._spawn())
+        self._give_back(self._spawn(lane))
 
-    def _rewarm(self) -> None:
+    def _rewarm(self, lane: str) -> None:
         try:
-            self.warm()
+            self.warm(lane)
         except (QueryError, OSError) as e:
             log.warning("SPARQL engine: no replacement worker (%s)", e)
 
-    def _call(self, req: dict, timeout_s: float) -> tuple[dict, bytes]:
+    def _call(self, lane: str, req: dict, timeout_s: float) -> tuple[dict, bytes]:
         """Run one request on a worker; _Late when it ran out of time (worker killed)."""
         if self.isolated is False:
             raise _unisolated()
-        w = self._take()
+        w = self._take(lane)
         try:
             out = w.call(req, timeout_s)
         except _Late:
             self._discard(w)
-            threading.Thread(target=self._rewarm, daemon=True).start()
+            threading.Thread(target=self._rewarm, args=(lane,), daemon=True).start()
             raise
         except _Died as d:
             self._discard(w)
-            threading.Thread(target=self._rewarm, daemon=True).start()
+            threading.Thread(target=self._rewarm, args=(lane,), daemon=True).start()
             raise d.error from None
         self._give_back(w)
         return out
 
-    def _in_lane(self, lane: Lane, req: dict, run_s: float, wait_s: float,
-                 retry_after: float) -> tuple[dict, bytes]:
-        lane.acquire(wait_s, retry_after)
+    def _in_slow_lane(self, req: dict, run_s: float, wait_s: float,
+                      retry_after: float) -> tuple[dict, bytes]:
+        self.slow.acquire(wait_s, retry_after)
         try:
-            return self._call(req, run_s)
+            return self._call("slow", req, run_s)
         finally:
-            lane.release()
+            self.slow.release()
+
+    def admit(self, query: str, cfg: Any, default_graphs: Optional[Sequence[str]] = None,
+              named_graphs: Optional[Sequence[str]] = None) -> None:
+        """BusyError at once when run() would be refused at once (a query known to be slow
+        and a full slow lane); callers on an event loop test this before taking a thread."""
+        if fingerprint(query, default_graphs, named_graphs) in self.slow_queries:
+            self.slow.check(cfg.sparql_timeout_s)
 
     def run(self, query: str, cfg: Any, info: Optional[QueryInfo] = None,
             default_graphs: Optional[Sequence[str]] = None,
@@ -292,16 +302,20 @@ class SparqlEngine:
         t0 = time.perf_counter()
         out = None
         if key not in self.slow_queries:
+            self.fast.acquire(limit, budget)
             try:
-                out = self._in_lane(self.fast, req, budget, limit, budget)
+                if key not in self.slow_queries:        # not marked while this one waited
+                    out = self._call("fast", req, budget)
             except _Late:
                 if budget >= limit:
                     raise _timeout(limit) from None
                 self.slow_queries.mark(key)
+            finally:
+                self.fast.release()
         if out is None:
             left = limit - (time.perf_counter() - t0)
             try:
-                out = self._in_lane(self.slow, req, max(left, 0.1), left, limit)
+                out = self._in_slow_lane(req, max(left, 0.1), left, limit)
             except _Late:
                 self.slow_queries.mark(key)
                 raise _timeout(limit) from None
@@ -320,7 +334,8 @@ class SparqlEngine:
     def close(self) -> None:
         """Stop every worker. The engine stays usable (workers restart on demand)."""
         with self._lock:
-            idle, self._idle = self._idle, []
+            idle = self._idle["fast"] + self._idle["slow"]
+            self._idle = {"fast": [], "slow": []}
         for w in idle:
             self._discard(w)
 

@@ -62,6 +62,12 @@ class Lane:
                 raise self._busy(retry_after)
             self._free -= 1
 
+    def check(self, retry_after: float) -> None:
+        """BusyError now if acquire() would refuse at once (a cheap test before queueing)."""
+        with self._cond:
+            if self._free == 0 and self._waiting >= self.queue:
+                raise self._busy(retry_after)
+
     def release(self) -> None:
         with self._cond:
             self._free += 1

@@ -3,7 +3,7 @@
     python kg/sparql/worker.py MODE SOURCE OPTIONS_JSON
 
 MODE "dir" opens the on-disk store SOURCE read-only, "dump" loads the N-Quads file SOURCE into
-memory. OPTIONS: {"netns": bool, "seccomp": bool, "memory_mb": int}.
+memory. OPTIONS: {"netns": bool, "seccomp": bool, "memory_mb": int, "nice": int}.
 
 Barriers, set up before pyoxigraph is imported:
 - netns: a new user + network namespace (no interface is up: connections fail).
@@ -21,6 +21,7 @@ cut at `max` rows and `max_bytes` bytes.
 import ctypes
 import io
 import json
+import os
 import platform
 import resource
 import signal
@@ -124,6 +125,8 @@ def main():
     netns = bool(opts.get("netns")) and unshare_network()
     seccomp = bool(opts.get("seccomp")) and forbid_sockets()
     memory = limit_memory(int(opts.get("memory_mb") or 0))
+    if opts.get("nice"):
+        os.nice(int(opts["nice"]))
     import pyoxigraph as ox
     inp, out = sys.stdin.buffer, sys.stdout.buffer
 

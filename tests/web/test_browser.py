@@ -178,3 +178,21 @@ def test_browser_graph_search_draws_and_expands(page, built, artifacts_dir):
         "(iri) => { const n = document.querySelector('#pg-graph .pg-node');"
         " return n && n.getAttribute('data-iri') !== iri; }", arg=focus_before, timeout=30_000)
     page.screenshot(path=str(artifacts_dir / "ui_graph.png"), full_page=True)
+
+
+def test_browser_sparql_typed_query_keeps_its_braces(page):
+    """Typed key by key (not pasted): the editor inserts no closing brackets or quotes."""
+    query = ('SELECT ?label WHERE {\n?plan a <https://w3id.org/plangraph/ns#Plan> ;\n'
+             'rdfs:label ?label .\nFILTER(LANG(?label) = "zh")\n}')
+    page.get_by_role("tab", name="SPARQL").click()
+    page.locator("#pg-sparql-editor .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + query)
+    text = page.evaluate("document.querySelector('#pg-sparql-editor .cm-content').cmView.view"
+                         ".state.doc.toString()")
+    strip = lambda s: "".join(s.split())           # the editor may indent new lines
+    assert strip(text) == strip("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>" + query)
+    page.locator("#pg-sparql-run").click()
+    page.wait_for_selector("#pg-sparql-status .pg-msg", timeout=30_000)
+    assert "行" in page.locator("#pg-sparql-status").inner_text()

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, JSONResponse
@@ -34,6 +35,7 @@ from web.http.sparql import make_router
 log = logging.getLogger(__name__)
 
 QA_CONCURRENCY = 2
+THREADS = 40                 # worker threads besides those waiting for a SPARQL lane
 # /data/plangraph.<ext> -> (file in data/kg/, media type)
 DOWNLOADS = {"trig": ("graph.trig", "application/trig"), "ttl": ("graph.ttl", "text/turtle")}
 
@@ -87,6 +89,10 @@ def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        # requests waiting for a SPARQL lane or a QA slot each hold a worker thread: room for
+        # every lane's queue plus the questions, so waiting SPARQL never starves /api/ask
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, THREADS + cfg.sparql_queue)
         try:
             await run_in_threadpool(lambda: engine().warm())
         except PlanGraphError as e:   # /sparql will report it per request; say it loudly now

@@ -168,12 +168,14 @@ def make_router(engine: Callable[[], Any], cfg: Any) -> APIRouter:
             fmts = params.get("format") or params.get("output") or [None]
             fmt = negotiate(info, fmts[0], request.headers.get("accept"))
             base = str(request.url.replace(query="", fragment=""))
+            engine().admit(query, cfg, params.get("default-graph-uri"),
+                           params.get("named-graph-uri"))
             res = await run_in_threadpool(
                 lambda: engine().run(query, cfg, info, params.get("default-graph-uri"),
                                      params.get("named-graph-uri"), base))
             body, ctype = await run_in_threadpool(res.serialize, fmt)
         except QueryError as e:
-            log.info("sparql: refused (%s)", e.status)
+            log.info("sparql: refused (%s: %s)", e.status, str(e)[:160])
             return _error(e)
         headers = {**CORS, "Vary": "Accept", "X-PlanGraph-Rows": str(res.count),
                    "Server-Timing": f"engine;dur={res.elapsed_ms:.1f}"}
