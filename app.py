@@ -110,25 +110,47 @@ def cmd_build(cfg, args) -> int:
     return 0
 
 
+def _prepare_answering(ws) -> None:
+    """Runtime policy of a process that answers many questions: load what they need, then
+    settle the heap (core/runtime.py)."""
+    import qa
+    from core import runtime
+    qa.prepare(ws)
+    runtime.settle_heap()
+
+
+def _bench_policy(ws) -> None:
+    """bench builds first (thread pools untouched), then measures answering under the policy
+    `serve` applies: thread limits, then the heap settled after the warm-up question."""
+    from core import runtime
+    runtime.for_answering()
+    runtime.settle_heap()
+
+
 def cmd_serve(cfg, args) -> int:
+    from core import runtime
     from web.http.server import serve
-    serve(cfg)
+    runtime.for_answering()
+    serve(cfg, on_loaded=_prepare_answering)
     return 0
 
 
 def cmd_ask(cfg, args) -> int:
     import pipeline
     import qa
+    from core import runtime
     from core.errors import QuestionError
     if (args.question is None) == (args.batch is None):
         raise QuestionError("ask: give a question or --batch FILE (one of them)")
+    runtime.for_answering()
     ws = pipeline.Workspace.open(cfg, build_if_needed=True, rebuild_damaged=False)
-    if args.batch is None:
+    if args.batch is None:          # one question: the process ends with it, nothing to settle
         ans = qa.answer(ws, args.question)
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1) if args.json
               else qa.render_text(ans))
         return 0
     rows = qa.read_batch(args.batch)
+    _prepare_answering(ws)
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     try:
         for row in rows:
@@ -191,7 +213,8 @@ def cmd_eval(cfg, args) -> int:
 
 def cmd_bench(cfg, args) -> int:
     from evaluation import bench
-    report = bench.run(cfg, scale=args.scale, load=args.load, attack=args.attack)
+    report = bench.run(cfg, scale=args.scale, load=args.load, attack=args.attack,
+                       after_load=_bench_policy)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
           else bench.format_text(report))
     return 0

@@ -8,16 +8,15 @@ Long words also yield their dictionary sub-words (jieba's search mode), so a que
 """
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from core.errors import ArtifactError
+from core.zh_dict import private_tokenizer
 from index.stopwords import STOPWORDS
 
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fff0-9a-z]")
@@ -30,17 +29,6 @@ MIN_USER_WORD, MAX_USER_WORD = 2, 30
 def normalize(text: str) -> str:
     """NFKC (full-width -> half-width, ％ -> %) and lower case."""
     return unicodedata.normalize("NFKC", text).lower()
-
-
-@contextmanager
-def _quiet_jieba():
-    log = logging.getLogger("jieba")
-    level = log.level
-    log.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
 
 
 def clean_user_words(words: Iterable[str]) -> list[str]:
@@ -67,16 +55,13 @@ class ChineseTokenizer:
 
     def __init__(self, user_words: Iterable[str] = (), stopwords: Iterable[str] = STOPWORDS,
                  hmm: bool = True, subwords: str = "dict"):
-        import jieba
         if subwords not in self.SUBWORD_MODES:
             raise ValueError(f"ChineseTokenizer: subwords={subwords!r}, expected one of "
                              f"{', '.join(self.SUBWORD_MODES)}")
         self.user_words = clean_user_words(user_words)
         self.stopwords = frozenset(normalize(s) for s in stopwords)
         self.hmm, self.subwords = bool(hmm), subwords
-        self._jieba = jieba.Tokenizer()
-        with _quiet_jieba():
-            self._jieba.initialize()
+        self._jieba = private_tokenizer()
         # how the plain dictionary segments each user word (computed before adding them)
         self._parts = {w: [t for t in self._jieba.cut(w, HMM=self.hmm) if t.strip()]
                        for w in self.user_words}

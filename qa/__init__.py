@@ -15,8 +15,15 @@ from core.errors import QuestionError
 from core.types import Answer
 from qa.render import render_text
 from qa.router import answer as _answer
+from qa.router import state_for
 
-__all__ = ["answer", "render_text", "read_batch"]
+__all__ = ["answer", "prepare", "render_text", "read_batch"]
+
+
+def prepare(ws: Any) -> None:
+    """Load everything the first question would (retriever, embedder, per-plan lookups), so
+    that an entry point can settle the heap afterwards (core/runtime.py)."""
+    state_for(ws)
 
 
 def answer(ws: Any, question: str, qid: Optional[str] = None) -> Answer:

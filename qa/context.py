@@ -7,7 +7,6 @@ plain records in unit tests. Nothing here names a particular city or plan.
 """
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections import Counter
@@ -17,6 +16,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from core.periods import period_of as plan_period
+from core.zh_dict import pos_tokenizer, private_tokenizer
 from qa.text import norm
 
 ADMIN_SUFFIX = ("市", "区", "县", "镇", "街道", "乡")
@@ -119,15 +119,7 @@ class QAContext:
     @property
     def tokenizer(self):
         if self._tok is None:
-            import jieba
-            log = logging.getLogger("jieba")
-            level = log.level
-            log.setLevel(logging.WARNING)
-            try:
-                tok = jieba.Tokenizer()
-                tok.initialize()
-            finally:
-                log.setLevel(level)
+            tok = private_tokenizer()
             words = list(self.city_names()) + [a for a, _ in self.place_names()]
             words += [lab for _, lab in self._label_index] + list(self.extra_words)
             for w in words:
@@ -142,8 +134,7 @@ class QAContext:
 
     def _pos(self):
         if getattr(self, "_postok", None) is None:
-            import jieba.posseg as pseg
-            self._postok = pseg.POSTokenizer(self.tokenizer)
+            self._postok = pos_tokenizer(self.tokenizer)
         return self._postok
 
     def pos_words(self, text: str) -> list[tuple[str, str]]:

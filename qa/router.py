@@ -49,8 +49,8 @@ def state_for(ws: Any) -> QAState:
 def _load_rest(ws: Any, st: QAState) -> None:
     """Load what the first question would (retriever, embedder) and the per-plan lookups a
     comparison over every plan would otherwise build on its first run (each plan's rows,
-    targets by indicator, the sentence tables of passages), then settle the heap so the
-    collector stops walking these long-lived objects on every question (core/heap.py)."""
+    targets by indicator, the sentence tables of passages). Settling the heap afterwards is
+    the entry point's decision (core/runtime.py), not this stage's."""
     for part in ("retriever", "embedder"):
         try:
             getattr(ws, part)
@@ -67,8 +67,6 @@ def _load_rest(ws: Any, st: QAState) -> None:
                 extractive.passage_table(p)
     except Exception as e:  # noqa: BLE001 - warming is an optimisation only
         log.debug("per-plan warm-up skipped: %s", e)
-    from core import heap
-    heap.settle()
 
 
 def validate(question: Any, max_chars: int) -> str:

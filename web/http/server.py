@@ -217,7 +217,10 @@ def urls(cfg: Any) -> tuple[str, str]:
     return base, base + "sparql"
 
 
-def serve(cfg: Any, progress: Callable[[str], None] = _stderr) -> None:
+def serve(cfg: Any, progress: Callable[[str], None] = _stderr,
+          on_loaded: Optional[Callable[[Any], None]] = None) -> None:
+    """Run the app. `on_loaded(ws)`: the entry point's start-up work (app.py: load what
+    questions need, then settle the heap), run in a background thread once loaded."""
     import uvicorn
 
     import pipeline
@@ -227,6 +230,8 @@ def serve(cfg: Any, progress: Callable[[str], None] = _stderr) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     ws = pipeline.Workspace.open(cfg, build_if_needed=True, progress=progress)
     app = create_app(ws, cfg)
+    if on_loaded is not None:
+        threading.Thread(target=on_loaded, args=(ws,), name="plangraph-warm", daemon=True).start()
     config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level="info")
     logging.getLogger("uvicorn.access").addFilter(_RedactQuery())
     ui, endpoint = urls(cfg)

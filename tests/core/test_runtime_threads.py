@@ -5,7 +5,7 @@ import numpy as np  # noqa: F401 - loads numpy's BLAS so that there is a pool to
 import torch
 from threadpoolctl import threadpool_info
 
-from index.threads import single_thread_helpers
+from core.runtime import single_thread_helpers
 
 
 def test_threads_blas_pools_limited_and_torch_kept():

@@ -1,4 +1,7 @@
-"""Thread policy for answering questions on a small machine.
+"""Process-wide runtime policy, applied once by the entry points (app.py `serve`, `ask`,
+`bench`), never by a stage: thread pools (below) and the heap (core/heap.py).
+
+Thread pools for answering questions on a small machine.
 
 Answering is dominated by short forward passes of the embedding model (ONNX Runtime's own pool,
 or torch; all cores). numpy's
@@ -12,6 +15,8 @@ Their own work at query time (a few hundred label x window dot products, a flat 
 from __future__ import annotations
 
 import logging
+
+from core import heap
 
 log = logging.getLogger(__name__)
 
@@ -37,3 +42,14 @@ def single_thread_helpers() -> None:
     if torch is not None and torch.get_num_threads() != n:
         # depending on load order, faiss's omp_set_num_threads can reach torch's OpenMP runtime
         torch.set_num_threads(n)
+
+
+def settle_heap() -> None:
+    """After the long-lived structures are loaded: freeze them and collect the young
+    generation less often (core/heap.py)."""
+    heap.settle()
+
+
+def for_answering() -> None:
+    """What a process that answers questions applies before it loads anything."""
+    single_thread_helpers()
