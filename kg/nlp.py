@@ -190,16 +190,39 @@ class Categories:
 
 @dataclass
 class Resources:
+    """Language resources of one build. jieba is private to it: one `jieba.Tokenizer` with the
+    domain words, places and cities added, and a `jieba.posseg.POSTokenizer` over it; jieba's
+    global dictionary (jieba.dt) is never touched (issue 14)."""
     gazetteer: Gazetteer
     synonyms: Synonyms
     categories: Categories
     _nlp: object = field(default=None, repr=False)
+    _jieba: object = field(default=None, repr=False)
+    _pos: object = field(default=None, repr=False)
+
+    @property
+    def jieba(self):
+        """The private jieba.Tokenizer (default dictionary + the domain words)."""
+        if self._jieba is None:
+            self._jieba = private_jieba(DOMAIN_WORDS + list(self.gazetteer.all_divisions())
+                                        + sorted(self.gazetteer.city_names()))
+        return self._jieba
+
+    def pos_cut(self, text: str) -> list:
+        """Part-of-speech tokens (word, flag) of text by the private tokenizer."""
+        if self._pos is None:
+            import jieba.posseg
+            self._pos = jieba.posseg.POSTokenizer(tokenizer=self.jieba)
+        return list(self._pos.cut(text))
+
+    def word_freq(self, word: str) -> int:
+        return self.jieba.FREQ.get(word, 0)
 
     @property
     def nlp(self):
-        """spaCy blank('zh') with the jieba segmenter and an EntityRuler for places."""
+        """spaCy blank('zh') with the (private) jieba segmenter and an EntityRuler for places."""
         if self._nlp is None:
-            self._nlp = build_spacy(self.gazetteer)
+            self._nlp = build_spacy(self.gazetteer, self.jieba)
         return self._nlp
 
     def tokens(self, text: str) -> list[tuple[str, int]]:
@@ -219,19 +242,23 @@ def _read_toml(name: str) -> dict:
         raise PlanGraphError(f"kg data file {path}: {e}") from None
 
 
-def configure_jieba(words: list[str]) -> None:
-    """Add domain words to jieba's dictionary (before any pattern is built)."""
+def private_jieba(words: list[str]):
+    """A jieba.Tokenizer of its own (the default dictionary) with `words` added; jieba's global
+    tokenizer and its dictionary stay as they are."""
     import jieba
     jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
     for w in words:
-        jieba.add_word(w, freq=200000)
+        tok.add_word(w, freq=200000)
+    return tok
 
 
-def build_spacy(gazetteer: Gazetteer):
+def build_spacy(gazetteer: Gazetteer, tokenizer):
     import spacy
     divisions = gazetteer.all_divisions()
-    configure_jieba(DOMAIN_WORDS + list(divisions) + sorted(gazetteer.city_names()))
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.tokenizer.jieba_seg = tokenizer          # the private tokenizer, not jieba's global one
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
     patterns = [{"label": "DISTRICT", "pattern": n, "id": f"{c}:{lv}"}
                 for n, (c, lv) in divisions.items()]

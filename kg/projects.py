@@ -84,12 +84,11 @@ def _cut(candidate: str, suffix: str, res) -> str:
     tm = find_times(name)
     if tm and tm[0].start == 0 and len(name) - tm[0].end - len(suffix) >= 2:
         name = name[tm[0].end:]                     # 2018年市餐厨垃圾处理中心
-    return _strip_verbs(name, suffix)
+    return _strip_verbs(name, suffix, res)
 
 
-def _strip_verbs(name: str, suffix: str) -> str:
-    import jieba.posseg as pseg
-    toks = list(pseg.cut(name))
+def _strip_verbs(name: str, suffix: str, res) -> str:
+    toks = res.pos_cut(name)
     i, cut = 0, 0
     while i < len(toks) - 1:
         w, f = toks[i].word, toks[i].flag
@@ -232,22 +231,20 @@ def is_named(name: str, ctx: DocContext) -> bool:
     地下综合管廊, 综合性中转站): it names a place (a division, the city, a rare place or person
     word such as 大坞岙, 眉岱, 钱塘江), a phase (二期), or belongs to the city itself
     (市餐厨垃圾处理中心, 主城区水厂…改造工程)."""
-    import jieba
-    import jieba.posseg as pseg
     g = ctx.res.gazetteer
     places = set(g.divisions(ctx.doc.city)) | g.city_names()
     places |= {g.short(n) for n in g.divisions(ctx.doc.city)}
     if any(p in name for p in places if len(p) >= 2) or _PHASE.search(name) or _OWN.match(name):
         return True
-    freq = jieba.dt.FREQ
-    toks = list(pseg.cut(name))
+    freq = ctx.res.word_freq
+    toks = ctx.res.pos_cut(name)
     for i, t in enumerate(toks):
         w = t.word
         if not re.fullmatch(r"[\u4e00-\u9fff]+", w):
             continue
-        if len(w) >= 2 and t.flag in _NAME_FLAGS and freq.get(w, 0) < 500:
+        if len(w) >= 2 and t.flag in _NAME_FLAGS and freq(w) < 500:
             return True
-        if len(w) == 1 and freq.get(w, 0) < 100:           # a rare character: 岙, 岱, 嵊
+        if len(w) == 1 and freq(w) < 100:           # a rare character: 岙, 岱, 嵊
             return True
         if len(w) == 1 and w in _PLACE_CHARS and i > 0 and \
                 toks[i - 1].flag[:1] in ("n", "f") and re.fullmatch(r"[\u4e00-\u9fff]+", toks[i - 1].word):

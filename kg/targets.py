@@ -71,7 +71,7 @@ def _strip_lead(name: str, res) -> str:
         if not scope and toks[0] in _SCOPE and len(toks) > 1 and toks[1] in _LEAD_SET:
             scope, name = toks[0], name[len(toks[0]):]
             continue
-        if toks[0] in _LEAD_SET and not _qualifies(toks):
+        if toks[0] in _LEAD_SET and not _qualifies(toks, res):
             name = name[len(toks[0]):]
             continue
         break
@@ -81,12 +81,11 @@ def _strip_lead(name: str, res) -> str:
 _QUALIFIER_LEAD = {"主要", "重点", "其他", "其余"}
 
 
-def _qualifies(toks: list[str]) -> bool:
+def _qualifies(toks: list[str], res) -> bool:
     """主要/重点 before a noun qualifies it (主要道路机械化清扫率 is not the city-wide rate)."""
     if toks[0] not in _QUALIFIER_LEAD or len(toks) < 2:
         return False
-    import jieba.posseg as pseg
-    nxt = list(pseg.cut(toks[1]))
+    nxt = res.pos_cut(toks[1])
     return bool(nxt) and nxt[0].flag[:1] == "n" and len(toks) > 2
 
 
@@ -117,9 +116,8 @@ def clean_name(segment: str, res) -> str:
     return "" if name in _LEAD_SET or name in _TRAIL_SET or name in _SCOPE else name
 
 
-def _verbish(name: str) -> bool:
-    import jieba.posseg as pseg
-    toks = list(pseg.cut(name))
+def _verbish(name: str, res) -> bool:
+    toks = res.pos_cut(name)
     return bool(toks) and all(t.flag[:1] in ("v", "d", "p", "c", "u") for t in toks)
 
 
@@ -200,7 +198,7 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
                 name = clean_name(raw_before, res)
                 nstart, nend_used = seg_start, v.end
                 qi = bool(re.match(r"\s*其(?![他余中次实])", raw_before))
-                verbish = name not in _GENERIC and bool(name) and _verbish(name)
+                verbish = name not in _GENERIC and bool(name) and _verbish(name, res)
                 stripped = NAMES.strip_process(name) if name else name
                 process = stripped != name
                 junk = bool(name) and bool(NAMES.junk(stripped, places, cities))
