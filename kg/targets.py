@@ -309,6 +309,8 @@ def _kind(ctx: DocContext, p: Passage, text: str, m: _Mention, t: Optional[TimeR
     tyear = t.year if t else None
     tperiod = t.period if t and t.period and not text.startswith("规划", t.end) else None
     kind = value_kind(before, tyear, tperiod, section, ctx.start_year, ctx.fyp, name_span)
+    if re.search(r"对\s*$", text[m.clause_start:m.value.start]):
+        kind = "status"             # 对42项出厂水常规指标进行检测: a practice described, not a target
     return kind, bool(kind == "status" and section and future_said(before, name_span))
 
 

@@ -1,9 +1,9 @@
 """The topic scheme (kg/data/topics.toml): SKOS concepts of city-management topics with cue
 words, and the tagging of names and passages with them.
 
-- a name (indicator as written, project name, regulation title) gets every topic one of whose
-  cues it contains; a cue inside a longer cue of another topic that also matched does not count
-  (回收利用率 of 生活垃圾分类, not 资源化利用率);
+- a name (indicator as written, project name, regulation title) gets the topic of the cue that
+  ends last in it (its head: 城市道路亮灯率 is 城市照明); a cue inside a longer cue of another
+  topic that also matched does not count (回收利用率 of 生活垃圾分类, not 资源化利用率);
 - a passage gets the topics of its text and of its section heading.
 A target or project whose name has no cue takes the topics of its evidence clause, then of its
 section heading, then the passage's dominant topic (the one with most cue occurrences)."""
@@ -31,11 +31,13 @@ class TopicScheme:
     _cues: tuple[tuple[str, str], ...]          # (cue, topic iri), longest cue first
 
     def tag(self, *texts: str) -> list[str]:
-        """Topic IRIs of the first text with a cue (in scheme order)."""
+        """Topic IRIs of the first text with a cue: the topics of the cue ending last (a
+        name's head decides: 城市道路亮灯率 is lighting, not roads)."""
         for text in texts:
-            hits = self._hits(text or "")
-            if hits:
-                return [t.iri for t in self.topics if t.iri in hits]
+            ends = self._ends(text or "")
+            if ends:
+                last = max(ends.values())
+                return [t.iri for t in self.topics if ends.get(t.iri) == last]
         return []
 
     def dominant(self, text: str) -> list[str]:
@@ -56,15 +58,20 @@ class TopicScheme:
         return [t.iri for t in self.topics if t.iri in hits]
 
     def _hits(self, text: str) -> set[str]:
+        return set(self._ends(text))
+
+    def _ends(self, text: str) -> dict[str, int]:
+        """topic iri -> end of its last cue in text (a cue inside a longer matched cue of
+        another topic does not count)."""
         taken: list[tuple[int, int]] = []
-        out = set()
+        out: dict[str, int] = {}
         for cue, iri in self._cues:
             start = text.find(cue)
             while start >= 0:
                 end = start + len(cue)
                 if not any(a <= start and end <= b for a, b in taken):
                     taken.append((start, end))
-                    out.add(iri)
+                    out[iri] = max(out.get(iri, 0), end)
                 start = text.find(cue, start + 1)
         return out
 

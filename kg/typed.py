@@ -17,6 +17,8 @@ def finish(ctx: DocContext, targets: list[Target]) -> list[Target]:
         t.value_kind = refine_kind(t.value_kind, t.year, t.period, ctx.start_year,
                                    ctx.end_year, ctx.fyp)
         num, code = typed(t.value, t.unit)
+        if code.endswith("/{person}") and t.name_as_written.startswith("人均"):
+            code = code[:-len("/{person}")]       # 人均…16.9平方米/人 is 16.9 m2 per person
         t.unit_code = code
         if t.value_kind in FORWARD_KINDS:
             t.target_value = num
