@@ -30,3 +30,16 @@ def test_private_tokenizers_do_not_share_words_or_tags():
     assert "回收利用率目标值" not in b.FREQ and "回收利用率目标值" not in jieba.dt.FREQ
     assert "回收利用率目标值" not in pos_tokenizer(b).word_tag_tab
     assert "回收利用率目标值" not in pseg.dt.word_tag_tab
+
+
+def test_dictionary_pos_tagging_equals_jiebas_without_hmm(corpus):
+    """Every passage of the shipped plans (plus mixed scripts) tags alike."""
+    mine, ref = private_tokenizer(), jieba.Tokenizer()
+    ref.initialize()
+    for t in (mine, ref):
+        t.add_word("城市供水管网漏损率", 50000, tag="nz")
+    pos_mine, pos_ref = pos_tokenizer(mine), pseg.POSTokenizer(ref)
+    texts = [p.text for p in corpus.passages] + ["ＡＢＣ abc 12.5% GDP年均增长6.5%\r\n第2条 x+y#z", ""]
+    for text in texts:
+        assert ([(p.word, p.flag) for p in pos_mine.cut(text, HMM=False)]
+                == [(p.word, p.flag) for p in pos_ref.cut(text, HMM=False)]), text
