@@ -78,6 +78,18 @@ def build_lock(data_dir: Path, wait: bool = False,
         os.close(fd)         # closing the descriptor releases the flock
 
 
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on an existing folder itself (no lock file is created,
+    so it works on a read-only folder too), waiting for it."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def is_locked(data_dir: Path) -> bool:
     """True while some process holds the build lock (a build is running)."""
     path = lock_path(data_dir)

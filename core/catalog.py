@@ -16,6 +16,7 @@ from typing import Optional
 
 import tomli_w
 
+from core import buildlock
 from core.encoding import decode_bytes
 from core.errors import CorpusError, describe_os_error
 from core.periods import parse_period
@@ -165,6 +166,14 @@ class Catalog:
         data = read_plan_file(file)
         decode_bytes(data, str(file))
         digest = sha256_bytes(data)
+        with buildlock.folder_lock(self.dir):     # one add at a time: no lost update
+            self.entries = Catalog.load(self.dir).entries
+            return self._add_locked(file, data, digest, city, title, issuer, issued, period,
+                                    source, doc_id)
+
+    def _add_locked(self, file: Path, data: bytes, digest: str, city: str, title: str,
+                    issuer: str, issued: str, period: str, source: str,
+                    doc_id: Optional[str]) -> CatalogEntry:
         for e in self.entries:
             if e.sha256 == digest:
                 raise CorpusError(f"{file}: duplicate of catalog document {e.id!r} (same sha256)")

@@ -172,3 +172,24 @@ def test_decode_big5_is_read_as_big5(corpora_copy, tmp_path):
 def test_decode_gb18030_still_gb18030(ingest_data):
     text = (ingest_data / "chapter_plan.txt").read_text(encoding="utf-8")
     assert decode_bytes(text.encode("gb18030"), "plan") == (text, "gb18030")
+
+
+def test_concurrent_adds_lose_no_entry(corpora_copy, tmp_path):
+    """Eight processes add eight different plans at once: all eight are in the catalog."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    procs = []
+    for i in range(8):
+        f = tmp_path / f"plan{i}.txt"
+        f.write_text(f"某{i}市城市管理规划\n一、目标\n到2025年垃圾分类覆盖率达到{90 + i}%。\n", encoding="utf-8")
+        procs.append(subprocess.Popen(
+            [sys.executable, str(root / "app.py"), "--corpora", str(corpora_copy), "add", str(f),
+             "--city", f"某{i}", "--title", f"某{i}市规划", "--id", f"plan{i}"],
+            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+    ids = {e.id for e in Catalog.load(corpora_copy).entries}
+    assert {f"plan{i}" for i in range(8)} <= ids
+    assert all((corpora_copy / f"plan{i}.txt").is_file() for i in range(8))
