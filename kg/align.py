@@ -17,6 +17,10 @@ noun such as 隧道) that is not a bare measure word (完成率, 处理能力). 
 3. with an embedder, alignable keys of different plans with the same unit family, the same
    measure head and the same change/subset words join when their similarity >=
    CROSS_THRESHOLD.
+4. with an embedder, such keys with a similarity >= TOPIC_THRESHOLD (0.91) join when their
+   targets carry the same topics of the topic scheme (kg/data/topics.toml): the topic keeps
+   near-identical names of different things apart (生活垃圾无害化处理率 / 资源化利用率, 0.935,
+   differ in head; 建筑垃圾 vs 生活垃圾 资源化利用率 differ in topic).
 Thresholds were calibrated with m3e-small on labelled pairs (tests/kg/test_align.py): true
 suffix pairs scored 0.877-0.977, while different indicators with near-identical names reached
 0.933 (主干道完好率/次干道完好率) and 0.966 (资源化利用率/资源化综合利用率), so pure embedding
@@ -38,6 +42,7 @@ from kg.repair import repairs
 _SCOPE_WORDS = ("全市", "市本级", "市区", "全省", "全县", "全区", "我市")
 SUFFIX_THRESHOLD = 0.85
 CROSS_THRESHOLD = 0.97
+TOPIC_THRESHOLD = 0.91
 
 
 @dataclass
@@ -99,7 +104,8 @@ def _nodes(targets: list[Target], res) -> dict[int, _Node]:
 
 def align(targets: list[Target], res, embedder=None,
           suffix_threshold: float = SUFFIX_THRESHOLD,
-          cross_threshold: float = CROSS_THRESHOLD) -> tuple[list[Indicator], AlignReport]:
+          cross_threshold: float = CROSS_THRESHOLD,
+          topic_threshold: float = TOPIC_THRESHOLD) -> tuple[list[Indicator], AlignReport]:
     node_of, losers = _nodes(targets, res)
     by_node: dict[_Node, list[Target]] = defaultdict(list)
     for t in targets:
@@ -137,6 +143,7 @@ def align(targets: list[Target], res, embedder=None,
             report.merged_pairs.append(("suffix", n.key, longer[0].key, round(s or 1.0, 3)))
     if vec:
         heads = {n: split_measure(n.key, res)[1] for n in open_nodes}
+        topics = {n: frozenset(tp for t in by_node[n] for tp in t.topics) for n in open_nodes}
         quals = {n: qualifiers(n.key, syn) for n in open_nodes}
         for i, a in enumerate(open_nodes):
             for b in open_nodes[i + 1:]:
@@ -146,9 +153,14 @@ def align(targets: list[Target], res, embedder=None,
                 if heads[a] != heads[b] or quals[a] != quals[b]:
                     continue
                 s = sim(a.key, b.key)
-                if s is not None and s >= cross_threshold:
+                if s is None:
+                    continue
+                if s >= cross_threshold:
                     uf.union(a, b)
                     report.merged_pairs.append(("embedding", a.key, b.key, round(s, 3)))
+                elif s >= topic_threshold and topics[a] and topics[a] == topics[b]:
+                    uf.union(a, b)
+                    report.merged_pairs.append(("embedding+topic", a.key, b.key, round(s, 3)))
     report.repaired = sorted(losers)
     return _indicators(nodes, by_node, uf, report, losers)
 

@@ -113,3 +113,37 @@ def test_align_thresholds_separate_labelled_pairs(res):
     sim = lambda a, b: float(emb.encode([a])[0] @ emb.encode([b])[0])  # noqa: E731
     assert all(sim(a, b) >= SUFFIX_THRESHOLD for a, b in pos)
     assert all(sim(a, b) < CROSS_THRESHOLD for a, b in neg)
+
+
+class FakeEqualSimilarityEmbedder:
+    """Fake embedder: every two different texts have cosine similarity `sim` (each text its own
+    axis plus a shared one), so only the topic gate decides between 0.91 and 0.97."""
+    name = "fake-equal-similarity"
+
+    def __init__(self, sim: float):
+        self.sim = sim
+
+    def encode(self, texts):
+        import numpy as np
+        n = len(texts)
+        v = np.zeros((n, n + 1), dtype="float32")
+        v[:, 0] = self.sim ** 0.5
+        for i in range(n):
+            v[i, i + 1] = (1 - self.sim) ** 0.5
+        return v
+
+
+def test_align_semantic_match_needs_the_same_topic(res):
+    from kg.topics import scheme
+    ts = _targets(res, {"a": ("绍兴", "建成区智慧城管覆盖率100%,公共厕所数量200座。"),
+                        "b": ("杭州", "数字城管全市建成区覆盖率达到100%,公共停车场数量300座。")})
+    for t in ts:
+        t.topics = scheme().tag(t.name_as_written)
+    align(ts, res, embedder=FakeEqualSimilarityEmbedder(0.93))
+    by = {t.name_as_written: t.indicator_iri for t in ts}
+    assert by["建成区智慧城管覆盖率"] == by["数字城管全市建成区覆盖率"]       # same topic
+    assert by["公共厕所数量"] != by["公共停车场数量"]                       # toilets vs parking
+    ts2 = _targets(res, {"a": ("绍兴", "建成区智慧城管覆盖率100%。"),
+                         "b": ("杭州", "数字城管全市建成区覆盖率达到100%。")})
+    align(ts2, res, embedder=FakeEqualSimilarityEmbedder(0.93))         # untagged: no topic
+    assert ts2[0].indicator_iri != ts2[1].indicator_iri
