@@ -21,7 +21,7 @@ from core.errors import PlanGraphError
 from web.ui_data import UIData
 from web.ui_examples import example_questions
 from web.ui_render import answer_html, esc, message, question_echo
-from web.ui_style import HEAD
+from web.ui_style import EDITOR_JS, HEAD
 
 log = logging.getLogger(__name__)
 
@@ -157,5 +157,6 @@ def build_ui(ws: Any) -> gr.Blocks:
                 graph_tab(data)
             with gr.Tab("SPARQL", id="sparql"):
                 sparql_tab(data, files)
+        demo.load(None, js=EDITOR_JS, api_visibility="undocumented")   # SPARQL editor typing
     demo.queue(default_concurrency_limit=2)
     return demo

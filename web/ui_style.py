@@ -84,21 +84,23 @@ body, .gradio-container { font-family: "Source Sans Pro", ui-sans-serif, system-
 
 # The SPARQL editor (a CodeMirror 6 view inside gradio's Code component) would close brackets
 # and quotes as they are typed, which breaks queries typed line by line ("{" Enter ... "}"
-# left an extra "}"). Opening characters typed there are inserted as themselves.
+# left an extra "}"). Opening characters typed there are inserted as themselves. Passed to
+# gr.Blocks(js=...), which runs it once the page has loaded.
 EDITOR_JS = """
-<script>
-document.addEventListener("keydown", function (ev) {
-  var host = ev.target && ev.target.closest ? ev.target.closest("#pg-sparql-editor") : null;
-  if (!host || ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
-  if (ev.key.length !== 1 || "{([\"'".indexOf(ev.key) < 0) return;
-  var content = host.querySelector(".cm-content");
-  var view = content && content.cmView && content.cmView.view;
-  if (!view || !view.state) return;
-  ev.preventDefault();
-  ev.stopPropagation();
-  view.dispatch(view.state.replaceSelection(ev.key), {scrollIntoView: true});
-}, true);
-</script>
+() => {
+  document.addEventListener("keydown", function (ev) {
+    var host = ev.target && ev.target.closest ? ev.target.closest("#pg-sparql-editor") : null;
+    if (!host || ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
+    if (ev.key.length !== 1 || "{([\\"'".indexOf(ev.key) < 0) return;
+    var content = host.querySelector(".cm-content");
+    var tile = content && (content.cmTile || content.cmView);   // CodeMirror 6 internals
+    var view = tile && tile.view;
+    if (!view || !view.state) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    view.dispatch(view.state.replaceSelection(ev.key), {scrollIntoView: true});
+  }, true);
+}
 """
 
-HEAD = f"<style>{CSS}</style>{EDITOR_JS}"
+HEAD = f"<style>{CSS}</style>"
