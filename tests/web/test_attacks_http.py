@@ -84,9 +84,10 @@ def test_service_hidden_from_the_tokenizer_sends_nothing(site, template):
 ])
 def test_memory_hungry_queries_are_stopped_with_503(site, query):
     r = httpx.get(site[0] + "/sparql", params={"query": query}, timeout=60)
-    # the sort may run out of time before memory on a busy machine: both are a clean 503
-    assert r.status_code == 503 and ("sparql_max_memory_mb" in r.text or "ORDER BY" in query
-                                     and "sparql_timeout_s" in r.text), r.text
+    # on a busy machine the clock (4 s here) may stop it before the memory cap does: either
+    # way a clean 503 naming the limit (the memory cap alone: tests/kg/test_sparql_limits.py)
+    assert r.status_code == 503 and ("sparql_max_memory_mb" in r.text
+                                     or "sparql_timeout_s" in r.text), r.text
     _ask_ok(site[0])
 
 
