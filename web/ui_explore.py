@@ -296,7 +296,7 @@ def sparql_tab(data: UIData, files: Any) -> None:
             from web.ui import report_error
             return (report_error(e, "执行查询"), gr.Dataframe(visible=False),
                     gr.Code(visible=False), hidden, hidden)
-        notice = f" · {res.notice}" if res.notice else ""
+        notice = f" · 结果已截断({res.notice})" if res.notice else ""
         if res.form == "graph":
             path = files.write("sparql", "ttl", res.body)
             return (message(f"返回 {res.count} 条三元组 · {ms:.0f} ms{notice}"),

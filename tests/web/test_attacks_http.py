@@ -231,3 +231,22 @@ def test_full_graph_download_is_not_row_capped(site):
 def test_errors_are_chinese_first_and_keep_the_parser_text(site):
     r = httpx.get(site[0] + "/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
     assert r.status_code == 400 and r.text.startswith("查询语法错误") and "error at 1:" in r.text
+
+
+def test_without_a_network_barrier_the_endpoint_fails_closed_and_says_so(tmp_path, cfg, capfd):
+    """Workers that can hold neither barrier (both switched off here): every query 503,
+    /healthz says SPARQL is unavailable, start-up prints a warning."""
+    import web.http.server
+    from web.ui_placeholder import build_placeholder
+    store = write_store(tmp_path / "kg" / "store", plan_quads())
+    graph = KnowledgeGraph(store)
+    c = cfg.replace(data_dir=tmp_path)
+    graph.__dict__["_sparql_engine"] = sparql.SparqlEngine("dir", tmp_path / "kg" / "store",
+                                                           barriers=())
+    app = web.http.server.create_app(FakeWorkspace(c, graph), c, blocks=build_placeholder())
+    with live_server(app) as url:
+        r = httpx.get(url + "/sparql", params={"query": "ASK {}"})
+        health = httpx.get(url + "/healthz").json()["sparql"]
+    assert r.status_code == 503 and "cannot be cut off from the network" in r.text
+    assert health["available"] is False and health["network_isolated"] is False
+    assert "SPARQL is unavailable" in capfd.readouterr().err
