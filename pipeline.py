@@ -91,9 +91,12 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
         artifacts.recover(cfg.data_dir)
         for leftover in artifacts.stale_stagings(cfg.data_dir):
             shutil.rmtree(leftover, ignore_errors=True)
-        if not force and is_stale(cfg) is None:
-            progress(f"artifacts in {cfg.data_dir} are up to date (use --force to rebuild)")
-            return BuildReport(0.0, skipped=True)
+        if not force:
+            reason = is_stale(cfg)
+            if reason is None:
+                progress(f"artifacts in {cfg.data_dir} are up to date (use --force to rebuild)")
+                return BuildReport(0.0, skipped=True)
+            progress(f"rebuilding: {reason}")
         staging: Optional[Path] = None
         try:
             staging = artifacts.new_staging(cfg.data_dir)
@@ -229,8 +232,7 @@ class Workspace:
                 raise
             except ArtifactError:
                 pass
-        progress(f"building artifacts: {reason}")
-        build(cfg, force=False, progress=progress, wait=True)
+        build(cfg, force=False, progress=progress, wait=True)     # says why it rebuilds
         return cls(cfg)
 
     def _same_build(self) -> None:

@@ -91,7 +91,7 @@ class DamagedArtifact(ArtifactError):
     """A file of the artifact folder is missing, truncated or changed since its build."""
 
     def __init__(self, path: Path, what: str):
-        super().__init__(f"damaged artifact {path} ({what}); {REBUILD}")
+        super().__init__(f"数据文件已损坏 {path}，请重新构建 (damaged artifact: {what}; {REBUILD})")
         self.path = path
 
 
