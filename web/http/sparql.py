@@ -4,16 +4,19 @@ Query by GET ?query=, POST application/x-www-form-urlencoded (query=…) or POST
 application/sparql-query (the query as the body, UTF-8). Results by Accept or a `format`
 parameter: application/sparql-results+json (default), …+xml, text/csv, text/tab-separated-values;
 CONSTRUCT/DESCRIBE as text/turtle (default), application/ld+json, application/n-triples,
-application/rdf+xml. default-graph-uri / named-graph-uri name graphs of the store (never
+application/rdf+xml, text/n3, application/trig (format names as clients send them: rdf+xml,
+n3, json-ld, ...). default-graph-uri / named-graph-uri name graphs of the store (never
 fetched). Every answer carries CORS headers; OPTIONS answers the preflight.
 
 Refused: updates (POST application/sparql-update, `update=`) 403; SERVICE 403; a malformed
 query 400 with Oxigraph's message; other methods 405; other media types or charsets 415;
-oversized requests 413; unacceptable Accept 406; time limit 503. Errors are text/plain.
+oversized requests 413; unacceptable Accept 406; a result the asked format cannot carry 422;
+time or memory limit, full lane, or no network barrier 503. Errors are text/plain (one line:
+Chinese first, then the detail).
 When results were cut (cfg.sparql_max_rows, cfg.sparql_max_result_bytes) the answer says so
 in X-PlanGraph-Notice and, where the format allows, in the body. A full queue answers 503 at
 once with Retry-After. GET /sparql from a browser (Accept text/html, no query) shows the query
-page (web.http.page). Error bodies start with a Chinese line and keep the parser's text.
+page (web.http.page).
 """
 from __future__ import annotations
 
@@ -158,7 +161,8 @@ def make_router(engine: Callable[[], Any], cfg: Any) -> APIRouter:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={**CORS, **PREFLIGHT})
         if request.method not in ("GET", "POST"):
-            return PlainTextResponse(f"method {request.method} not allowed: use GET or POST\n",
+            return PlainTextResponse(zh("不支持的请求方法", f"method {request.method} not allowed: "
+                                        "use GET or POST") + "\n",
                                      status_code=405, headers={**CORS, "Allow": "GET, POST, OPTIONS"})
         if wants_page(request):
             return page_response(request)
