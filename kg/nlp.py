@@ -7,7 +7,6 @@ resulting `Resources` object is passed to every extractor.
 """
 from __future__ import annotations
 
-import logging
 import re
 import tomllib
 import unicodedata
@@ -245,10 +244,8 @@ def _read_toml(name: str) -> dict:
 def private_jieba(words: list[str]):
     """A jieba.Tokenizer of its own (the default dictionary) with `words` added; jieba's global
     tokenizer and its dictionary stay as they are."""
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    tok.initialize()
+    from core.zh_dict import private_tokenizer
+    tok = private_tokenizer()
     for w in words:
         tok.add_word(w, freq=200000)
     return tok

@@ -174,7 +174,9 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
     history: list[_Mention] = []
     for sent in sentences(mtext):
         prev: Optional[_Mention] = None
+        last_clause = ""
         for cl in clauses(sent.text):
+            before_clause, last_clause = last_clause, cl.text
             cs, ce = sent.start + cl.start, sent.start + cl.end
             vals = [v for v in find_values(mtext[cs:ce])]
             for v in vals:
@@ -235,6 +237,7 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
                     continue
                 name = _complete(name, v, prev, res, places, history, qi,
                                  listed=raw_before.lstrip().startswith("、"))
+                name = _subject(name, raw_before, prev, before_clause, res)
                 if NAMES.junk(name, places, cities):
                     continue
                 m = _Mention(v, name, cs, ce, nstart, nend_used)
@@ -246,6 +249,26 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
 
 _BOUNDS = {"不低于": "≥", "不少于": "≥", "不小于": "≥", "不高于": "≤", "不超过": "≤", "不大于": "≤"}
 _BOUND = re.compile("|".join(_BOUNDS))
+
+
+def _subject(name: str, raw_before: str, prev: Optional[_Mention], before_clause: str,
+             res) -> str:
+    """A bare measure word gets its subject: inside brackets after a counted thing
+    ("储配站48座(储气能力7693吨" -> 储配站储气能力), or, first in its sentence, from the clause
+    before ("全力抓好中央生态环保督察整改,完成率90%以上" -> …整改完成率)."""
+    syn = res.synonyms
+    bare = name in syn.needs_subject or (len(name) <= 4 and is_quantity(name, syn))
+    if not bare:
+        return name
+    if prev is not None and raw_before.lstrip().startswith(("(", "（")):
+        return prev.name + name
+    if prev is None and name in syn.needs_subject and before_clause and \
+            not find_values(before_clause):
+        subject = NAMES.strip_process(clean_name(before_clause, res))
+        if 4 <= len(subject) <= 12 and not NAMES.junk(subject) and not _verbish(subject, res) \
+                and not find_times(subject):
+            return subject + name
+    return name
 
 
 def _tail_quantity(clause: str, res) -> str:

@@ -37,3 +37,10 @@ def test_names_bounded_capacity_clause(ctx_of):
 def test_names_list_item_borrows_the_change_words(ctx_of):
     ts = targets.extract(ctx_of("“十四五”期间,每年新增服务点30—50处、车辆2000辆。", section="四、“十四五”重点任务"))
     assert [t.name_as_written for t in ts] == ["每年新增服务点", "每年新增车辆"]
+
+
+def test_names_bare_measures_get_their_subject(ctx_of):
+    ts = targets.extract(ctx_of("全市液化石油气储配站48座(储气能力7693吨)。全力抓好中央生态环保督察整改,完成率90%以上。",
+                                section="一、“十三五”成就"))
+    names = [t.name_as_written for t in ts]
+    assert names == ["全市液化石油气储配站", "全市液化石油气储配站储气能力", "中央生态环保督察整改完成率"]
