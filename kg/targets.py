@@ -226,6 +226,9 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
                         seg_start += 1
                 else:
                     seg_start = v.end
+                    share = _share_of_change(mtext, v, ce, name, res)
+                    if share:                        # 其它道路40%路灯改造: a share of a change
+                        name, seg_start = share
                 if not name and prev is not None and prev.clause_start == cs and \
                         raw_before.strip() in ("、", "和", "及"):
                     name = prev.name            # 1127幢、47262户: one thing counted twice
@@ -236,7 +239,8 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
                 if not name:
                     continue
                 name = _complete(name, v, prev, res, places, history, qi,
-                                 listed=raw_before.lstrip().startswith("、"))
+                                 listed=raw_before.lstrip().startswith("、") or (
+                                     mtext[v.start - len(raw_before) - 1:][:1] in (",", "，")))
                 name = _subject(name, raw_before, prev, before_clause, res)
                 if NAMES.junk(name, places, cities):
                     continue
@@ -249,6 +253,20 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
 
 _BOUNDS = {"不低于": "≥", "不少于": "≥", "不小于": "≥", "不高于": "≤", "不超过": "≤", "不大于": "≤"}
 _BOUND = re.compile("|".join(_BOUNDS))
+
+
+_CHANGE_END = re.compile(r"(改造|建设|整治|提升|更新)$")
+
+
+def _share_of_change(text: str, v: Value, limit: int, name: str, res) -> Optional[tuple[str, int]]:
+    """A percentage followed directly by a change ("40%路灯改造"): the share of the named
+    thing that undergoes it (其它道路路灯改造比例); (name, end) or None."""
+    if v.unit != "%" or not re.match(r"[\u4e00-\u9fff]", text[v.end:v.end + 1]):
+        return None
+    m = re.match(r"[\u4e00-\u9fff]{2,8}?(?=[,，。;；、]|$)", text[v.end:limit])
+    if not m or not _CHANGE_END.search(m.group(0)) or is_quantity(name, res.synonyms):
+        return None
+    return name + m.group(0) + "比例", v.end + m.end()
 
 
 def _subject(name: str, raw_before: str, prev: Optional[_Mention], before_clause: str,
@@ -299,7 +317,9 @@ def _complete(name: str, v: Value, prev: Optional[_Mention], res, places,
             break
     lead = re.match(r"(每年|年均|每月)?(新增|新建|提升改造|改造|改建|累计|更新)?", prev.name).group(0)
     if listed and lead and len(name) <= 4 and not name.startswith(lead) and \
-            not is_quantity(name, res.synonyms):
+            not is_quantity(name, res.synonyms) and name not in _GENERIC and \
+            not re.sub(r"^(计划|完成|累计|日)", "", name) in _GENERIC and \
+            not res.pos_cut(name)[0].flag.startswith("v"):
         return lead + name                  # 每年新增服务点30—50处、车辆2000辆: 每年新增车辆
     if qi:
         head = _head(prev.name, res)

@@ -44,3 +44,9 @@ def test_names_bare_measures_get_their_subject(ctx_of):
                                 section="一、“十三五”成就"))
     names = [t.name_as_written for t in ts]
     assert names == ["全市液化石油气储配站", "全市液化石油气储配站储气能力", "中央生态环保督察整改完成率"]
+
+
+def test_names_share_of_a_change_and_comma_list_items(ctx_of):
+    ts = targets.extract(ctx_of("完成其它道路40%路灯改造。改造老旧管网26公里,老旧表箱4290个。",
+                                section="四、“十四五”重点任务"))
+    assert [t.name_as_written for t in ts] == ["其它道路路灯改造比例", "改造老旧管网", "改造老旧表箱"]
