@@ -77,7 +77,9 @@ def test_without_any_barrier_the_engine_refuses_every_query(store_dir, cfg):
 
 
 # ---- property: SERVICE hidden every way we know, against the engine itself -------------------
-KEYWORD = st.sampled_from(["SERVICE", "service", "SeRvIcE", "SERVICE SILENT", "service silent"])
+KEYWORD = st.sampled_from(["SERVICE", "service", "SeRvIcE", "SERVICE SILENT", "service silent",
+                           "\\u0053ERVICE", "SERV\\u0049CE SILENT"])        # escapes: 400
+ENDPOINT = st.sampled_from(["{url}", "{url}?\\u0078=1", "{url}#frag"])
 BEFORE = st.sampled_from(["", "FILTER(1<2)", "FILTER(?x<3)", "BIND(1<2 AS ?b) ", "?s ?p ?o . ",
                           "FILTER(\"<\" != \">\")", "# <\n", "#'\n", "OPTIONAL { ?s ?p ?o } "])
 GAP = st.sampled_from([" ", "#>)\n", "\t", "\n", "# SERVICE <x> {\n", "#\"\n", "\r\n"])
@@ -87,7 +89,8 @@ WRAP = st.sampled_from(["{}", "{{ {} }}", "OPTIONAL {{ {} }}", "{{ }} UNION {{ {
 
 @st.composite
 def hidden_service(draw, url: str) -> str:
-    body = draw(KEYWORD) + draw(GAP) + f"<{url}>" + draw(GAP) + "{ ?a ?b ?c }"
+    iri = draw(ENDPOINT).format(url=url)
+    body = draw(KEYWORD) + draw(GAP) + f"<{iri}>" + draw(GAP) + "{ ?a ?b ?c }"
     inner = draw(BEFORE) + body
     return "SELECT * WHERE { BIND(1 AS ?x) " + draw(WRAP).format(inner) + " }"
 
