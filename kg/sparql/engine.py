@@ -18,15 +18,8 @@ passes cfg.sparql_max_memory_mb 503.
 """
 from __future__ import annotations
 
-import json
 import logging
-import os
-import select
 import shutil
-import signal
-import struct
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -39,6 +32,8 @@ import pyoxigraph as ox
 from core.errors import QueryError
 from kg.sparql.guard import QueryInfo, guard, zh
 from kg.sparql.lanes import BusyError, Lane, SlowQueries, fingerprint
+from kg.sparql.process import (BARRIERS, WorkerProcess, _Died, _Late, memory_error,
+                               unisolated)
 from kg.sparql.result import SparqlResult
 
 __all__ = ["SparqlEngine", "engine_for", "BARRIERS"]
@@ -48,103 +43,6 @@ log = logging.getLogger(__name__)
 FAST_WORKERS, SLOW_WORKERS = 2, 1   # the machine has 2 cores; the slow lane keeps one of them
 SLOW_QUEUE = 1                      # requests waiting for the slow lane
 SLOW_NICE = 10                      # slow-lane workers yield the CPU to everything else
-START_TIMEOUT_S = 120.0             # opening the store (or loading a dump) in a new worker
-BARRIERS = ("netns", "seccomp")     # network barriers a worker sets up (tests may drop some)
-WORKER = Path(__file__).resolve().with_name("worker.py")
-
-
-class _Late(Exception):
-    pass
-
-
-class _Died(Exception):
-    def __init__(self, error: QueryError):
-        super().__init__(str(error))
-        self.error = error
-
-
-def _death(rc: Optional[int], stderr: str, memory_mb: int) -> QueryError:
-    """What a worker's death says about the query it was running."""
-    if rc == -signal.SIGSYS:
-        return QueryError(zh("不允许联邦查询 (SERVICE)", "SERVICE (federated query) is not allowed on "
-                             "this endpoint: the query tried to open a network connection; "
-                             "nothing was sent"), 403)
-    if "overflowed its stack" in stderr or rc == -signal.SIGSEGV:
-        return QueryError(zh("查询嵌套过深,引擎无法处理", "malformed query: nested too deeply for the "
-                             "engine (stack overflow)"), 400)
-    if "memory allocation" in stderr or "MemoryError" in stderr or (
-            rc == -signal.SIGABRT and memory_mb):
-        return _memory_error(memory_mb)
-    return QueryError(zh("SPARQL 引擎在执行查询时停止", "the SPARQL engine stopped while running "
-                         f"the query (exit {rc})"), 500)
-
-
-def _memory_error(memory_mb: int) -> QueryError:
-    return QueryError(zh("查询所需内存超过上限", f"query stopped: it needed more than {memory_mb} MB "
-                         "of memory (sparql_max_memory_mb)"), 503)
-
-
-class _Worker:
-    def __init__(self, mode: str, src: str, opts: dict, lane: str = "fast"):
-        self.memory_mb, self.lane = int(opts.get("memory_mb") or 0), lane
-        self.proc = subprocess.Popen([sys.executable, str(WORKER), mode, src, json.dumps(opts)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
-        self._poll = select.poll()           # POSIX; select.select fails on fds >= 1024
-        self._poll.register(self.proc.stdout.fileno(), select.POLLIN)
-        try:
-            head, _ = self._read(time.monotonic() + START_TIMEOUT_S)
-        except (_Late, _Died):
-            self.kill()
-            raise QueryError("the SPARQL engine did not start", 500) from None
-        if not head.get("ok"):
-            self.kill()
-            raise QueryError(f"the SPARQL engine did not start: {head.get('error')}", 500)
-        self.barriers = {b: bool(head.get(b)) for b in BARRIERS}
-        self.quads = int(head["quads"])
-
-    def _exact(self, n: int, deadline: float) -> bytes:
-        fd, buf = self.proc.stdout.fileno(), bytearray()
-        while len(buf) < n:
-            left = deadline - time.monotonic()
-            if left <= 0 or not self._poll.poll(left * 1000):
-                raise _Late()
-            chunk = os.read(fd, min(n - len(buf), 1 << 20))
-            if not chunk:
-                raise _Died(self._died())
-            buf += chunk
-        return bytes(buf)
-
-    def _died(self) -> QueryError:
-        try:
-            rc = self.proc.wait(timeout=5)
-            err = self.proc.stderr.read(1 << 16).decode("utf-8", "replace")
-        except (subprocess.TimeoutExpired, OSError, ValueError):
-            rc, err = None, ""
-        return _death(rc, err, self.memory_mb)
-
-    def _read(self, deadline: float) -> tuple[dict, bytes]:
-        hl, bl = struct.unpack(">II", self._exact(8, deadline))
-        return json.loads(self._exact(hl, deadline)), self._exact(bl, deadline) if bl else b""
-
-    def call(self, req: dict, timeout_s: float) -> tuple[dict, bytes]:
-        data = json.dumps(req).encode("utf-8", "surrogatepass")
-        try:
-            self.proc.stdin.write(struct.pack(">I", len(data)) + data)
-            self.proc.stdin.flush()
-        except OSError:
-            raise _Died(self._died()) from None
-        return self._read(time.monotonic() + timeout_s)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            try:
-                f.close()
-            except OSError:
-                pass
 
 
 def _shutdown(live: set, tmp: Optional[str]) -> None:
@@ -171,8 +69,8 @@ class SparqlEngine:
         self.size = fast_workers + slow_workers
         self.fast, self.slow = Lane("fast", fast_workers, queue), Lane("slow", slow_workers, SLOW_QUEUE)
         self.slow_queries = SlowQueries()
-        self._idle: dict[str, list[_Worker]] = {"fast": [], "slow": []}   # a pool per lane
-        self._live: set[_Worker] = set()
+        self._idle: dict[str, list[WorkerProcess]] = {"fast": [], "slow": []}   # a pool per lane
+        self._live: set[WorkerProcess] = set()
         self._lock = threading.Lock()
         self.barriers: Optional[dict[str, bool]] = None     # known once a worker started
         self._final = weakref.finalize(self, _shutdown, self._live, tmp_dir)
@@ -205,15 +103,15 @@ class SparqlEngine:
                 "available": self.isolated is not False,
                 "lanes": {"fast": self.fast.state(), "slow": self.slow.state()}}
 
-    def _spawn(self, lane: str = "fast") -> _Worker:
+    def _spawn(self, lane: str = "fast") -> WorkerProcess:
         opts = {**self._opts, "nice": SLOW_NICE if lane == "slow" else 0}
-        w = _Worker(self.mode, self.source, opts, lane)
+        w = WorkerProcess(self.mode, self.source, opts, lane)
         self.barriers = w.barriers
         with self._lock:
             self._live.add(w)
         if not any(w.barriers.values()):
             self._discard(w)
-            raise _unisolated()
+            raise unisolated()
         return w
 
     def _spawn_checked(self, quads: int) -> bool:
@@ -222,13 +120,13 @@ class SparqlEngine:
         self._give_back(w) if ok else self._discard(w)
         return ok
 
-    def _take(self, lane: str) -> _Worker:
+    def _take(self, lane: str) -> WorkerProcess:
         with self._lock:
             if self._idle[lane]:
                 return self._idle[lane].pop()
         return self._spawn(lane)
 
-    def _give_back(self, w: _Worker) -> None:
+    def _give_back(self, w: WorkerProcess) -> None:
         lane = w.lane
         with self._lock:
             keep = len(self._idle[lane]) < (self.fast if lane == "fast" else self.slow).slots
@@ -237,7 +135,7 @@ class SparqlEngine:
         if not keep:
             self._discard(w)
 
-    def _discard(self, w: _Worker) -> None:
+    def _discard(self, w: WorkerProcess) -> None:
         w.kill()
         with self._lock:
             self._live.discard(w)
@@ -258,20 +156,62 @@ class SparqlEngine:
     def _call(self, lane: str, req: dict, timeout_s: float) -> tuple[dict, bytes]:
         """Run one request on a worker; _Late when it ran out of time (worker killed)."""
         if self.isolated is False:
-            raise _unisolated()
+            raise unisolated()
         w = self._take(lane)
         try:
-            out = w.call(req, timeout_s)
+            return self._finish(w, lambda: w.call(req, timeout_s))
         except _Late:
-            self._discard(w)
-            threading.Thread(target=self._rewarm, args=(lane,), daemon=True).start()
+            self._lost(w)
             raise
+
+    def _fast_then_moved(self, key: str, req: dict, budget: float, limit: float,
+                         t0: float) -> Optional[tuple[dict, bytes]]:
+        """Run in the fast lane; past the budget the running worker moves to the slow lane
+        (its work kept) or, with the slow lane full, is killed (BusyError). None: the query
+        was marked slow while it waited, run it in the slow lane."""
+        if self.isolated is False:
+            raise unisolated()
+        self.fast.acquire(limit, budget)
+        try:
+            if key in self.slow_queries:            # marked while this one waited
+                return None
+            w = self._take("fast")
+            try:
+                return self._finish(w, lambda: w.call(req, budget))
+            except _Late:
+                self.slow_queries.mark(key)
+                if budget < limit and self.slow.try_acquire():
+                    w.renice("slow", SLOW_NICE)     # keeps running, now in the slow lane
+                else:
+                    self._lost(w)
+                    raise (_timeout(limit) if budget >= limit else self.slow.busy(limit)) \
+                        from None
+        finally:
+            self.fast.release()
+        threading.Thread(target=self._rewarm, args=("fast",), daemon=True).start()
+        try:
+            left = max(limit - (time.perf_counter() - t0), 0.0)
+            return self._finish(w, lambda: w.read(time.monotonic() + left))
+        except _Late:
+            self._lost(w)
+            raise _timeout(limit) from None
+        finally:
+            self.slow.release()
+
+    def _finish(self, w: WorkerProcess, read: Any) -> tuple[dict, bytes]:
+        """read() on a worker: back to its pool on success, discarded when it died; on
+        _Late the worker is left to the caller (still running)."""
+        try:
+            out = read()
         except _Died as d:
-            self._discard(w)
-            threading.Thread(target=self._rewarm, args=(lane,), daemon=True).start()
+            self._lost(w)
             raise d.error from None
         self._give_back(w)
         return out
+
+    def _lost(self, w: WorkerProcess) -> None:
+        self._discard(w)
+        threading.Thread(target=self._rewarm, args=(w.lane,), daemon=True).start()
 
     def _in_slow_lane(self, req: dict, run_s: float, wait_s: float,
                       retry_after: float) -> tuple[dict, bytes]:
@@ -302,16 +242,7 @@ class SparqlEngine:
         t0 = time.perf_counter()
         out = None
         if key not in self.slow_queries:
-            self.fast.acquire(limit, budget)
-            try:
-                if key not in self.slow_queries:        # not marked while this one waited
-                    out = self._call("fast", req, budget)
-            except _Late:
-                if budget >= limit:
-                    raise _timeout(limit) from None
-                self.slow_queries.mark(key)
-            finally:
-                self.fast.release()
+            out = self._fast_then_moved(key, req, budget, limit, t0)
         if out is None:
             left = limit - (time.perf_counter() - t0)
             try:
@@ -322,7 +253,7 @@ class SparqlEngine:
         head, body = out
         if not head.get("ok"):
             if head["status"] == 503:
-                raise _memory_error(cfg.sparql_max_memory_mb)
+                raise memory_error(cfg.sparql_max_memory_mb)
             raise QueryError(zh("查询语法错误", "malformed query: " + head["error"])
                              if head["status"] == 400 else
                              zh("查询执行失败", "query failed: " + head["error"]), head["status"])
@@ -349,12 +280,6 @@ class SparqlEngine:
 def _timeout(limit: float) -> BusyError:
     return BusyError(zh("查询超时", f"query stopped: it ran longer than the {limit:g} s limit "
                         "(sparql_timeout_s)"), limit)
-
-
-def _unisolated() -> QueryError:
-    return QueryError(zh("SPARQL 查询已停用:无法隔离查询进程的网络", "SPARQL is disabled: the "
-                         "worker processes cannot be cut off from the network (no network "
-                         "namespace and no seccomp filter on this system)"), 503)
 
 
 def _iris(values: Optional[Sequence[str]], what: str) -> Optional[list[str]]:

@@ -2,8 +2,9 @@
 bounded queue, and a memory of queries that were slow.
 
 A query not known to be slow runs in the fast lane for at most cfg.sparql_fast_lane_s; past
-that its worker is killed, the query is remembered as slow (by its text, whitespace folded)
-and it runs again in the slow lane with the rest of its time. A remembered query goes to the
+that it is remembered as slow (by its text, whitespace folded) and its worker, still running,
+moves to the slow lane for the rest of its time (or is killed when the slow lane is full: 503
+with Retry-After). A remembered query goes to the
 slow lane at once. When a lane has no free slot and its queue is full the request is refused
 at once (BusyError: 503 with Retry-After), so clients looping slow queries take the slow
 lane's slot and get 503s while other queries keep the fast lane.
@@ -44,7 +45,8 @@ class Lane:
         self._cond = threading.Condition()
         self._free, self._waiting = slots, 0
 
-    def _busy(self, retry_after: float) -> BusyError:
+    def busy(self, retry_after: float) -> BusyError:
+        """The error for a refusal by this lane."""
         return BusyError(zh("SPARQL 服务繁忙,请稍后再试", f"the SPARQL engine is busy ({self.name} "
                             f"lane: {self.slots} running, {self._waiting} waiting); try again "
                             "later"), retry_after)
@@ -52,21 +54,29 @@ class Lane:
     def acquire(self, wait_s: float, retry_after: float) -> None:
         with self._cond:
             if self._free == 0 and self._waiting >= self.queue:
-                raise self._busy(retry_after)
+                raise self.busy(retry_after)
             self._waiting += 1
             try:
                 ok = self._cond.wait_for(lambda: self._free > 0, max(0.0, wait_s))
             finally:
                 self._waiting -= 1
             if not ok:
-                raise self._busy(retry_after)
+                raise self.busy(retry_after)
             self._free -= 1
+
+    def try_acquire(self) -> bool:
+        """A free slot now, or False (never waits, never queues)."""
+        with self._cond:
+            if self._free == 0:
+                return False
+            self._free -= 1
+            return True
 
     def check(self, retry_after: float) -> None:
         """BusyError now if acquire() would refuse at once (a cheap test before queueing)."""
         with self._cond:
             if self._free == 0 and self._waiting >= self.queue:
-                raise self._busy(retry_after)
+                raise self.busy(retry_after)
 
     def release(self) -> None:
         with self._cond:

@@ -102,3 +102,18 @@ def test_conversion_that_grows_past_the_cap_drops_rows_and_says_so():
     body, _ = res.serialize("xml")
     assert len(body) <= 3000 + 200 and res.truncated == "bytes" and 0 < res.count < 100
     assert body.startswith("<!-- 结果已截断".encode())
+
+
+def test_a_query_past_the_fast_lane_moves_on_with_its_work_kept(engine, cfg):
+    """Past sparql_fast_lane_s the running worker changes lanes instead of being killed and
+    the query started again: the answer comes from the worker that began it."""
+    q = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f "
+         "FILTER(STR(?c) < STR(?f)) }")                         # ~1-2 s here
+    c = cfg.replace(sparql_fast_lane_s=0.2, sparql_timeout_s=60.0)
+    engine.warm("fast")
+    fast_before = {w.proc.pid for w in engine._idle["fast"]}
+    res = engine.run(q, c)
+    assert int(res.rows()[0]["n"].value) > 0
+    slow_pids = {w.proc.pid for w in engine._idle["slow"]}
+    assert slow_pids & fast_before, (fast_before, slow_pids)   # the same process finished it
+    assert fingerprint(q, None, None) in engine.slow_queries
