@@ -22,7 +22,8 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
 from core.artifacts import read_json
 from core.errors import ArtifactError
-from kg.model import ID, District, Indicator, Organization, Project, Regulation, Target, Topic
+from kg.model import ID, District, Indicator, Organization, Project, Regulation, SectionFact, \
+    Target, Topic
 
 TOPIC_SCHEME = ID + "scheme/topics"
 from kg.rdf import PG, PREFIXES
@@ -172,7 +173,13 @@ class KnowledgeGraph:
                                             "OPTIONAL { ?x pg:source ?src } OPTIONAL { ?x pg:status/skos:notation ?st } "
                                             "OPTIONAL { ?x pg:investmentYi ?inv } OPTIONAL { ?x pg:lengthKm ?km } "
                                             + common + "}")]
-        for lst in (self._regulations, self._districts, self._organizations, self._projects):
+        self._facts = [SectionFact(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["m"],
+                                   float(r["v"]), r["u"] or "", r["label"].split(" ", 1)[-1],
+                                   pid(r["p"]), int(r["s"]), int(r["e"]))
+                       for r in _rows(s, "SELECT * WHERE { ?x a pg:SectionFact ; pg:measure ?m ; pg:value ?v . "
+                                         "OPTIONAL { ?x pg:unitCode ?u } " + common + "}")]
+        for lst in (self._regulations, self._districts, self._organizations, self._projects,
+                    self._facts):
             lst.sort(key=lambda x: (x.doc_id, x.start, x.iri))
         self._labels = sorted({r["l"] for r in _rows(s, """SELECT DISTINCT ?l WHERE {
             { ?x rdfs:label ?l } UNION { ?x skos:altLabel ?l }
@@ -215,6 +222,10 @@ class KnowledgeGraph:
 
     def organizations(self, doc_id: Optional[str] = None) -> list[Organization]:
         return self._of_doc("organizations", self._organizations, doc_id)
+
+    def section_facts(self, doc_id: Optional[str] = None) -> list[SectionFact]:
+        """Totals stated for a section (项目数, 总投资 in 亿元), in plan order."""
+        return self._of_doc("facts", self._facts, doc_id)
 
     def topics(self) -> list[Topic]:
         """The topic scheme's concepts (kg/data/topics.toml), by label."""

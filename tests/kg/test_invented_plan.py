@@ -82,6 +82,10 @@ def test_section_totals_are_facts_of_their_own(inv):
         "PREFIX pg: <https://w3id.org/plangraph/ns#> SELECT ?m ?v WHERE { ?f a pg:SectionFact ; "
         "pg:measure ?m ; pg:value ?v }", use_default_graph_as_union=True)}
     assert rows == {("count", 3.0), ("investment", 20.0)}
+    facts = g.section_facts("nb")
+    assert {(f.measure, f.value, f.unit_code) for f in facts} == {("count", 3.0, "{item}"),
+                                                                  ("investment", 20.0, "亿元")}
+    assert all(f.start < f.end and f.passage_id for f in facts)
 
 
 def test_projects_status_and_district(inv):
