@@ -41,10 +41,13 @@ def test_real_comparison_cites_every_plan(built):
 
 
 def _single_plan_table_targets(ws):
-    """Table targets of indicators that only one plan sets and the other plans never name."""
+    """Table targets of indicators that only one plan sets (no other plan's value is aligned
+    to them) and the other plans never name."""
     out = []
+    shared = {i.iri for i in ws.graph.indicators() if len(i.doc_ids) > 1}
     for t in ws.graph.targets():
-        if t.source != "table" or t.value_kind != "target" or not t.target or t.year:
+        if t.source != "table" or t.value_kind != "target" or not t.target or t.year \
+                or t.indicator_iri in shared:
             continue
         label = t.indicator_label
         others = [d for d in ws.corpus.documents if d != t.doc_id]
