@@ -27,7 +27,7 @@ def _looks_utf16(data: bytes) -> bool:
     decodes (either byte order) into mostly printable characters."""
     for enc in ("utf-16-le", "utf-16-be"):
         try:
-            text = data[: _SAMPLE * 2 - (_SAMPLE * 2) % 2].decode(enc)
+            text = data[: _SAMPLE * 2].decode(enc)
         except UnicodeDecodeError:
             continue
         printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
