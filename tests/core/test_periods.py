@@ -110,3 +110,14 @@ def test_years():
     assert years_in("120000 吨, 1500.5 万, 3000, 0999, 20251") == []
     assert years_in("２０２５年") == [2025]
     assert YEAR_RE.fullmatch("2025")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789-—至到年第个五十一二三四九“”规划 abc.")),
+               max_size=30))
+def test_parsers_never_raise(text):
+    p = parse_period(text)
+    assert p is None or (p.start <= p.end and p.contains(p.start))
+    span = five_year_span(text)
+    assert span is None or five_year_name(span[0]) is not None
+    period_names_in(text), years_in(text), period_of(text)
