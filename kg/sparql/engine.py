@@ -221,11 +221,11 @@ class SparqlEngine:
         finally:
             self.slow.release()
 
-    def admit(self, query: str, cfg: Any, default_graphs: Optional[Sequence[str]] = None,
+    def admit(self, info: QueryInfo, cfg: Any, default_graphs: Optional[Sequence[str]] = None,
               named_graphs: Optional[Sequence[str]] = None) -> None:
         """BusyError at once when run() would be refused at once (a query known to be slow
         and a full slow lane); callers on an event loop test this before taking a thread."""
-        if fingerprint(query, default_graphs, named_graphs) in self.slow_queries:
+        if fingerprint(info.shape, default_graphs, named_graphs) in self.slow_queries:
             self.slow.check(cfg.sparql_timeout_s)
 
     def run(self, query: str, cfg: Any, info: Optional[QueryInfo] = None,
@@ -238,7 +238,7 @@ class SparqlEngine:
                "base": base_iri, "max": cfg.sparql_max_rows,
                "max_bytes": cfg.sparql_max_result_bytes}
         limit, budget = cfg.sparql_timeout_s, min(cfg.sparql_fast_lane_s, cfg.sparql_timeout_s)
-        key = fingerprint(query, dg, ng)
+        key = fingerprint(info.shape or query, dg, ng)
         t0 = time.perf_counter()
         out = None
         if key not in self.slow_queries:

@@ -1,7 +1,7 @@
 """The SPARQL guard (DESIGN §6, §9): classify a query and refuse what must not run, before
 any engine sees it.
 
-    info = guard(query, cfg)        # QueryInfo(form, has_dataset, size), or QueryError
+    info = guard(query, cfg)        # QueryInfo(form, has_dataset, size, shape), or QueryError
 
 Statuses: 400 malformed (unclosed string or bracket, nesting deeper than MAX_NESTING, no query
 form), 403 SPARQL Update or SERVICE, 413 over cfg.sparql_max_query_bytes. Messages start in
@@ -26,7 +26,7 @@ from typing import Any
 
 from core.errors import QueryError
 
-__all__ = ["guard", "tokenize", "QueryInfo", "Token", "MAX_NESTING", "zh"]
+__all__ = ["guard", "tokenize", "shape", "QueryInfo", "Token", "MAX_NESTING", "zh"]
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = frozenset("INSERT DELETE LOAD CLEAR DROP CREATE ADD MOVE COPY WITH USING".split())
@@ -79,6 +79,7 @@ class QueryInfo:
     form: str               # SELECT | ASK | CONSTRUCT | DESCRIBE
     has_dataset: bool       # the query names its dataset (FROM / FROM NAMED)
     size: int               # bytes, UTF-8
+    shape: str = ""         # the query without comments, variable names and literal values
 
     @property
     def is_graph(self) -> bool:
@@ -183,4 +184,21 @@ def guard(query: str, cfg: Any) -> QueryInfo:
     if stack:
         raise QueryError(zh("查询语法错误:括号没有闭合", f"malformed query: {stack[-1].text!r} at {_where(query, stack[-1].pos)} "
                          "is never closed"), 400)
-    return QueryInfo(first.text.upper(), any(t.text.upper() == "FROM" for t in words), size)
+    return QueryInfo(first.text.upper(), any(t.text.upper() == "FROM" for t in words), size,
+                     shape(tokens))
+
+
+def shape(tokens: list[Token]) -> str:
+    """What makes a query slow, not its spelling: tokens without comments and whitespace,
+    variables numbered by first use, literals as one placeholder (so a slow query stays
+    known however its comments, variable names or constants are varied)."""
+    names: dict[str, str] = {}
+    out = []
+    for t in tokens:
+        if t.kind == "var":
+            out.append(names.setdefault(t.text[1:], f"?{len(names)}"))
+        elif t.kind in ("string", "number", "lang"):
+            out.append("L")
+        else:
+            out.append(t.text.upper() if t.kind == "word" else t.text)
+    return " ".join(out)

@@ -2,7 +2,7 @@
 bounded queue, and a memory of queries that were slow.
 
 A query not known to be slow runs in the fast lane for at most cfg.sparql_fast_lane_s; past
-that it is remembered as slow (by its text, whitespace folded) and its worker, still running,
+that it is remembered as slow (by its shape: kg.sparql.guard.shape) and its worker, still running,
 moves to the slow lane for the rest of its time (or is killed when the slow lane is full: 503
 with Retry-After). A remembered query goes to the
 slow lane at once. When a lane has no free slot and its queue is full the request is refused
@@ -91,6 +91,7 @@ class Lane:
 
 def fingerprint(query: str, default_graphs: Optional[Sequence[str]],
                 named_graphs: Optional[Sequence[str]]) -> str:
+    """Key of a query (its shape, or its text) with its dataset."""
     text = " ".join(query.split()) + "\x00" + repr((default_graphs, named_graphs))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 

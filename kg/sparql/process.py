@@ -63,6 +63,7 @@ class WorkerProcess:
     def __init__(self, mode: str, src: str, opts: dict, lane: str = "fast"):
         self.memory_mb, self.lane = int(opts.get("memory_mb") or 0), lane
         self._buf = bytearray()              # reply bytes read but not yet returned
+        self.stderr_tail = ""                # the end of stderr, once the process died
         self.proc = subprocess.Popen([sys.executable, str(WORKER), mode, src, json.dumps(opts)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True)
@@ -70,9 +71,13 @@ class WorkerProcess:
         self._poll.register(self.proc.stdout.fileno(), select.POLLIN)
         try:
             head, _ = self.read(time.monotonic() + START_TIMEOUT_S)
-        except (_Late, _Died):
+        except _Late:
             self.kill()
             raise QueryError("the SPARQL engine did not start", 500) from None
+        except _Died as d:
+            self.kill()
+            raise QueryError(f"the SPARQL engine did not start ({d.error}; "
+                             f"{self.stderr_tail})", 500) from None
         if not head.get("ok"):
             self.kill()
             raise QueryError(f"the SPARQL engine did not start: {head.get('error')}", 500)
@@ -97,6 +102,7 @@ class WorkerProcess:
             err = self.proc.stderr.read(1 << 16).decode("utf-8", "replace")
         except (subprocess.TimeoutExpired, OSError, ValueError):
             rc, err = None, ""
+        self.stderr_tail = " ".join(err.split())[-300:]
         return _death(rc, err, self.memory_mb)
 
     def read(self, deadline: float) -> tuple[dict, bytes]:

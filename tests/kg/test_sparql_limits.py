@@ -40,6 +40,13 @@ def test_a_full_lane_refuses_at_once_with_retry_after():
     assert lane.state() == {"slots": 1, "running": 0, "waiting": 0, "queue": 1}
 
 
+def test_query_shape_ignores_comments_variable_names_and_literals(cfg):
+    a = sparql.guard("SELECT ?x WHERE { ?x <http://p> 'a' } # one", cfg).shape
+    b = sparql.guard("select ?y where {\n ?y <http://p> 42 }", cfg).shape
+    c = sparql.guard("SELECT ?x WHERE { ?x <http://q> 'a' }", cfg).shape
+    assert a == b != c
+
+
 def test_slow_queries_are_remembered_by_text_whitespace_folded():
     memory = SlowQueries(size=2)
     key = fingerprint("SELECT  *\n{ ?s ?p ?o }", None, None)
@@ -57,7 +64,9 @@ def test_a_slow_query_leaves_the_fast_lane_and_is_remembered(engine, cfg):
             uncapped.run(SLOW, c)
         assert e.value.status == 503 and getattr(e.value, "retry_after", 0) >= 1, str(e.value)
         assert "sparql_timeout_s" in str(e.value)
-        assert fingerprint(SLOW, None, None) in uncapped.slow_queries
+        assert fingerprint(sparql.guard(SLOW, c).shape, None, None) in uncapped.slow_queries
+        varied = SLOW.replace("?a", "?first") + ' # another spelling, "same" shape'
+        assert fingerprint(sparql.guard(varied, c).shape, None, None) in uncapped.slow_queries
         assert uncapped.status()["lanes"]["slow"]["running"] == 0
         assert uncapped.run("ASK { ?s ?p ?o }", c).boolean is True
 
@@ -116,4 +125,4 @@ def test_a_query_past_the_fast_lane_moves_on_with_its_work_kept(engine, cfg):
     assert int(res.rows()[0]["n"].value) > 0
     slow_pids = {w.proc.pid for w in engine._idle["slow"]}
     assert slow_pids & fast_before, (fast_before, slow_pids)   # the same process finished it
-    assert fingerprint(q, None, None) in engine.slow_queries
+    assert fingerprint(sparql.guard(q, c).shape, None, None) in engine.slow_queries

@@ -172,7 +172,7 @@ def make_router(engine: Callable[[], Any], cfg: Any) -> APIRouter:
             fmts = params.get("format") or params.get("output") or [None]
             fmt = negotiate(info, fmts[0], request.headers.get("accept"))
             base = str(request.url.replace(query="", fragment=""))
-            engine().admit(query, cfg, params.get("default-graph-uri"),
+            engine().admit(info, cfg, params.get("default-graph-uri"),
                            params.get("named-graph-uri"))
             res = await run_in_threadpool(
                 lambda: engine().run(query, cfg, info, params.get("default-graph-uri"),
