@@ -69,6 +69,11 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--attack", action="store_true",
                    help="with --load: 10 clients loop a slow SPARQL query meanwhile")
 
+    f = sub.add_parser("fit", help="fit the reader's parameters on the training questions")
+    f.add_argument("--questions", type=Path, default=None,
+                   help="folder of question JSONL files (default: evaluation/questions)")
+    f.add_argument("--out", type=Path, default=None, help="params file (default: qa/params/reader.json)")
+
     d = sub.add_parser("add", help="copy a plan into corpora/ and register it in the catalog")
     d.add_argument("file", type=Path)
     d.add_argument("--city", required=True)
@@ -208,6 +213,25 @@ def cmd_eval(cfg, args) -> int:
     report = evaluation.run(ws, args.qa_file, kg_gold=args.kg)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
           else evaluation.format_text(report))
+    return 0
+
+
+def cmd_fit(cfg, args) -> int:
+    import pipeline
+    from qa import fit as qfit
+    from qa.router import state_for
+    from qa.scorer import PARAMS
+    ws = pipeline.Workspace.open(cfg, build_if_needed=True)
+    st = state_for(ws, fitting=True)
+    params = qfit.fit(st.reader, ws, args.questions or qfit.QUESTIONS,
+                      progress=lambda m: print(m, file=sys.stderr))
+    out = args.out or PARAMS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".part")
+    tmp.write_text(params.to_json() + "\n", encoding="utf-8")
+    tmp.replace(out)
+    print(f"wrote {out} (version {params.version}, threshold {params.threshold}, "
+          f"{params.metrics})")
     return 0
 
 

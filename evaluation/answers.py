@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from core.errors import PlanGraphError
 
@@ -55,6 +55,31 @@ def _ratio(num: float, den: float):
     return round(num / den, 4) if den else None
 
 
+def auroc(scores: list[float], labels: list[bool]) -> Optional[float]:
+    """Probability that a right answer has a higher confidence than a wrong one (ties 1/2)."""
+    pos = [s for s, y in zip(scores, labels) if y]
+    neg = [s for s, y in zip(scores, labels) if not y]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def ece(scores: list[float], labels: list[bool], bins: int = 10) -> Optional[float]:
+    """Expected calibration error over equal-width confidence bins."""
+    if not scores:
+        return None
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        idx = [i for i, s in enumerate(scores) if lo <= s < hi or (b == bins - 1 and s == 1.0)]
+        if idx:
+            conf = sum(scores[i] for i in idx) / len(idx)
+            acc = sum(labels[i] for i in idx) / len(idx)
+            total += len(idx) / len(scores) * abs(conf - acc)
+    return total
+
+
 def _summary(rows: list[dict]) -> dict:
     answerable = [r for r in rows if r["type"] != "abstain"]
     abstain = [r for r in rows if r["type"] == "abstain"]
@@ -65,6 +90,13 @@ def _summary(rows: list[dict]) -> dict:
            "abstain_accuracy": _ratio(sum(not r["found"] for r in abstain), len(abstain)),
            "citation_validity": _ratio(sum(r["valid_citations"] for r in rows), n_cit) if n_cit else 1.0,
            "evidence_hit": _ratio(sum(r["evidence_hit"] for r in with_ev), len(with_ev))}
+    # confidence of found answers against being right (abstain questions answered are wrong)
+    found = [r for r in rows if r["found"] and "confidence" in r]
+    scores = [r["confidence"] for r in found]
+    right = [bool(r["correct"]) for r in found]
+    a, e = auroc(scores, right), ece(scores, right)
+    out["confidence_auroc"] = round(a, 4) if a is not None else None
+    out["ece"] = round(e, 4) if e is not None else None
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -97,6 +129,7 @@ def evaluate(ws: Any, questions: list[dict]) -> dict:
         typ = q.get("type", "unknown")
         correct = ans.found and values_present(ans.answer, q.get("answer_values", []))
         rows.append({"id": q.get("id"), "type": typ, "found": ans.found, "correct": correct,
+                     "confidence": float(ans.confidence),
                      "n_citations": len(cites),
                      "valid_citations": sum(citation_ok(ws, c) for c in cites),
                      "evidence_hit": hit})

@@ -12,30 +12,11 @@ from typing import Optional
 
 from core.periods import PERIOD_RE, plan_number_of, plan_span
 from qa.context import QAContext
+from qa.lexicon import Lexicon, load_lexicon
 from qa.text import has_cjk, norm, unique
 
-COMPARE_CUES = ("对比", "比较", "有何不同", "有什么不同", "有哪些不同", "比一比", "异同", "区别",
-                "差异", "相比", "不同之处", "谁更", "哪个更", "哪个城市", "哪座城市", "哪一个")
-SPLIT_CUES = ("分别", "各自", "各")
-ALL_CUES = re.compile(r"(两|二|2|三|3|几|多)(个|座)?(市|地|城|城市|规划|份规划|份文件|个规划)|各(市|地|城市|规划)"
-                      r"|所有(城市|规划)|全部(城市|规划)|每个(城市|规划)")
-LIST_CUES = ("哪些", "哪几", "包括", "包含", "有哪", "列出", "列举", "几类", "几部", "几段",
-             "几项", "分别", "各", "都有什么", "都是什么")
-LIST_RE = re.compile(r"哪[一二三四五六七八九十两几]+(个|部|段|类|项|句|条|种|座|家|大)")
-VALUE_CUES = ("多少", "比例", "目标", "要求", "达到", "多大", "多高", "多长", "几个", "占比", "比率",
-              "指标", "水平", "数值", "率", "控制在", "是几")
-BASELINE_CUES = ("现在", "目前", "现状", "当前", "基数", "基期", "十三五", "原来", "过去")
-TARGET_CUES = ("目标", "要达到", "达到", "提高到", "计划", "到20", "至20", "末", "期末", "将要", "打算",
-               "要到", "提到", "要求", "力争", "预期", "争取")
 # the head word of an indicator name (…利用率, …比例, …密度)
 HEAD = re.compile(r"(率|比例|占比|比重|密度|面积|数量|总量|规模|能力|频次|覆盖率|普及率)$")
-ISSUE_CUES = ("出台", "制定", "新制定", "颁布", "立法", "新出台", "制订", "起草")
-EXISTING_CUES = ("已出台", "已有", "现行", "已经出台", "已制定", "已经制定")
-REG_WORDS = ("法规", "条例", "办法", "规章", "规定", "标准", "规范", "文件", "政策", "细则", "导则",
-             "纲要")
-REG_KINDS = ("条例", "办法", "规定", "标准", "规范", "规划", "细则", "导则", "方案", "计划", "纲要")
-PROJECT_WORDS = ("项目", "工程", "管廊", "建哪", "要建", "建设哪", "新建", "改造哪", "焚烧厂",
-                 "处理厂", "处理中心", "气源站", "储运站", "泵站")
 # words that say nothing about the topic (removed from the topic phrase)
 NOISE = set("""的 了 吗 呢 吧 啊 呀 么 嘛 是 有 和 与 及 或 在 对 把 被 将 从 由 向 以 为 于 之 其 该 此 这 那
  都 又 就 还 也 要 会 能 可 请 问 请问 一下 里 中 上 下 等 个 什么 啥 哪 哪个 哪些 哪几 几 多少 多大 多高
@@ -171,7 +152,9 @@ def _indicator_phrase(terms: list[str], max_chars: int = 12) -> str:
     return ""
 
 
-def analyze(ctx: QAContext, question: str) -> Analysis:
+def analyze(ctx: QAContext, question: str, lex: Optional[Lexicon] = None) -> Analysis:
+    lex = lex or load_lexicon()
+
     text = norm(re.sub(r"<[^>]{0,200}>", " ", question))
     a = Analysis(question=question, text=text)
     if not has_cjk(text):
@@ -211,7 +194,7 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
             a.districts += [(w, d) for d in owners if (w, d) not in a.districts]
         else:
             a.foreign.append(w)
-    a.all_plans = bool(ALL_CUES.search(text))
+    a.all_plans = bool(lex.pattern("places", "all_plans_re").search(text))
     district_docs = [d for _, d in a.districts]
     if named_docs:
         a.doc_ids = unique(named_docs + [d for d in district_docs if d in named_docs])
@@ -229,30 +212,31 @@ def analyze(ctx: QAContext, question: str) -> Analysis:
         s, e = plan_span(n)
         if kind == "end":
             a.years = unique(a.years + [e])
-    a.wants_baseline = any(c in text for c in BASELINE_CUES)
+    a.wants_baseline = lex.any_in(text, "intent", "baseline")
     current = [n for n, _ in fy if any(d.period and plan_span(n)[1] >= d.period[0]
                                        for d in ctx.docs.values())]
-    a.wants_target = any(c in text for c in TARGET_CUES) or bool(current) or any(
+    a.wants_target = lex.any_in(text, "intent", "target") or bool(current) or any(
         any(d.period and y >= d.period[0] for d in ctx.docs.values()) for y in a.years)
     # intents
     many = len(a.doc_ids) > 1
-    a.compare = many and (len(a.cities) > 1 or a.all_plans or any(c in text for c in COMPARE_CUES)
-                          or any(c in text for c in SPLIT_CUES) or "都" in text)
-    a.wants_list = any(c in text for c in LIST_CUES) or bool(LIST_RE.search(text))
-    a.wants_value = any(c in text for c in VALUE_CUES)
-    status_cue = any(c in text for c in ("修编", "修订", "修改", "修正") + ISSUE_CUES + EXISTING_CUES)
-    a.asks_regulation = any(w in text for w in REG_WORDS) or "《" in text or (
+    a.compare = many and (len(a.cities) > 1 or a.all_plans or lex.any_in(text, "intent", "compare")
+                          or lex.any_in(text, "intent", "split") or "都" in text)
+    a.wants_list = lex.any_in(text, "intent", "list") or bool(lex.pattern("intent", "list_re").search(text))
+    a.wants_value = lex.any_in(text, "intent", "value")
+    status_cue = any(c in text for c in lex.words("regulation", "revise") + lex.words("regulation", "issue")
+                     + lex.words("regulation", "existing"))
+    a.asks_regulation = lex.any_in(text, "regulation", "words") or "《" in text or (
         status_cue and bool(re.search(r"(规划|计划|方案)(有|是|包括|都|呢|吗|[?？]|$)|哪(些|几)[^?？]{0,4}(规划|计划|方案)", text)))
     if a.asks_regulation:
-        if any(c in text for c in EXISTING_CUES):
+        if lex.any_in(text, "regulation", "existing"):
             a.reg_status = "existing"
-        elif any(c in text for c in ("修编", "修订", "修改", "修正")):
+        elif lex.any_in(text, "regulation", "revise"):
             a.reg_status = "to_revise"
-        elif any(c in text for c in ISSUE_CUES):
+        elif lex.any_in(text, "regulation", "issue"):
             a.reg_status = "to_issue"
-        kinds = [k for k in REG_KINDS if k in text]
+        kinds = lex.found(text, "regulation", "kinds")
         a.reg_kind = kinds[0] if len(kinds) == 1 else None
-    a.asks_project = any(w in text for w in PROJECT_WORDS)
+    a.asks_project = lex.any_in(text, "project", "words")
     a.asks_district = bool(re.search(r"哪(几|些)个?(区|县|县\(市\)|县市|区县|街道|乡镇)", text))
     a.terms, a.soft_terms = _topic_terms(ctx, text, removed)
     a.topic = "".join(a.terms)

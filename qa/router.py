@@ -26,18 +26,25 @@ SECOND_SENTENCE_GAP = 0.06
 
 
 class QAState:
-    """Per-workspace state: the context (lexicon, embeddings of labels) and the graph view."""
+    """Per-workspace state: the context (lexicon, embeddings of labels), the graph view and
+    the reader (decision model with its fitted parameters)."""
 
-    def __init__(self, ws: Any):
+    def __init__(self, ws: Any, fitting: bool = False):
+        from qa.candidates import Env
+        from qa.lexicon import load_lexicon
+        from qa.reader import Reader
+        from qa.scorer import Scorer, load_params
         self.ws = ws
         self.gv = GraphView(ws)
         self.ctx = QAContext.from_workspace(ws)
+        self.env = Env(ws, self.ctx, self.gv, load_lexicon())
+        self.reader = Reader(self.env, None if fitting else Scorer(load_params()))
 
 
-def state_for(ws: Any) -> QAState:
+def state_for(ws: Any, fitting: bool = False) -> QAState:
     st = getattr(ws, "_qa_state", None)
-    if st is None or st.ws is not ws:
-        st = QAState(ws)
+    if st is None or st.ws is not ws or (st.reader.scorer is None and not fitting):
+        st = QAState(ws, fitting)
         try:
             setattr(ws, "_qa_state", st)
         except AttributeError:
@@ -217,4 +224,4 @@ def _route(st: QAState, a: Analysis, question: str, qid=None) -> Answer:
 
 def answer(ws: Any, question: Any, qid=None) -> Answer:
     q = validate(question, ws.cfg.max_question_chars)
-    return route(state_for(ws), q, qid)
+    return state_for(ws).reader.answer(q, qid)

@@ -1,0 +1,275 @@
+"""Candidates: every piece of evidence that could answer a question in one plan, with the
+features the scorer reads. Generators (one per evidence kind) sit in GENERATORS; the route
+table of qa/reader.py says which run for which intent.
+
+- target: a value of the graph's targets for an indicator that matches the subject
+  (a target value, a baseline value, or an achievement, each its own candidate);
+- cell: a by-year table cell (qa.tables.year_cell);
+- sentence: a sentence (trimmed to its answering clauses) of the plan's top passages;
+- list: a complete list from the graph (qa.lists, qa.indicator_lists).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from core.types import Citation
+from qa import abstain, extractive, lists, tables
+from qa.graphview import GraphView
+from qa.intent import Intent, Query
+from qa.lexicon import Lexicon
+from qa.position import Position
+from qa.quantity import Quantity, parse_value
+from qa.text import bigram_cover, has_number, lcs_cover, norm
+from qa.values import _cite, _fmt_target, _with_unit
+
+RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效", "已完成", "累计完成", "已建成", "建成")
+TARGET_RE = extractive.TARGET_RE
+N_INDICATORS = 5
+N_SENTENCES = 8
+
+
+@dataclass
+class Candidate:
+    source: str                          # target | cell | sentence | list
+    doc_id: str
+    text: str                            # what the answer says
+    citations: list[Citation]
+    kind: str = "statement"              # target | baseline | status | milestone | statement | list
+    label: str = ""                      # indicator label, or the evidence text
+    evidence: str = ""                   # the cited text (features read it)
+    year: Optional[int] = None
+    quantity: Optional[Quantity] = None
+    rank: int = 0
+    raw: dict = field(default_factory=dict)     # generator-specific scores
+    target: Any = None                   # the kg Target behind a target candidate
+    claim: str = ""                      # what it asserts (label + value); text when empty
+    context: str = ""                    # headings / table header / lead-in around the evidence
+    features: dict[str, float] = field(default_factory=dict)
+    p: float = 0.0                       # probability that this candidate answers (scorer)
+
+    def brief(self) -> dict:
+        return {"source": self.source, "doc": self.doc_id, "kind": self.kind,
+                "text": self.text[:80], "p": round(self.p, 3),
+                "features": {k: round(v, 3) for k, v in self.features.items() if v}}
+
+
+@dataclass
+class Env:
+    """What generators read: the workspace, the QA context, the graph view and the lexicon."""
+    ws: Any
+    ctx: Any
+    gv: GraphView
+    lex: Lexicon
+
+
+# ---- generators -------------------------------------------------------------------------
+def target_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
+    a = q.analysis
+    by_key = env.gv.targets_by_indicator(doc_id)
+    out: list[Candidate] = []
+    for rank, (ref, score) in enumerate(env.ctx.match_indicators(a.terms, doc_id=doc_id)[:N_INDICATORS]):
+        exact = 1.0 if env.ctx.label_in(ref, a.topic) else 0.0
+        for t in by_key.get(ref.key, ()):
+            cite = _cite(env.ws, t)
+            name = t.name_as_written or t.indicator_label
+            raw = {"ind_score": score, "label_exact": exact}
+            kinds = []
+            if t.value_kind == "target" and t.target:
+                kinds.append(("target" if not t.year or not _before_end(env, doc_id, t.year)
+                              else "milestone", _fmt_target(t, a), t.target))
+            elif t.value_kind != "target":
+                kinds.append(("status", _fmt_target(t, a), t.baseline or t.target))
+            if t.value_kind == "target" and t.baseline and t.baseline not in ("/", "-", "—"):
+                base = _with_unit(t.baseline, t.unit)
+                kinds.append(("baseline", f"{name}:基期值{base}(规划目标{_with_unit(t.target, t.unit)})",
+                              base))
+            for kind, text, value in kinds:
+                out.append(Candidate("target", doc_id, text, [cite], kind=kind, label=name,
+                                     evidence=cite.quote, year=t.year, rank=rank,
+                                     claim=f"{name}:{_with_unit(value, t.unit)}",
+                                     context=env.ws.corpus.passage(t.passage_id).context,
+                                     quantity=parse_value(str(_with_unit(value, t.unit) or ""), env.lex),
+                                     raw=dict(raw), target=t))
+    return out
+
+
+def _before_end(env: Env, doc_id: str, year: int) -> bool:
+    per = env.ctx.docs[doc_id].period
+    return bool(per) and year < per[1]
+
+
+def cell_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
+    pos = tables.year_cell(env.ws, env.ctx, q.analysis, doc_id)
+    if pos is None:
+        return []
+    c = _from_position(pos, "cell", env.lex)
+    c.year = q.slots.period.years[0] if q.slots.period.years else None
+    return [c]
+
+
+def sentence_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
+    a = q.analysis
+    passages = extractive.retrieve(env.ws, a, doc_id, k=env.ws.cfg.top_k)
+    scored = extractive.score_sentences(env.ctx, a, passages, doc_id)[:N_SENTENCES]
+    raw_text = env.ws.corpus.raw(doc_id)
+    out = []
+    for rank, sc in enumerate(scored):
+        s, e = extractive.trim(env.ctx, a, sc, doc_id)
+        text = extractive.lead_in(raw_text[s:e])
+        cite = env.ws.corpus.citation(sc.passage, s, e)
+        sent = raw_text[s:e]
+        retro = any(w in (sc.passage.section_path or "") for w in RETRO_WORDS[:6]) or "十三五" in sent
+        kind = "status" if retro else ("target" if TARGET_RE.search(sent) else "statement")
+        years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", sent)]
+        lead = sc.passage.text[:s - sc.passage.start][-60:]
+        out.append(Candidate("sentence", doc_id, text, [cite], kind=kind, label=sent, evidence=sent,
+                             context=f"{sc.passage.context or sc.passage.section_path} {lead}",
+                             year=years[0] if years else None, rank=rank,
+                             quantity=parse_value(sent, env.lex) if has_number(sent) else None,
+                             raw={"cover": sc.cover, "local": sc.local, "pcover": sc.pcover,
+                                  "table_row": 1.0 if sc.passage.kind == "table_row" else 0.0,
+                                  "passage_rank": sc.rank}))
+    return out
+
+
+def list_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
+    from qa import indicator_lists
+    a = q.analysis
+    out = []
+    pos = indicator_lists.indicators(env, q, doc_id)
+    if pos is not None:
+        out.append(_from_position(pos, "list", env.lex, {"list_match": 1.0}))
+    for fn in (lists.regulations, lists.issuers, lists.districts, lists.projects):
+        pos = fn(env.ws, env.ctx, env.gv, a, doc_id)
+        if pos is not None:
+            pos = lists.with_context(env.ws, a, pos)
+            kind = fn.__name__
+            match = 1.0 if q.slots.list_of is not None and kind.startswith(q.slots.list_of.value[:5]) else 0.0
+            out.append(_from_position(pos, "list", env.lex, {"list_match": match}))
+    return out
+
+
+def _from_position(pos: Position, source: str, lex: Lexicon, raw: Optional[dict] = None) -> Candidate:
+    ev = " ".join(c.quote for c in pos.citations)
+    return Candidate(source, pos.doc_id, pos.text, list(pos.citations),
+                     kind="list" if source == "list" else "statement", label=pos.text, evidence=ev,
+                     quantity=parse_value(pos.text, lex) if has_number(pos.text) else None,
+                     raw=dict(raw or {}))
+
+
+GENERATORS: dict[str, Callable[[Env, Query, str], list[Candidate]]] = {
+    "target": target_candidates, "cell": cell_candidates, "sentence": sentence_candidates,
+    "list": list_candidates,
+}
+
+
+# ---- features ---------------------------------------------------------------------------
+FEATURES = (
+    "src_target", "src_cell", "src_sentence", "src_list",
+    "ind_score", "label_exact", "cover", "local", "pcover", "subj_recall", "label_precision",
+    "sem_question", "sem_subject", "sem_gap", "rank_rr", "has_number", "number_missing",
+    "period_agree", "period_conflict", "unit_agree", "unit_conflict", "place_agree",
+    "place_missing", "retro_for_target", "list_match", "explain_sentence", "value_target",
+    "phrase_cover", "anchor_missing", "year_missing", "strong_missing",
+)
+
+
+def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
+    """Fill every candidate's `features` (names in FEATURES; absent = 0)."""
+    if not cands:
+        return
+    a = q.analysis
+    subject = q.slots.subject or a.query
+    sem_q, sem_s = _semantic(env, q, subject, cands)
+    best_sem = max(sem_q) if sem_q else 0.0
+    asked = q.slots.period.for_plan(env.ctx.docs[doc_id].period)
+    value_like = q.intent in (Intent.VALUE, Intent.BASELINE) or q.sub_intent in (Intent.VALUE, Intent.BASELINE) \
+        or bool(q.slots.quantity.family)
+    places = [al for name, d in a.districts if d == doc_id for al in _aliases(name)]
+    anchor = max((t for t in a.terms if len(t) >= 3 and t not in a.light_terms), key=len, default="")
+    per = env.ctx.docs[doc_id].period
+    years_needed = [y for y in q.slots.period.years if not per or y != per[1]]
+    strong = abstain.strong_indicator(env.ctx, a)
+    for c, sq, ss in zip(cands, sem_q, sem_s):
+        f = {f"src_{c.source}": 1.0}
+        ev = c.evidence or c.text
+        f.update({k: float(v) for k, v in c.raw.items() if k in FEATURES})
+        if c.source != "sentence":
+            f["cover"] = extractive.term_cover(env.ctx, a.terms, ev + " " + c.label)
+        f["subj_recall"] = bigram_cover(subject, ev + " " + c.label) if subject else 0.0
+        f["label_precision"] = lcs_cover(norm(c.label)[:30], q.text) if c.source == "target" else 0.0
+        f["sem_question"], f["sem_subject"] = sq, ss
+        f["sem_gap"] = sq - best_sem
+        f["rank_rr"] = 1.0 / (1 + c.rank)
+        num = has_number(c.text)
+        f["has_number"] = 1.0 if num else 0.0
+        f["number_missing"] = 1.0 if value_like and not num else 0.0
+        kind = c.kind
+        if asked in ("baseline", "past"):
+            agree = kind in ("baseline", "status") or (c.year is not None and c.year < _start(env, doc_id))
+            conflict = kind in ("target", "milestone") and c.source == "target"
+        elif asked in ("target",):
+            agree = kind == "target"
+            conflict = kind in ("status", "baseline")
+        elif asked == "milestone":
+            agree = c.year in q.slots.period.years
+            conflict = c.year is not None and c.year not in q.slots.period.years
+        elif asked == "beyond":
+            agree, conflict = False, True
+        else:
+            agree, conflict = kind == "target", False
+        f["period_agree"], f["period_conflict"] = float(agree), float(conflict)
+        fam = q.slots.quantity.family
+        if fam and c.quantity is not None and c.quantity.family:
+            f["unit_agree"] = float(c.quantity.family == fam)
+            f["unit_conflict"] = float(c.quantity.family != fam)
+        elif fam and num:
+            f["unit_agree"] = float(_family_in(env.lex, fam, c.text))
+        if places:
+            hit = any(p in ev or p in c.text for p in places)
+            f["place_agree"], f["place_missing"] = float(hit), float(not hit)
+        f["retro_for_target"] = float(kind == "status" and asked == "target")
+        f["explain_sentence"] = float(c.source == "sentence" and q.intent == Intent.EXPLAIN)
+        f["value_target"] = float(c.source == "target" and value_like)
+        seen = f"{c.text} {ev} {c.label} {c.context}"
+        if a.phrase:
+            f["phrase_cover"] = lcs_cover(a.phrase, seen)
+        if anchor:
+            f["anchor_missing"] = float(not abstain._near(anchor, seen))
+        if years_needed:
+            f["year_missing"] = float(any(str(y) not in seen for y in years_needed))
+        if strong is not None:
+            f["strong_missing"] = float(not abstain.mentions(strong.core, seen))
+        c.features = {k: f.get(k, 0.0) for k in FEATURES}
+
+
+def _family_in(lex: Lexicon, fam: str, text: str) -> bool:
+    units = lex.cues.get("units", {}).get(fam, [])
+    return any(u in text for u in units)
+
+
+def _start(env: Env, doc_id: str) -> int:
+    per = env.ctx.docs[doc_id].period
+    return per[0] if per else 0
+
+
+def _aliases(name: str) -> tuple[str, ...]:
+    from qa.context import aliases_of
+    return aliases_of(name)
+
+
+def _semantic(env: Env, q: Query, subject: str, cands: list[Candidate]) -> tuple[list[float], list[float]]:
+    """Cosine of the question, and of its subject phrase, with each candidate's evidence (the
+    label for graph targets): m3e on short phrases as well as whole sentences."""
+    ctx = env.ctx
+    if ctx.embed is None:
+        return [0.0] * len(cands), [0.0] * len(cands)
+    texts = [(c.label if c.source == "target" else (c.evidence or c.text))[:200] for c in cands]
+    qv = ctx.embed([q.analysis.query or q.text, subject or q.text])
+    vecs = ctx.vectors([("cand", t) for t in texts], texts)
+    sims = np.asarray(vecs) @ np.asarray(qv).T
+    return [float(x) for x in sims[:, 0]], [float(x) for x in sims[:, 1]]

@@ -1,0 +1,95 @@
+"""Numbers with units, as the plans write them: parsed for comparison and arithmetic, and the
+unit family a question asks for (多少辆 -> count, 多少钱 -> money). Families and words are
+data (qa/data/cues.toml [units], [quantity]).
+
+    parse_value("≥98%")        -> Quantity(98.0, "%", "percent", "≥")
+    parse_value("12.13万盏")   -> Quantity(121300.0, "盏", "count", "=")
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+from qa.lexicon import Lexicon
+
+NUM = re.compile(r"([≤≥<>＜＞]|不低于|不少于|不超过|不高于|超过|达到|以上|约)?\s*(\d+(?:\.\d+)?)\s*(万|亿)?")
+SCALE = {"万": 1e4, "亿": 1e8, None: 1.0, "": 1.0}
+COMPARATORS = {"≤": "≤", "<": "<", "＜": "<", "≥": "≥", ">": ">", "＞": ">", "不低于": "≥",
+               "不少于": "≥", "不超过": "≤", "不高于": "≤", "超过": ">", "以上": "≥", "达到": "=",
+               "约": "≈"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float                 # in the unit below (万/亿 applied, except to 万吨/亿元 units)
+    unit: str                    # as written after the number ("%", "座", "亿元", "吨/日")
+    family: str                  # percent | money | length | count | … | "" (unknown)
+    comparator: str = "="
+    text: str = ""               # the number as written
+
+
+def _units(lex: Lexicon) -> list[tuple[str, str]]:
+    pairs = [(u, fam) for fam, us in lex.cues.get("units", {}).items() for u in us]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+def unit_family(unit: str, lex: Lexicon) -> str:
+    u = unicodedata.normalize("NFKC", unit or "").strip()
+    for w, fam in _units(lex):
+        if u.startswith(unicodedata.normalize("NFKC", w)):
+            return fam
+    return ""
+
+
+def parse_value(text: str, lex: Lexicon) -> Optional[Quantity]:
+    """The first number of a value text with its comparator and unit, or None."""
+    t = unicodedata.normalize("NFKC", text or "")
+    m = NUM.search(t)
+    if not m:
+        return None
+    comp = COMPARATORS.get(m.group(1) or "", "=")
+    value = float(m.group(2))
+    scale = m.group(3) or ""
+    tail = t[m.end():m.end() + 10]
+    unit = ""
+    for w, fam in _units(lex):
+        wn = unicodedata.normalize("NFKC", w)
+        if scale and (scale + tail).startswith(wn):
+            unit, scale = wn, ""            # 万吨, 亿元, 亿立方米: the scale is part of the unit
+            break
+        if tail.lstrip().startswith(wn):
+            unit = wn
+            break
+    rest = tail.lstrip()[len(unit) - (len(m.group(3) or "") if unit and not scale and m.group(3) else 0):]
+    after = re.match(r"\s*(以上|以内|以下)", rest)
+    if after:
+        comp = "≥" if after.group(1) == "以上" else "≤"
+    value *= SCALE[scale]
+    return Quantity(value, unit, unit_family(unit, lex) if unit else "", comp,
+                    m.group(0).strip()[:len(m.group(0).strip()) - (0 if scale or not m.group(3) or not unit else len(m.group(3)))] + unit)
+
+
+def asked_family(question: str, lex: Lexicon) -> tuple[str, str]:
+    """(family, cue word) of the quantity a question asks for; ("", "") when none is named.
+    A unit written after 多少/几 (多少辆) wins over words elsewhere in the question."""
+    q = unicodedata.normalize("NFKC", question or "")
+    m = re.search(r"(?:多少|几)(万|亿)?([^\s,?？。的]{1,4})", q)
+    if m:
+        after = (m.group(1) or "") + m.group(2)
+        for w, fam in _units(lex):
+            if after.startswith(unicodedata.normalize("NFKC", w)):
+                return fam, w
+    best = ("", "")
+    for fam, words in lex.cues.get("quantity", {}).items():
+        for w in words:
+            if w in q and len(w) > len(best[1]):
+                best = (fam, w)
+    return best
+
+
+def format_number(x: float) -> str:
+    """2.0 -> "2", 1.7700000001 -> "1.77"."""
+    s = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s

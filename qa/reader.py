@@ -1,0 +1,197 @@
+"""The decision model: question -> typed intent and slots (qa.intent) -> the routes of that
+intent generate candidates in each plan asked about (qa.candidates) -> features -> fitted
+scorer (qa.scorer) -> the best candidate answers when its calibrated probability clears the
+fitted threshold, else the answer is "文件未提及". Comparisons decide each plan on its own;
+arithmetic computes on the chosen values (qa.arith). Every answer carries details.trace.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from core.types import Answer, Citation
+from qa.candidates import GENERATORS, Candidate, Env, featurize
+from qa.intent import Intent, Query, parse
+from qa.scorer import Scorer, sigmoid
+
+ROUTES: dict[Intent, tuple[str, ...]] = {
+    Intent.VALUE: ("target", "cell", "sentence"),
+    Intent.BASELINE: ("target", "cell", "sentence"),
+    Intent.FACT: ("target", "sentence"),
+    Intent.EXPLAIN: ("sentence",),
+    Intent.LIST: ("list", "sentence"),
+}
+TRACE_CANDIDATES = 5
+RELATED_K = 3
+
+
+@dataclass
+class Side:
+    """One plan's decision: its best candidate and the probability that it answers."""
+    doc_id: str
+    city: str
+    candidates: list[Candidate] = field(default_factory=list)
+    confidence: float = 0.0          # calibrated probability that `best` is right
+    label: str = ""                  # how the side is named (city, or plan title for twins)
+
+    @property
+    def best(self) -> Optional[Candidate]:
+        return self.candidates[0] if self.candidates else None
+
+
+class Reader:
+    def __init__(self, env: Env, scorer: Scorer):
+        self.env = env
+        self.scorer = scorer
+
+    # ---- one plan -------------------------------------------------------------------------
+    def side(self, q: Query, doc_id: str, intent: Optional[Intent] = None) -> Side:
+        intent = intent or (q.sub_intent if q.intent in (Intent.COMPARE, Intent.ARITHMETIC) else q.intent)
+        cands: list[Candidate] = []
+        for name in ROUTES.get(intent, ROUTES[Intent.FACT]):
+            cands += GENERATORS[name](self.env, q, doc_id)
+        featurize(self.env, q, doc_id, cands)
+        logits = self.scorer.logits([c.features for c in cands])
+        for c, z in zip(cands, logits):
+            c.p = sigmoid(float(z))
+            c.raw["logit"] = float(z)
+        cands.sort(key=lambda c: -c.raw["logit"])
+        side = Side(doc_id, self.env.ctx.docs[doc_id].city, cands)
+        if cands:
+            top = cands[0].raw["logit"]
+            second = next((c.raw["logit"] for c in cands[1:] if _differs(c, cands[0])), None)
+            side.confidence = self.scorer.confidence(top, second, cands[0].features)
+        return side
+
+    # ---- a question -----------------------------------------------------------------------
+    def answer(self, question: str, qid: Optional[str] = None) -> Answer:
+        ans = self._answer(question, qid)
+        ans.id = qid
+        return ans
+
+    def _answer(self, question: str, qid: Optional[str] = None) -> Answer:
+        q = parse(self.env.ctx, self.env.lex, question)
+        trace = q.trace()
+        veto = self._veto(q)
+        if veto:
+            return self._abstain(q, veto, [], trace, decided_by="veto", confidence=0.95)
+        if q.intent == Intent.ARITHMETIC:
+            from qa import arith
+            ans = arith.answer(self, q, qid, trace)
+            if ans is not None:
+                return ans
+        sides = [self.side(q, d) for d in q.slots.doc_ids]
+        _label_sides(self.env, sides)
+        if q.intent == Intent.COMPARE or len(sides) > 1:
+            return self._compose(q, sides, qid, trace)
+        return self._single(q, sides[0], qid, trace)
+
+    def _veto(self, q: Query) -> str:
+        cities = "、".join(dict.fromkeys(d.city for d in self.env.ctx.docs.values()))
+        a = q.analysis
+        if not any("\u4e00" <= ch <= "\u9fff" for ch in q.text):
+            return f"文件未提及:问题中没有可检索的中文内容(现有规划:{cities})。请用中文提问。"
+        if a.foreign and not a.cities and not a.districts:
+            return (f"文件未提及{'、'.join(a.foreign)}:现有规划只覆盖{cities},"
+                    f"不含{'、'.join(a.foreign)}的规划。")
+        if not q.slots.terms and q.slots.list_of is None:
+            return f"文件未提及:问题没有具体内容,无法在规划中查找(现有规划:{cities})。"
+        kinds = {q.slots.period.for_plan(self.env.ctx.docs[d].period) for d in q.slots.doc_ids}
+        if kinds == {"beyond"}:
+            years = "、".join(str(y) for y in q.slots.period.years) or "所问时期"
+            return f"文件未提及:现有规划的期限不含{years}年,规划未给出该时期的内容。"
+        return ""
+
+    def _single(self, q: Query, s: Side, qid, trace: dict) -> Answer:
+        trace.update(self._trace_side(s))
+        best = s.best
+        if best is None or s.confidence < self.scorer.params.threshold:
+            return self._abstain(q, _not_found(s, q), s.candidates, trace,
+                                 decided_by="below threshold" if best else "no candidate",
+                                 confidence=1.0 - s.confidence)
+        trace["decided_by"] = f"best candidate ({best.source}) p={s.confidence:.2f} ≥ threshold"
+        kind = {"target": "indicator", "cell": "indicator", "list": "list"}.get(best.source, "passage")
+        return Answer(question=q.question, found=True, answer=best.text, kind=kind,
+                      confidence=s.confidence, citations=best.citations, id=qid,
+                      details={"trace": trace})
+
+    def _compose(self, q: Query, sides: list[Side], qid, trace: dict) -> Answer:
+        thr = self.scorer.params.side_threshold
+        found = [s for s in sides if s.best is not None and s.confidence >= thr]
+        trace["sides"] = [{"doc": s.doc_id, "label": s.label, "p": round(s.confidence, 3),
+                           "shown": s in found, **self._trace_side(s)} for s in sides]
+        if not found:
+            return self._abstain(q, "文件未提及:" + ";".join(_not_found(s, q) for s in sides),
+                                 [c for s in sides for c in s.candidates[:1]], trace,
+                                 decided_by="no plan above the side threshold",
+                                 confidence=_prod(1 - s.confidence for s in sides))
+        lines = []
+        for s in sides:
+            if s in found:
+                lines.append(f"{s.label}:{s.best.text}")
+            else:
+                what = "该项具体目标" if q.sub_intent in (Intent.VALUE, Intent.BASELINE) else "该项内容"
+                lines.append(f"{s.label}:规划未提出{what}")
+        conf = _prod(s.confidence if s in found else 1 - s.confidence for s in sides)
+        trace["decided_by"] = f"{len(found)} of {len(sides)} plans above the side threshold"
+        cites = [c for s in found for c in s.best.citations]
+        return Answer(question=q.question, found=True, answer=";".join(lines),
+                      kind="comparison" if len(sides) > 1 else "passage", confidence=conf,
+                      citations=cites, id=qid, details={"trace": trace, "positions": [
+                          {"doc": s.doc_id, "city": s.city, "found": s in found,
+                           "answer": s.best.text if s in found else "",
+                           "confidence": round(s.confidence, 3),
+                           "citations": [c.to_dict() for c in (s.best.citations if s in found else [])]}
+                          for s in sides]})
+
+    def _abstain(self, q: Query, text: str, cands: list[Candidate], trace: dict,
+                 decided_by: str, confidence: float) -> Answer:
+        trace["decided_by"] = decided_by
+        related: list[Citation] = []
+        for c in cands:
+            for cit in c.citations:
+                if len(related) < RELATED_K and all((cit.start, cit.end) != (r.start, r.end) for r in related):
+                    related.append(cit)
+        return Answer(question=q.question, found=False, answer=text, kind="none",
+                      confidence=max(0.0, min(1.0, confidence)), id=None, related=related,
+                      details={"trace": trace})
+
+    def _trace_side(self, s: Side) -> dict:
+        out = []
+        for c in s.candidates[:TRACE_CANDIDATES]:
+            b = c.brief()
+            b["logit"] = round(c.raw.get("logit", 0.0), 3)
+            b["contributions"] = self.scorer.contributions(c.features)
+            out.append(b)
+        return {"candidates": out, "confidence": round(s.confidence, 3),
+                "threshold": self.scorer.params.threshold, "params": self.scorer.params.version}
+
+
+def _differs(a: Candidate, b: Candidate) -> bool:
+    return a.text != b.text
+
+
+def _prod(xs) -> float:
+    out = 1.0
+    for x in xs:
+        out *= x
+    return out
+
+
+def _not_found(s: Side, q: Query) -> str:
+    topic = q.slots.subject or "相关内容"
+    return f"{s.city}规划未提及{topic}"
+
+
+def _label_sides(env: Env, sides: list[Side]) -> None:
+    """A side is named by its city; two plans of one city are named by title and period."""
+    cities = [s.city for s in sides]
+    for s in sides:
+        if cities.count(s.city) > 1:
+            d = env.ctx.docs[s.doc_id]
+            per = f"{d.period[0]}-{d.period[1]}" if d.period else ""
+            s.label = f"《{d.title}》" + (f"({per})" if per else "")
+        else:
+            s.label = s.city
+
+
