@@ -11,6 +11,7 @@ table of qa/reader.py says which run for which intent.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -119,7 +120,7 @@ def sentence_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
     out = []
     for rank, sc in enumerate(scored):
         s, e = extractive.trim(env.ctx, a, sc, doc_id)
-        text = extractive.lead_in(raw_text[s:e])
+        text = row_text(sc.passage) if sc.passage.kind == "table_row" else extractive.lead_in(raw_text[s:e])
         cite = env.ws.corpus.citation(sc.passage, s, e)
         sent = raw_text[s:e]
         retro = any(w in (sc.passage.section_path or "") for w in RETRO_WORDS[:6]) or "十三五" in sent
@@ -136,25 +137,54 @@ def sentence_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
     return out
 
 
+NUMBER_ONLY = re.compile(r"[≤≥<>≈约]?\s*\d+(?:\.\d+)?")
+SKIP_COLUMNS = ("序号", "编号", "No", "no")
+
+
+def row_text(p) -> str:
+    """A table row as the plan's own column names and values, each value with its unit (the
+    header's unit, or the row's unit column): 指标名称:城市供水管网漏损率;2020年:10%;…"""
+    rec = p.meta.get("record") or {}
+    units = p.meta.get("units") or {}
+    row_unit = p.meta.get("unit") or ""
+    parts = []
+    for col, val in rec.items():
+        val = (val or "").strip()
+        if not val or col in SKIP_COLUMNS or col == p.meta.get("unit_column"):
+            continue
+        unit = units.get(col) or row_unit
+        if unit and NUMBER_ONLY.fullmatch(unicodedata.normalize("NFKC", val)):
+            val += unit
+        parts.append(f"{col.replace(' ', '')}:{val}")
+    return ";".join(parts) or p.text
+
+
 def list_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
     from qa import indicator_lists
     a = q.analysis
     out = []
     pos = indicator_lists.indicators(env, q, doc_id)
     if pos is not None:
-        out.append(_from_position(pos, "list", env.lex, {"list_match": 1.0}))
+        out.append(_from_position(pos, "list", env.lex, {"list_match": 1.0}, env))
     for fn in (lists.regulations, lists.issuers, lists.districts, lists.projects):
         pos = fn(env.ws, env.ctx, env.gv, a, doc_id)
         if pos is not None:
             pos = lists.with_context(env.ws, a, pos)
             kind = fn.__name__
             match = 1.0 if q.slots.list_of is not None and kind.startswith(q.slots.list_of.value[:5]) else 0.0
-            out.append(_from_position(pos, "list", env.lex, {"list_match": match}))
+            out.append(_from_position(pos, "list", env.lex, {"list_match": match}, env))
     return out
 
 
-def _from_position(pos: Position, source: str, lex: Lexicon, raw: Optional[dict] = None) -> Candidate:
-    ev = " ".join(c.quote for c in pos.citations)
+def _from_position(pos: Position, source: str, lex: Lexicon, raw: Optional[dict] = None,
+                   env: Optional[Env] = None) -> Candidate:
+    """A candidate from a route's position; a list's evidence is the passages its items are
+    written in (so coverage reads the sentence that introduces them)."""
+    if env is not None and source == "list":
+        pids = list(dict.fromkeys(c.passage_id for c in pos.citations))[:6]
+        ev = " ".join(env.ws.corpus.passage(p).text for p in pids)
+    else:
+        ev = " ".join(c.quote for c in pos.citations)
     return Candidate(source, pos.doc_id, pos.text, list(pos.citations),
                      kind="list" if source == "list" else "statement", label=pos.text, evidence=ev,
                      quantity=parse_value(pos.text, lex) if has_number(pos.text) else None,
@@ -175,6 +205,7 @@ FEATURES = (
     "period_agree", "period_conflict", "unit_agree", "unit_conflict", "place_agree",
     "place_missing", "retro_for_target", "list_match", "explain_sentence", "value_target",
     "phrase_cover", "anchor_missing", "year_missing", "strong_missing",
+    "q_value", "q_baseline", "q_fact", "q_explain", "q_list", "q_side",
 )
 
 
@@ -194,6 +225,7 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
     per = env.ctx.docs[doc_id].period
     years_needed = [y for y in q.slots.period.years if not per or y != per[1]]
     strong = abstain.strong_indicator(env.ctx, a)
+    side_intent = q.sub_intent if q.intent in (Intent.COMPARE, Intent.ARITHMETIC) and q.sub_intent else q.intent
     for c, sq, ss in zip(cands, sem_q, sem_s):
         f = {f"src_{c.source}": 1.0}
         ev = c.evidence or c.text
@@ -244,6 +276,8 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
             f["year_missing"] = float(any(str(y) not in seen for y in years_needed))
         if strong is not None:
             f["strong_missing"] = float(not abstain.mentions(strong.core, seen))
+        f[f"q_{side_intent.value}"] = 1.0
+        f["q_side"] = float(q.intent in (Intent.COMPARE, Intent.ARITHMETIC) or len(q.slots.doc_ids) > 1)
         c.features = {k: f.get(k, 0.0) for k in FEATURES}
 
 

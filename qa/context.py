@@ -115,6 +115,12 @@ class QAContext:
                  for a in (p.aliases or aliases_of(p.name))]
         return sorted(pairs, key=lambda x: -len(x[0]))
 
+    def in_plans(self, word: str) -> bool:
+        """Is the word written in some plan (normalised text)?"""
+        if not hasattr(self, "_plan_norm"):
+            self._plan_norm = "\n".join(norm(t) for t in self.texts.values())
+        return norm(word) in self._plan_norm
+
     # ---- tokens -------------------------------------------------------------------------
     @property
     def tokenizer(self):

@@ -27,6 +27,11 @@ from qa.text import norm
 QUESTIONS = Path(__file__).resolve().parent.parent / "evaluation" / "questions"
 C = 1.0                 # inverse regularisation of the ranker
 C_ANSWER = 0.3          # inverse regularisation of the answer model (few, correlated rows)
+FOLDS = 5               # cross-fitting folds for the answer model's training scores
+ANSWER_FEATURES = ("subj_recall", "anchor_missing", "year_missing", "strong_missing",
+                   "place_missing", "period_conflict", "unit_conflict", "number_missing",
+                   "phrase_cover", "sem_subject", "ind_score", "src_list", "src_target",
+                   "q_value", "q_baseline", "q_fact", "q_explain", "q_list", "q_side")
 WRONG_COST = 1.0        # a wrong answer costs as much as a right one earns (threshold choice)
 
 
@@ -93,6 +98,38 @@ def collect(reader, ws: Any, rows: list[dict], progress: Callable[[str], None] =
     return sides
 
 
+def _ranker(X: np.ndarray, y: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+    rk = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    rk.fit((X - mean) / scale, y)
+    return rk.coef_[0], float(rk.intercept_[0])
+
+
+def _scorer(coef, icpt, mean, scale) -> Scorer:
+    return Scorer(Params(schema=SCHEMA, version="", features=tuple(FEATURES), coef=tuple(coef),
+                         intercept=icpt, mean=tuple(mean), scale=tuple(scale),
+                         answer_features=tuple(ANSWER_FEATURES), calib_coef=(),
+                         calib_intercept=0.0, threshold=0.5, side_threshold=0.5))
+
+
+def choose_threshold(probs: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> float:
+    """The threshold that maximises, over the training sides, right answers plus right
+    abstentions minus WRONG_COST per wrong answer (a wrong number with a citation is the
+    worst output); ties go to the lower threshold."""
+    best_t, best_u = 0.5, -1e9
+    for t in np.arange(0.05, 0.96, 0.01):
+        ans = probs >= t
+        u = np.sum(ans & (right == 1)) - WRONG_COST * np.sum(ans & (right == 0)) + np.sum(~ans & ~answerable)
+        if u > best_u:
+            best_t, best_u = float(round(t, 2)), u
+    return best_t
+
+
+def _folds(qids: list[str], k: int) -> dict[str, int]:
+    """Question -> fold, by a hash of its id (stable across runs and machines)."""
+    return {q: int(hashlib.sha1(q.encode()).hexdigest(), 16) % k for q in qids}
+
+
 def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], None] = print) -> Params:
     from sklearn.linear_model import LogisticRegression
     train, sources = read_questions(folder, "train")
@@ -108,47 +145,55 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
         raise QuestionError("training candidates are all of one class; check the question files")
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
-    rk = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
-    rk.fit((X - mean) / scale, y)
-    coef, icpt = rk.coef_[0], float(rk.intercept_[0])
-    # answer model: is the best candidate right? (logit, margin, its features)
-    ranker = Scorer(Params(schema=SCHEMA, version="", features=tuple(FEATURES), coef=tuple(coef),
-                           intercept=icpt, mean=tuple(mean), scale=tuple(scale), calib_coef=(),
-                           calib_intercept=0.0, threshold=0.5, side_threshold=0.5))
-    Z, T = [], []
-    for fs, ys, r, doc in sides:
-        if not fs:
-            continue
-        z = ranker.logits(fs)
-        order = np.argsort(-z)
-        second = float(z[order[1]]) if len(order) > 1 else None
-        Z.append(answer_row(ranker, float(z[order[0]]), second, fs[order[0]]))
-        T.append(ys[order[0]])
+    coef, icpt = _ranker(X, y, mean, scale)
+    # answer model: is a side's best candidate right? Fitted on out-of-fold ranker scores
+    # (each question scored by a ranker that did not see it), so it learns how the ranker
+    # does on questions it has not seen.
+    qids = np.array([r["id"] for _, _, r, _ in sides])
+    folds = _folds(sorted(set(qids)), FOLDS)
+    Z, T, keep = [], [], []
+    for k in range(FOLDS):
+        held = {q for q, f in folds.items() if f == k}
+        rows_in = np.array([qid not in held for fs, _, r, _ in sides for qid in [r["id"]] for _f in fs])
+        c_k, i_k = _ranker(X[rows_in], y[rows_in], mean, scale)
+        sc = _scorer(c_k, i_k, mean, scale)
+        for i, (fs, ys, r, doc) in enumerate(sides):
+            if r["id"] in held and fs:
+                z = sc.logits(fs)
+                order = np.argsort(-z)
+                second = float(z[order[1]]) if len(order) > 1 else None
+                Z.append(answer_row(sc, float(z[order[0]]), second, fs[order[0]], ANSWER_FEATURES))
+                T.append(ys[order[0]])
+                keep.append(i)
     Z, T = np.array(Z), np.array(T)
     cal = LogisticRegression(C=C_ANSWER, max_iter=4000)
     cal.fit(Z, T)
     cal_coef, cal_icpt = cal.coef_[0], float(cal.intercept_[0])
     probs = 1 / (1 + np.exp(-(Z @ cal_coef + cal_icpt)))
-    answerable = np.array([r.get("type") != "abstain" and bool(_gold(ws, r, d)[1])
-                           for fs, _, r, d in sides if fs])
-    best_t, best_u = 0.5, -1e9
-    for t in np.arange(0.05, 0.96, 0.01):
-        ans = probs >= t
-        u = np.sum(ans & (T == 1)) - WRONG_COST * np.sum(ans & (T == 0)) + np.sum(~ans & ~answerable)
-        if u > best_u:
-            best_t, best_u = float(round(t, 2)), u
+    answerable = np.array([sides[i][2].get("type") != "abstain" and bool(_gold(ws, sides[i][2], sides[i][3])[1])
+                           for i in keep])
+    multi = np.array([sides[i][0][0].get("q_side", 0.0) > 0 for i in keep])
+    best_t = choose_threshold(probs[~multi], T[~multi], answerable[~multi])
+    side_t = choose_threshold(probs[multi], T[multi], answerable[multi]) if multi.sum() >= 20 else best_t
+    ans = np.where(multi, probs >= side_t, probs >= best_t)
+    oof = {"answer_accuracy": round(float(np.sum(ans & (T == 1)) / max(1, answerable.sum())), 4),
+           "abstain_accuracy": round(float(np.sum(~ans & ~answerable) / max(1, (~answerable).sum())), 4),
+           "wrong_answers": int(np.sum(ans & (T == 0)))}
     from sklearn.metrics import roc_auc_score
     metrics = {"train_candidates": int(len(y)), "train_positive": int(y.sum()),
-               "train_sides": len(sides), "ranker_auroc_train": round(float(roc_auc_score(y, (X - mean) / scale @ coef)), 4),
-               "top_right_train": round(float(T.mean()), 4)}
+               "train_sides": len(sides),
+               "ranker_auroc_train": round(float(roc_auc_score(y, (X - mean) / scale @ coef)), 4),
+               "top_right_out_of_fold": round(float(T.mean()), 4), "out_of_fold": oof,
+               "answer_auroc_out_of_fold": round(float(roc_auc_score(T, probs)), 4) if 0 < T.sum() < len(T) else None}
     version = dt.date.today().isoformat() + f".n{len(train)}"
     params = Params(schema=SCHEMA, version=version, features=tuple(FEATURES),
                     coef=tuple(round(float(x), 6) for x in coef), intercept=round(icpt, 6),
                     mean=tuple(round(float(x), 6) for x in mean),
                     scale=tuple(round(float(x), 6) for x in scale),
+                    answer_features=tuple(ANSWER_FEATURES),
                     calib_coef=tuple(round(float(x), 6) for x in cal_coef),
                     calib_intercept=round(cal_icpt, 6), threshold=best_t,
-                    side_threshold=best_t,
+                    side_threshold=side_t,
                     trained_on={"files": sources, "split": "train", "questions": len(train),
                                 "model": ws.manifest.get("model", "")},
                     metrics=metrics)

@@ -184,7 +184,7 @@ def _operation(text: str, lex: Lexicon, many: bool) -> Optional[Operation]:
 
 def parse(ctx: QAContext, lex: Lexicon, question: str) -> Query:
     text0 = norm(question)
-    text, rewrites = lex.rewrite(text0)
+    text, rewrites = lex.rewrite(text0, ctx.in_plans)
     a = analyze(ctx, text, lex)
     a.question = question
     a.terms = _clean_terms(a.terms, lex)

@@ -12,11 +12,12 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from core.errors import ConfigError
 
 DATA = Path(__file__).parent / "data"
+KEEP = re.compile(r"\d|多少|几")
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,18 @@ class Lexicon:
     def found(self, text: str, section: str, key: str) -> list[str]:
         return [w for w in self.words(section, key) if w in text]
 
-    def rewrite(self, text: str) -> tuple[str, list[Rewrite]]:
+    def rewrite(self, text: str, in_plans: Callable[[str], bool] = lambda w: False
+                ) -> tuple[str, list[Rewrite]]:
         """Officials' words replaced by the plans' words, longest entries first. A word is
-        left alone where a plan term already covers it (公共厕所 is not rewritten for 厕所)."""
+        left alone where the plans write it themselves (`in_plans`), where a plan term
+        already covers it (公共厕所 is not rewritten for 厕所), and where it holds a number
+        or a question word (多少, 几), which the question's slots need."""
         out: list[Rewrite] = []
         taken = [False] * len(text)
         pieces: dict[int, tuple[int, str]] = {}
         for said, term in self.thesaurus:
+            if said not in text or KEEP.search(said) or in_plans(said):
+                continue
             start = 0
             while True:
                 i = text.find(said, start)

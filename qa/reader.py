@@ -67,11 +67,15 @@ class Reader:
     def answer(self, question: str, qid: Optional[str] = None) -> Answer:
         ans = self._answer(question, qid)
         ans.id = qid
+        foreign = ans.details.get("trace", {}).get("slots", {}).get("foreign") or []
+        if ans.found and foreign:      # 宁波和杭州…: answer what the plans hold, say what they do not
+            ans.answer += f"(注:现有规划不含{'、'.join(foreign)}的规划)"
         return ans
 
     def _answer(self, question: str, qid: Optional[str] = None) -> Answer:
         q = parse(self.env.ctx, self.env.lex, question)
         trace = q.trace()
+        self._prefetch(q)
         veto = self._veto(q)
         if veto:
             return self._abstain(q, veto, [], trace, decided_by="veto", confidence=0.95)
@@ -82,9 +86,30 @@ class Reader:
                 return ans
         sides = [self.side(q, d) for d in q.slots.doc_ids]
         _label_sides(self.env, sides)
-        if q.intent == Intent.COMPARE or len(sides) > 1:
+        if q.intent == Intent.COMPARE:
             return self._compose(q, sides, qid, trace)
+        if len(sides) > 1:      # no plan named: answer from the plans that say
+            thr = self.scorer.params.side_threshold
+            saying = [s for s in sides if s.best is not None and s.confidence >= thr]
+            if len(saying) == 1:
+                return self._single(q, saying[0], qid, trace, prefix=f"{saying[0].label}:")
+            return self._compose(q, saying or sides, qid, trace)
         return self._single(q, sides[0], qid, trace)
+
+    def _prefetch(self, q: Query) -> None:
+        """Encode what this question will embed (its term windows for indicator matching, its
+        retrieval queries, the question and its subject) in one batched call: every forward
+        pass has a fixed cost. The embedder remembers the vectors for the later look-ups."""
+        from qa.extractive import queries
+        ctx, a = self.env.ctx, q.analysis
+        if ctx.embed is None:
+            return
+        texts = ctx.window_texts(a.terms) + [a.query or q.text, q.slots.subject or q.text]
+        for d in a.doc_ids:
+            texts += queries(a, d)
+        texts = [t for t in dict.fromkeys(texts) if t]
+        if texts:
+            ctx.embed(texts)
 
     def _veto(self, q: Query) -> str:
         cities = "、".join(dict.fromkeys(d.city for d in self.env.ctx.docs.values()))
@@ -102,7 +127,7 @@ class Reader:
             return f"文件未提及:现有规划的期限不含{years}年,规划未给出该时期的内容。"
         return ""
 
-    def _single(self, q: Query, s: Side, qid, trace: dict) -> Answer:
+    def _single(self, q: Query, s: Side, qid, trace: dict, prefix: str = "") -> Answer:
         trace.update(self._trace_side(s))
         best = s.best
         if best is None or s.confidence < self.scorer.params.threshold:
@@ -111,8 +136,11 @@ class Reader:
                                  confidence=1.0 - s.confidence)
         trace["decided_by"] = f"best candidate ({best.source}) p={s.confidence:.2f} ≥ threshold"
         kind = {"target": "indicator", "cell": "indicator", "list": "list"}.get(best.source, "passage")
-        return Answer(question=q.question, found=True, answer=best.text, kind=kind,
-                      confidence=s.confidence, citations=best.citations, id=qid,
+        if best.raw.get("table_row") and best.quantity is not None:
+            kind = "indicator"
+        text, cites = self._shown(best)
+        return Answer(question=q.question, found=True, answer=prefix + text, kind=kind,
+                      confidence=s.confidence, citations=cites, id=qid,
                       details={"trace": trace})
 
     def _compose(self, q: Query, sides: list[Side], qid, trace: dict) -> Answer:
@@ -131,7 +159,7 @@ class Reader:
                 lines.append(f"{s.label}:{s.best.text}")
             else:
                 what = "该项具体目标" if q.sub_intent in (Intent.VALUE, Intent.BASELINE) else "该项内容"
-                lines.append(f"{s.label}:规划未提出{what}")
+                lines.append(f"{s.label}规划未提出{what}")
         conf = _prod(s.confidence if s in found else 1 - s.confidence for s in sides)
         trace["decided_by"] = f"{len(found)} of {len(sides)} plans above the side threshold"
         cites = [c for s in found for c in s.best.citations]
@@ -143,6 +171,25 @@ class Reader:
                            "confidence": round(s.confidence, 3),
                            "citations": [c.to_dict() for c in (s.best.citations if s in found else [])]}
                           for s in sides]})
+
+    def _shown(self, c: Candidate) -> tuple[str, list[Citation]]:
+        """What a chosen candidate shows: a target value is shown as its indicator's row (the
+        plan's table row for that value when there is one: target, baseline, bindingness)."""
+        t = c.target
+        if t is None or c.kind not in ("target", "milestone"):
+            return c.text, c.citations
+        from qa.values import _cite, _fmt_target
+        from qa.quantity import parse_value
+        lex = self.env.lex
+        mine = parse_value(t.target or "", lex)
+        same = [x for x in self.env.gv.targets_by_indicator(c.doc_id).get(t.indicator_iri, ())
+                if x.value_kind == "target" and x.year == t.year and x is not t and mine is not None
+                and (p := parse_value(x.target or "", lex)) is not None and p.value == mine.value]
+        row = next((x for x in same if x.source == "table"), None)
+        if row is None or t.source == "table":
+            return c.text, c.citations
+        cites = c.citations + [_cite(self.env.ws, row)]
+        return _fmt_target(row, None), cites
 
     def _abstain(self, q: Query, text: str, cands: list[Candidate], trace: dict,
                  decided_by: str, confidence: float) -> Answer:

@@ -28,7 +28,8 @@ class Params:
     intercept: float
     mean: tuple[float, ...]          # feature standardisation
     scale: tuple[float, ...]
-    calib_coef: tuple[float, ...]    # answer model: weights of (logit, margin, *features)
+    answer_features: tuple[str, ...]  # the best candidate's features the answer model reads
+    calib_coef: tuple[float, ...]    # answer model: weights of (logit, margin, *answer_features)
     calib_intercept: float
     threshold: float                 # answer when the calibrated probability >= threshold
     side_threshold: float            # a comparison side is shown when its probability >= this
@@ -95,10 +96,13 @@ class Scorer:
 MAX_MARGIN = 4.0
 
 
-def answer_row(scorer: "Scorer", top: float, second: Optional[float], feat: dict) -> np.ndarray:
+def answer_row(scorer: "Scorer", top: float, second: Optional[float], feat: dict,
+               names: Optional[Sequence[str]] = None) -> np.ndarray:
+    """(logit, margin, standardised answer features) of a side's best candidate."""
     margin = min(top - second, MAX_MARGIN) if second is not None else MAX_MARGIN
     x = (scorer.matrix([feat])[0] - scorer._mean) / scorer._scale
-    return np.concatenate([[top, margin], x])
+    idx = [scorer.params.features.index(n) for n in (names or scorer.params.answer_features)]
+    return np.concatenate([[top, margin], x[idx]])
 
 
 def _sigmoid(x: float) -> float:

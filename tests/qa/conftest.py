@@ -2,9 +2,10 @@
 
 - `small_ctx`: a QAContext from plain records (invented cities 温州/湖州 as catalog, no graph,
   no model) for question analysis.
-- `mini_ws`: two invented plans (tests/data/qa) through the real ingest and the real graph
-  builder, with two named fakes that isolate QA from the model: HashEmbedderFake (index) and
-  LexicalRetrieverFake (below). Built once per session; a few seconds.
+- `mini_ws`: two invented plans (tests/data/qa) through the real ingest, the real graph
+  builder and the real question encoder (the fitted reader reads m3e similarities), with one
+  named fake that isolates QA from the index: LexicalRetrieverFake (below). Built once per
+  session; a few seconds.
 """
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ class MiniWorkspace:
     def __init__(self, cfg, texts: dict[str, str]):
         import ingest
         import kg
-        from index.embedder import HashEmbedderFake
+        from index.embedder import CachingEmbedder, load_query_embedder
         docs = []
         for doc_id, city, name in MINI_PLANS:
             raw = texts.get(doc_id) or (DATA / name).read_text(encoding="utf-8")
@@ -76,7 +77,7 @@ class MiniWorkspace:
         self.cfg = cfg
         self.corpus = ingest.ingest_corpus(docs, cfg, progress=lambda m: None)
         self.graph = kg.build_graph(self.corpus, cfg, embedder=None)
-        self.embedder = HashEmbedderFake()
+        self.embedder = CachingEmbedder(load_query_embedder(cfg))
         self.retriever = LexicalRetrieverFake(self.corpus)
 
 

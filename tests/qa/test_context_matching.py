@@ -83,13 +83,14 @@ def test_router_encodes_a_questions_texts_in_one_call(mini_ws, monkeypatch):
             self.calls.append(list(texts))
             return super()._encode_misses(texts, progress)
 
-    emb = RecordingCache(HashEmbedderFake())
+    emb = RecordingCache(mini_ws.embedder.inner)
     emb.calls = []
     monkeypatch.setattr(mini_ws, "embedder", emb)
     question = "云溪城市居民天然气普及率有什么安排?"
     st = state_for(mini_ws)
     a = analyze(st.ctx, question)
     own = set(st.ctx.window_texts(a.terms)) | {q for d in a.doc_ids for q in queries(a, d)}
+    own.add(a.query)
     qa.answer(mini_ws, question)
     touching = [c for c in emb.calls if own & set(c)]
     assert len(touching) == 1 and own <= set(touching[0])
