@@ -89,8 +89,7 @@ def _five_year(text: str) -> list[tuple[int, str]]:
 
 def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
     """Place names (jieba's ns tag) that are neither catalog cities nor their districts."""
-    generic = {"城市", "全市", "市区", "城区", "两市", "各市", "本市", "我市", "县市", "市县", "全省",
-               "城乡", "市域", "全国", "国家", "中国", "国内", "省市", "区县", "地方"}
+    generic = set(load_lexicon().words("places", "generic"))
     features = ("江", "河", "湖", "山", "路", "街", "桥", "港", "湾", "岛", "园", "馆", "场", "站", "溪",
                 "渠", "线", "塘", "门", "寺", "峰", "坝", "谷")
     cands = [w for w, f in ctx.pos_words(text) if len(w) >= 2 and ctx.is_place_word(w, f)]

@@ -122,7 +122,7 @@ def sentence_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
         s, e = extractive.trim(env.ctx, a, sc, doc_id)
         text = row_text(sc.passage) if sc.passage.kind == "table_row" else extractive.lead_in(raw_text[s:e])
         cite = env.ws.corpus.citation(sc.passage, s, e)
-        sent = raw_text[s:e]
+        sent = sc.text                      # the whole sentence (its vector is warmed at build)
         retro = any(w in (sc.passage.section_path or "") for w in RETRO_WORDS[:6]) or "十三五" in sent
         kind = "status" if retro else ("target" if TARGET_RE.search(sent) else "statement")
         years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", sent)]
@@ -223,7 +223,6 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
     places = [al for name, d in a.districts if d == doc_id for al in _aliases(name)]
     anchor = max((t for t in a.terms if len(t) >= 3 and t not in a.light_terms), key=len, default="")
     per = env.ctx.docs[doc_id].period
-    years_needed = [y for y in q.slots.period.years if not per or y != per[1]]
     strong = abstain.strong_indicator(env.ctx, a)
     side_intent = q.sub_intent if q.intent in (Intent.COMPARE, Intent.ARITHMETIC) and q.sub_intent else q.intent
     for c, sq, ss in zip(cands, sem_q, sem_s):
@@ -243,7 +242,7 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
         kind = c.kind
         if asked in ("baseline", "past"):
             agree = kind in ("baseline", "status") or (c.year is not None and c.year < _start(env, doc_id))
-            conflict = kind in ("target", "milestone") and c.source == "target"
+            conflict = kind in ("target", "milestone")
         elif asked in ("target",):
             agree = kind == "target"
             conflict = kind in ("status", "baseline")
@@ -272,8 +271,13 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
             f["phrase_cover"] = lcs_cover(a.phrase, seen)
         if anchor:
             f["anchor_missing"] = float(not abstain._near(anchor, seen))
-        if years_needed:
-            f["year_missing"] = float(any(str(y) not in seen for y in years_needed))
+        # a year the plan's columns stand for (its baseline year, its end year) is met by a
+        # value of that kind; any other asked year must be written in the evidence
+        needed = [y for y in q.slots.period.years
+                  if not (per and y == per[0] - 1 and kind in ("baseline", "status"))
+                  and not (per and y == per[1] and kind == "target")]
+        if needed:
+            f["year_missing"] = float(any(str(y) not in seen for y in needed))
         if strong is not None:
             f["strong_missing"] = float(not abstain.mentions(strong.core, seen))
         f[f"q_{side_intent.value}"] = 1.0

@@ -33,6 +33,9 @@ ANSWER_FEATURES = ("subj_recall", "anchor_missing", "year_missing", "strong_miss
                    "phrase_cover", "sem_subject", "ind_score", "src_list", "src_target",
                    "q_value", "q_baseline", "q_fact", "q_explain", "q_list", "q_side")
 WRONG_COST = 1.0        # a wrong answer costs as much as a right one earns (threshold choice)
+# a wrong explanation or list (a related passage shown) costs less than a wrong number
+WRONG_COST_BY_INTENT = {"explain": 0.5, "list": 0.5}
+MIN_SIDES_PER_THRESHOLD = 25
 
 
 def read_questions(folder: Path, split: Optional[str] = None) -> tuple[list[dict], dict]:
@@ -109,20 +112,25 @@ def _scorer(coef, icpt, mean, scale) -> Scorer:
     return Scorer(Params(schema=SCHEMA, version="", features=tuple(FEATURES), coef=tuple(coef),
                          intercept=icpt, mean=tuple(mean), scale=tuple(scale),
                          answer_features=tuple(ANSWER_FEATURES), calib_coef=(),
-                         calib_intercept=0.0, threshold=0.5, side_threshold=0.5))
+                         calib_intercept=0.0, threshold=0.5, side_threshold=0.5, thresholds={}))
 
 
-def choose_threshold(probs: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> float:
+def choose_threshold(probs: np.ndarray, right: np.ndarray, answerable: np.ndarray,
+                     cost: float = WRONG_COST) -> float:
     """The threshold that maximises, over the training sides, right answers plus right
     abstentions minus WRONG_COST per wrong answer (a wrong number with a citation is the
     worst output); ties go to the lower threshold."""
     best_t, best_u = 0.5, -1e9
     for t in np.arange(0.05, 0.96, 0.01):
         ans = probs >= t
-        u = np.sum(ans & (right == 1)) - WRONG_COST * np.sum(ans & (right == 0)) + np.sum(~ans & ~answerable)
+        u = np.sum(ans & (right == 1)) - cost * np.sum(ans & (right == 0)) + np.sum(~ans & ~answerable)
         if u > best_u:
             best_t, best_u = float(round(t, 2)), u
     return best_t
+
+
+def _intent_of(feat: dict) -> str:
+    return next((k[2:] for k in ("q_value", "q_baseline", "q_fact", "q_explain", "q_list") if feat.get(k)), "")
 
 
 def _folds(qids: list[str], k: int) -> dict[str, int]:
@@ -175,7 +183,14 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
     multi = np.array([sides[i][0][0].get("q_side", 0.0) > 0 for i in keep])
     best_t = choose_threshold(probs[~multi], T[~multi], answerable[~multi])
     side_t = choose_threshold(probs[multi], T[multi], answerable[multi]) if multi.sum() >= 20 else best_t
-    ans = np.where(multi, probs >= side_t, probs >= best_t)
+    intents = np.array([_intent_of(sides[i][0][0]) for i in keep])
+    thresholds = {}
+    for name, cost in WRONG_COST_BY_INTENT.items():
+        sel = (intents == name) & ~multi
+        if sel.sum() >= MIN_SIDES_PER_THRESHOLD:
+            thresholds[name] = choose_threshold(probs[sel], T[sel], answerable[sel], cost)
+    cut = np.array([thresholds.get(i, best_t) for i in intents])
+    ans = np.where(multi, probs >= side_t, probs >= cut)
     oof = {"answer_accuracy": round(float(np.sum(ans & (T == 1)) / max(1, answerable.sum())), 4),
            "abstain_accuracy": round(float(np.sum(~ans & ~answerable) / max(1, (~answerable).sum())), 4),
            "wrong_answers": int(np.sum(ans & (T == 0)))}
@@ -193,7 +208,7 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
                     answer_features=tuple(ANSWER_FEATURES),
                     calib_coef=tuple(round(float(x), 6) for x in cal_coef),
                     calib_intercept=round(cal_icpt, 6), threshold=best_t,
-                    side_threshold=side_t,
+                    side_threshold=side_t, thresholds=thresholds,
                     trained_on={"files": sources, "split": "train", "questions": len(train),
                                 "model": ws.manifest.get("model", "")},
                     metrics=metrics)

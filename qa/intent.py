@@ -192,7 +192,7 @@ def parse(ctx: QAContext, lex: Lexicon, question: str) -> Query:
     many = len(a.doc_ids) > 1
     fam, word = asked_family(text, lex)
     slots = Slots(doc_ids=a.doc_ids, cities=a.cities, districts=a.districts, foreign=a.foreign,
-                  period=period_ask(text, a.explicit_years, lex), quantity=QuantityAsk(fam, word),
+                  period=period_ask(text0, a.explicit_years, lex), quantity=QuantityAsk(fam, word),
                   subject=a.topic, terms=a.terms)
     slots.operation = _operation(text, lex, many)
     slots.list_of = _list_of(a, text, lex)

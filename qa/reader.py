@@ -22,6 +22,7 @@ ROUTES: dict[Intent, tuple[str, ...]] = {
     Intent.LIST: ("list", "sentence"),
 }
 TRACE_CANDIDATES = 5
+MAX_EXPLAIN_CHARS = 240         # longest explanation shown (about three plan sentences)
 RELATED_K = 3
 
 
@@ -130,7 +131,7 @@ class Reader:
     def _single(self, q: Query, s: Side, qid, trace: dict, prefix: str = "") -> Answer:
         trace.update(self._trace_side(s))
         best = s.best
-        if best is None or s.confidence < self.scorer.params.threshold:
+        if best is None or s.confidence < self.scorer.threshold_for(q.intent.value):
             return self._abstain(q, _not_found(s, q), s.candidates, trace,
                                  decided_by="below threshold" if best else "no candidate",
                                  confidence=1.0 - s.confidence)
@@ -139,6 +140,8 @@ class Reader:
         if best.raw.get("table_row") and best.quantity is not None:
             kind = "indicator"
         text, cites = self._shown(best)
+        if q.intent == Intent.EXPLAIN:
+            text, cites = self._explanation(s, text, cites)
         return Answer(question=q.question, found=True, answer=prefix + text, kind=kind,
                       confidence=s.confidence, citations=cites, id=qid,
                       details={"trace": trace})
@@ -191,6 +194,28 @@ class Reader:
         cites = c.citations + [_cite(self.env.ws, row)]
         return _fmt_target(row, None), cites
 
+    def _explanation(self, s: Side, text: str, cites: list[Citation]) -> tuple[str, list[Citation]]:
+        """An explanation shows the best sentence with the sentence that follows it in its
+        paragraph, and the other sentences the ranker also believes answer (probability over
+        the answer threshold), in document order, within MAX_EXPLAIN_CHARS."""
+        best = s.best
+        spans = [(c.start, c.end, c) for c in cites]
+        follow = _next_sentence(self.env, best.citations[0]) if best.citations else None
+        if follow is not None:
+            spans.append((follow.start, follow.end, follow))
+        for c in s.candidates[1:]:
+            if c.source == "sentence" and c.p >= self.scorer.params.threshold and c.citations:
+                spans.append((c.citations[0].start, c.citations[0].end, c.citations[0]))
+        chosen: list = []
+        total = 0
+        for st, en, c in spans:
+            if any(st < e and s0 < en for s0, e, _ in chosen) or total + (en - st) > MAX_EXPLAIN_CHARS:
+                continue
+            chosen.append((st, en, c))
+            total += en - st
+        chosen.sort(key=lambda x: (x[2].doc, x[0]))
+        return "……".join(c.quote for _, _, c in chosen), [c for _, _, c in chosen]
+
     def _abstain(self, q: Query, text: str, cands: list[Candidate], trace: dict,
                  decided_by: str, confidence: float) -> Answer:
         trace["decided_by"] = decided_by
@@ -211,7 +236,18 @@ class Reader:
             b["contributions"] = self.scorer.contributions(c.features)
             out.append(b)
         return {"candidates": out, "confidence": round(s.confidence, 3),
-                "threshold": self.scorer.params.threshold, "params": self.scorer.params.version}
+                "threshold": self.scorer.params.threshold, "thresholds": self.scorer.params.thresholds,
+                "params": self.scorer.params.version}
+
+
+def _next_sentence(env: Env, c: Citation) -> Optional[Citation]:
+    """The sentence after a cited span in the same passage, if any."""
+    from qa.text import sentence_spans
+    p = env.ws.corpus.passage(c.passage_id)
+    for st, en in sentence_spans(p.text, 0, len(p.text)):
+        if p.start + st >= c.end:
+            return env.ws.corpus.citation(p, p.start + st, p.start + en)
+    return None
 
 
 def _differs(a: Candidate, b: Candidate) -> bool:

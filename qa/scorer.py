@@ -32,6 +32,7 @@ class Params:
     calib_coef: tuple[float, ...]    # answer model: weights of (logit, margin, *answer_features)
     calib_intercept: float
     threshold: float                 # answer when the calibrated probability >= threshold
+    thresholds: dict                 # per intent (value, explain …), where fitted; else threshold
     side_threshold: float            # a comparison side is shown when its probability >= this
     trained_on: dict = field(default_factory=dict)   # files, sha256, counts
     metrics: dict = field(default_factory=dict)      # fit-time figures (train / validation)
@@ -78,6 +79,9 @@ class Scorer:
             return np.zeros(0)
         x = (self.matrix(feats) - self._mean) / self._scale
         return x @ self._coef + self.params.intercept
+
+    def threshold_for(self, intent: str) -> float:
+        return float(self.params.thresholds.get(intent, self.params.threshold))
 
     def contributions(self, feat: dict) -> dict[str, float]:
         """Each feature's share of a candidate's logit (for the trace)."""
