@@ -170,8 +170,8 @@ def analyze(ctx: QAContext, question: str, lex: Optional[Lexicon] = None) -> Ana
                 if city not in a.cities:
                     a.cities.append(city)
                 named_docs.append(d)
-    a.cities.sort(key=lambda c: min(text.find(x) for x in cities if ctx.docs[cities[x][0]].city == c
-                                   and x in text))
+    a.cities.sort(key=lambda c: min((text.find(x) for x in cities if x in text and any(
+        ctx.docs[d].city == c for d in cities[x])), default=len(text)))
     masked = text
     for r in removed:
         masked = masked.replace(r, "")

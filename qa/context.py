@@ -107,6 +107,14 @@ class QAContext:
                 out.setdefault(a, [])
                 if d.id not in out[a]:
                     out[a].append(d.id)
+        # two cities by their first characters (杭绍 = 杭州 and 绍兴)
+        cities: dict[str, list[str]] = {}
+        for d in self.docs.values():
+            cities.setdefault(d.city, []).append(d.id)
+        for a in cities:
+            for b in cities:
+                if a != b and len(a) >= 2 and len(b) >= 2 and a[0] != b[0]:
+                    out.setdefault(a[0] + b[0], cities[a] + cities[b])
         return out
 
     def place_names(self) -> list[tuple[str, Place]]:

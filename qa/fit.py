@@ -189,8 +189,12 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
         sel = (intents == name) & ~multi
         if sel.sum() >= MIN_SIDES_PER_THRESHOLD:
             thresholds[name] = choose_threshold(probs[sel], T[sel], answerable[sel], cost)
+        sel = (intents == name) & multi
+        if sel.sum() >= MIN_SIDES_PER_THRESHOLD:
+            thresholds[f"side:{name}"] = choose_threshold(probs[sel], T[sel], answerable[sel], cost)
     cut = np.array([thresholds.get(i, best_t) for i in intents])
-    ans = np.where(multi, probs >= side_t, probs >= cut)
+    side_cut = np.array([thresholds.get(f"side:{i}", side_t) for i in intents])
+    ans = np.where(multi, probs >= side_cut, probs >= cut)
     oof = {"answer_accuracy": round(float(np.sum(ans & (T == 1)) / max(1, answerable.sum())), 4),
            "abstain_accuracy": round(float(np.sum(~ans & ~answerable) / max(1, (~answerable).sum())), 4),
            "wrong_answers": int(np.sum(ans & (T == 0)))}

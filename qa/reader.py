@@ -147,7 +147,7 @@ class Reader:
                       details={"trace": trace})
 
     def _compose(self, q: Query, sides: list[Side], qid, trace: dict) -> Answer:
-        thr = self.scorer.params.side_threshold
+        thr = self.scorer.side_threshold_for((q.sub_intent or q.intent).value)
         found = [s for s in sides if s.best is not None and s.confidence >= thr]
         trace["sides"] = [{"doc": s.doc_id, "label": s.label, "p": round(s.confidence, 3),
                            "shown": s in found, **self._trace_side(s)} for s in sides]

@@ -83,6 +83,10 @@ class Scorer:
     def threshold_for(self, intent: str) -> float:
         return float(self.params.thresholds.get(intent, self.params.threshold))
 
+    def side_threshold_for(self, intent: str) -> float:
+        """The threshold of one plan's side in a comparison, per intent where fitted."""
+        return float(self.params.thresholds.get(f"side:{intent}", self.params.side_threshold))
+
     def contributions(self, feat: dict) -> dict[str, float]:
         """Each feature's share of a candidate's logit (for the trace)."""
         x = (self.matrix([feat])[0] - self._mean) / self._scale
