@@ -87,7 +87,7 @@ def _sum_over_years(reader, q: Query, doc_id: str, qid, trace: dict) -> Optional
     asked = set(q.slots.period.years)
     rows = {}
     for t in reader.env.gv.targets_by_indicator(doc_id).get(best.target.indicator_iri, ()):
-        if t.year is None or t.value_kind != "target" or not t.target:
+        if t.year is None or t.value_kind not in ("target", "milestone") or not t.target:
             continue
         if asked and len(asked) > 1:
             if t.year not in range(min(asked), max(asked) + 1):
@@ -97,11 +97,11 @@ def _sum_over_years(reader, q: Query, doc_id: str, qid, trace: dict) -> Optional
         rows.setdefault(t.year, t)
     if len(rows) < 2:
         return None
-    from qa.values import _cite, _with_unit
+    from qa.values import cite_target, with_unit
     vals = []
     for y in sorted(rows):
         t = rows[y]
-        qv = parse_value(str(_with_unit(t.target, t.unit)), reader.env.lex)
+        qv = parse_value(str(with_unit(t.target, t.unit)), reader.env.lex)
         if qv is None:
             return None
         vals.append((y, t, qv))
@@ -113,7 +113,7 @@ def _sum_over_years(reader, q: Query, doc_id: str, qid, trace: dict) -> Optional
     trace["decided_by"] = "sum over the years of the best indicator"
     cites = []
     for _, t, _ in vals:
-        c = _cite(reader.env.ws, t)
+        c = cite_target(reader.env.ws, t)
         if all((c.start, c.end) != (x.start, x.end) for x in cites):
             cites.append(c)
     parts = "+".join(f"{y}年{v.text}" for y, _, v in vals)

@@ -18,14 +18,15 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from core.types import Citation
-from qa import abstain, extractive, lists, tables
+from kg.model import FORWARD_KINDS
+from qa import evidence, extractive, lists, tables
 from qa.graphview import GraphView
 from qa.intent import Intent, Query
 from qa.lexicon import Lexicon
 from qa.position import Position
 from qa.quantity import Quantity, parse_value
 from qa.text import bigram_cover, has_number, lcs_cover, norm
-from qa.values import _cite, _fmt_target, _with_unit
+from qa.values import cite_target, format_target, with_unit
 
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效", "已完成", "累计完成", "已建成", "建成")
 TARGET_RE = extractive.TARGET_RE
@@ -75,25 +76,28 @@ def target_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
     for rank, (ref, score) in enumerate(env.ctx.match_indicators(a.terms, doc_id=doc_id)[:N_INDICATORS]):
         exact = 1.0 if env.ctx.label_in(ref, a.topic) else 0.0
         for t in by_key.get(ref.key, ()):
-            cite = _cite(env.ws, t)
+            cite = cite_target(env.ws, t)
             name = t.name_as_written or t.indicator_label
             raw = {"ind_score": score, "label_exact": exact}
             kinds = []
-            if t.value_kind == "target" and t.target:
-                kinds.append(("target" if not t.year or not _before_end(env, doc_id, t.year)
-                              else "milestone", _fmt_target(t, a), t.target))
-            elif t.value_kind != "target":
-                kinds.append(("status", _fmt_target(t, a), t.baseline or t.target))
-            if t.value_kind == "target" and t.baseline and t.baseline not in ("/", "-", "—"):
-                base = _with_unit(t.baseline, t.unit)
-                kinds.append(("baseline", f"{name}:基期值{base}(规划目标{_with_unit(t.target, t.unit)})",
+            forward = t.value_kind in FORWARD_KINDS
+            if forward and t.target:
+                kind = "milestone" if t.value_kind == "milestone" or (
+                    t.year and _before_end(env, doc_id, t.year)) else "target"
+                kinds.append((kind, format_target(t), t.target))
+            elif not forward:
+                kinds.append((t.value_kind if t.value_kind in ("baseline", "status") else "status",
+                              format_target(t), t.baseline or t.target))
+            if forward and t.baseline and t.baseline not in ("/", "-", "—"):
+                base = with_unit(t.baseline, t.unit)
+                kinds.append(("baseline", f"{name}:基期值{base}(规划目标{with_unit(t.target, t.unit)})",
                               base))
             for kind, text, value in kinds:
                 out.append(Candidate("target", doc_id, text, [cite], kind=kind, label=name,
                                      evidence=cite.quote, year=t.year, rank=rank,
-                                     claim=f"{name}:{_with_unit(value, t.unit)}",
+                                     claim=f"{name}:{with_unit(value, t.unit)}",
                                      context=env.ws.corpus.passage(t.passage_id).context,
-                                     quantity=parse_value(str(_with_unit(value, t.unit) or ""), env.lex),
+                                     quantity=parse_value(str(with_unit(value, t.unit) or ""), env.lex),
                                      raw=dict(raw), target=t))
     return out
 
@@ -223,7 +227,7 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
     places = [al for name, d in a.districts if d == doc_id for al in _aliases(name)]
     anchor = max((t for t in a.terms if len(t) >= 3 and t not in a.light_terms), key=len, default="")
     per = env.ctx.docs[doc_id].period
-    strong = abstain.strong_indicator(env.ctx, a)
+    strong = evidence.strong_indicator(env.ctx, a)
     side_intent = q.sub_intent if q.intent in (Intent.COMPARE, Intent.ARITHMETIC) and q.sub_intent else q.intent
     for c, sq, ss in zip(cands, sem_q, sem_s):
         f = {f"src_{c.source}": 1.0}
@@ -270,7 +274,7 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
         if a.phrase:
             f["phrase_cover"] = lcs_cover(a.phrase, seen)
         if anchor:
-            f["anchor_missing"] = float(not abstain._near(anchor, seen))
+            f["anchor_missing"] = float(not evidence.near(anchor, seen))
         # a year the plan's columns stand for (its baseline year, its end year) is met by a
         # value of that kind; any other asked year must be written in the evidence
         needed = [y for y in q.slots.period.years
@@ -279,7 +283,7 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
         if needed:
             f["year_missing"] = float(any(str(y) not in seen for y in needed))
         if strong is not None:
-            f["strong_missing"] = float(not abstain.mentions(strong.core, seen))
+            f["strong_missing"] = float(not evidence.mentions(strong.core, seen))
         f[f"q_{side_intent.value}"] = 1.0
         f["q_side"] = float(q.intent in (Intent.COMPARE, Intent.ARITHMETIC) or len(q.slots.doc_ids) > 1)
         c.features = {k: f.get(k, 0.0) for k in FEATURES}

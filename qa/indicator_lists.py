@@ -7,20 +7,20 @@ from typing import Any, Optional
 
 from qa.intent import ListOf, Query
 from qa.position import Position
-from qa.values import _cite, _with_unit
+from qa.values import cite_target, with_unit
 
 
 def _row(t: Any) -> str:
     name = t.name_as_written or t.indicator_label
-    base = _with_unit(t.baseline, t.unit) if t.baseline else "—"
-    target = _with_unit(t.target, t.unit) if t.target else "—"
+    base = with_unit(t.baseline, t.unit) if t.baseline else "—"
+    target = with_unit(t.target, t.unit) if t.target else "—"
     return f"{name} | {base} | {target} | {t.bindingness or '—'}"
 
 
 def indicators(env: Any, q: Query, doc_id: str) -> Optional[Position]:
     if q.slots.list_of is not ListOf.INDICATOR:
         return None
-    targets = [t for t in env.gv.targets(doc_id) if t.value_kind == "target"]
+    targets = [t for t in env.gv.targets(doc_id) if t.value_kind in ("target", "milestone")]
     if q.slots.bindingness:
         targets = [t for t in targets if t.bindingness == q.slots.bindingness]
     else:
@@ -38,7 +38,7 @@ def indicators(env: Any, q: Query, doc_id: str) -> Optional[Position]:
     text = f"共{len(rows)}项:\n指标 | 基期值 | 目标值 | 属性\n" + "\n".join(_row(t) for t in rows)
     cites = []
     for t in rows:
-        c = _cite(env.ws, t)
+        c = cite_target(env.ws, t)
         if all((c.start, c.end) != (x.start, x.end) for x in cites):
             cites.append(c)
     return Position(doc_id, env.ctx.docs[doc_id].city, True, text, kind="list", confidence=0.0,

@@ -11,7 +11,7 @@ from typing import Any, Optional
 from qa.analysis import Analysis
 from qa.context import QAContext, aliases_of
 from qa.graphview import GraphView, attr
-from qa.position import CONF_LIST_GRAPH, Position
+from qa.position import Position
 from qa.text import bigram_cover, norm, sentence_spans
 
 ROLE_CUES = {"guided": ("指导",), "key_area": ("重点",), "in_scope": ("范围", "覆盖", "涵盖")}
@@ -76,11 +76,10 @@ def _cites(ws: Any, items: list) -> list:
     return out
 
 
-def _position(ws: Any, ctx: QAContext, doc_id: str, names: list[str], items: list,
-              conf: float = CONF_LIST_GRAPH) -> Position:
+def _position(ws: Any, ctx: QAContext, doc_id: str, names: list[str], items: list) -> Position:
     sep = "" if all(n.startswith("《") for n in names) else "、"
     return Position(doc_id, ctx.docs[doc_id].city, True, sep.join(names), kind="list",
-                    confidence=conf, citations=_cites(ws, items))
+                    citations=_cites(ws, items))
 
 
 def regulations(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
@@ -138,7 +137,7 @@ def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
                  if v and k not in ("district", "type", "period", "source", "name")
                  and str(v) not in attr(p, "name", default="")]
         labels.append(attr(p, "name") + (f"({','.join(shown)})" if shown else ""))
-    pos = _position(ws, ctx, doc_id, labels, chosen, conf=CONF_LIST_GRAPH * 0.9)
+    pos = _position(ws, ctx, doc_id, labels, chosen)
     return _with_source_list(pos, [attr(p, "name", default="") for p in chosen]) \
         if a.wants_list else pos
 
@@ -155,7 +154,7 @@ def districts(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         return None
     items.sort(key=lambda d: attr(d, "start", default=0))
     names = list(dict.fromkeys(attr(d, "name") for d in items))
-    return _position(ws, ctx, doc_id, names, items, conf=CONF_LIST_GRAPH * 0.9)
+    return _position(ws, ctx, doc_id, names, items)
 
 
 def issuers(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
@@ -185,7 +184,7 @@ def _catalog_issuers(ws: Any, ctx: QAContext, doc_id: str) -> Optional[Position]
     if not names:
         return None
     return Position(doc_id, ctx.docs[doc_id].city, True, "、".join(names), kind="list",
-                    confidence=CONF_LIST_GRAPH * 0.9, citations=cites)
+                    citations=cites)
 
 
 def _with_source_list(pos: Position, names: list[str]) -> Position:
@@ -205,7 +204,7 @@ def _with_source_list(pos: Position, names: list[str]) -> Position:
 def with_context(ws: Any, a: Analysis, pos: Position) -> Position:
     """When the question also asks a figure (面积多大, 多长) that the list items do not state,
     add the cited sentence that holds the items."""
-    from qa.abstain import asks_number
+    from qa.evidence import asks_number
     if not asks_number(a) or any(ch.isdigit() for ch in pos.text) or not pos.citations:
         return pos
     quote = pos.citations[0].quote

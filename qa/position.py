@@ -6,13 +6,6 @@ from dataclasses import dataclass, field
 
 from core.types import Citation
 
-# confidence by evidence type (graph target with an exact indicator match is the strongest)
-CONF_TARGET_EXACT = 0.93
-CONF_TARGET_FUZZY = 0.8
-CONF_TABLE_CELL = 0.85
-CONF_LIST_GRAPH = 0.8
-CONF_EXTRACT_MAX = 0.75
-CONF_ABSTAIN = 0.15
 
 
 @dataclass
@@ -22,7 +15,7 @@ class Position:
     found: bool
     text: str                                  # the answer for this plan (no city prefix)
     kind: str = "passage"                      # indicator | list | passage | none
-    confidence: float = 0.0
+    confidence: float = 0.0                    # unused by the reader (it scores candidates)
     citations: list[Citation] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)
     reason: str = ""                           # why not found (for the abstention message)

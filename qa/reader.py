@@ -181,18 +181,18 @@ class Reader:
         t = c.target
         if t is None or c.kind not in ("target", "milestone"):
             return c.text, c.citations
-        from qa.values import _cite, _fmt_target
+        from qa.values import cite_target, format_target
         from qa.quantity import parse_value
         lex = self.env.lex
         mine = parse_value(t.target or "", lex)
         same = [x for x in self.env.gv.targets_by_indicator(c.doc_id).get(t.indicator_iri, ())
-                if x.value_kind == "target" and x.year == t.year and x is not t and mine is not None
+                if x.value_kind in ("target", "milestone") and x.year == t.year and x is not t and mine is not None
                 and (p := parse_value(x.target or "", lex)) is not None and p.value == mine.value]
         row = next((x for x in same if x.source == "table"), None)
         if row is None or t.source == "table":
             return c.text, c.citations
-        cites = c.citations + [_cite(self.env.ws, row)]
-        return _fmt_target(row, None), cites
+        cites = c.citations + [cite_target(self.env.ws, row)]
+        return format_target(row), cites
 
     def _explanation(self, s: Side, text: str, cites: list[Citation]) -> tuple[str, list[Citation]]:
         """An explanation shows the best sentence with the sentence that follows it in its

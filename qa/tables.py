@@ -9,7 +9,7 @@ from typing import Any, Optional
 from core.types import Passage
 from qa.analysis import Analysis
 from qa.context import QAContext, aliases_of
-from qa.position import CONF_TABLE_CELL, Position
+from qa.position import Position
 from qa.text import bigram_cover, lcs_cover, norm
 
 MIN_TABLE_RELEVANCE = 0.3
@@ -99,7 +99,6 @@ def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
     if cap:
         text += f"(据《{cap}》)" if not cap.startswith("《") else f"(据{cap})"
     return Position(doc_id, city, True, text, kind="indicator",
-                    confidence=CONF_TABLE_CELL * (0.85 + 0.15 * s),
                     citations=[ws.corpus.citation(p)], has_value=True)
 
 
@@ -129,5 +128,5 @@ def district_rows(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional
             if header else [c for c in cells if c]
         items.append(",".join(parts))
     text = ";".join(items)
-    return Position(doc_id, city, True, text, kind="list", confidence=CONF_TABLE_CELL * (0.7 + 0.3 * rel),
+    return Position(doc_id, city, True, text, kind="list",
                     citations=[ws.corpus.citation(p) for p in hit], has_value=True)

@@ -125,7 +125,8 @@ def confidence_badge(conf: float) -> str:
     level = "high" if conf >= 0.7 else "mid" if conf >= 0.4 else "low"
     word = {"high": "高", "mid": "中", "low": "低"}[level]
     pct = round(conf * 100)
-    return (f'<span class="pg-conf pg-conf-{level}" title="置信度 {conf:.2f}">'
+    return (f'<span class="pg-conf pg-conf-{level}" title="置信度:经校准的正确概率 {conf:.2f}'
+            f'(由训练问题拟合,见回答 JSON 的 details.trace)">'
             f'置信度 {word} {pct}%<span class="pg-bar"><span style="width:{pct}%"></span>'
             f'</span></span>')
 

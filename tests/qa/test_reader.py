@@ -92,7 +92,7 @@ def test_reader_question_words_are_not_subject(small_ctx, lex):
     ("1亿元", 1, "亿元", "money", "="), ("65%以上", 65, "%", "percent", "≥"),
     ("22.4亿立方米", 22.4, "亿立方米", "volume", "="), ("不超过9%", 9, "%", "percent", "≤"),
 ])
-def test_reader_quantities_parse_with_units(lex, text, value, unit, family, comp):
+def test_reader_quantities_parsewith_units(lex, text, value, unit, family, comp):
     qv = parse_value(text, lex)
     assert qv is not None and qv.value == pytest.approx(value)
     assert (qv.unit, qv.family, qv.comparator) == (unit, family, comp)

@@ -1,4 +1,4 @@
-"""Composition of per-plan positions, rendering, and batch files."""
+"""Rendering answers, and batch files."""
 from __future__ import annotations
 
 import json
@@ -8,45 +8,11 @@ import pytest
 from core.errors import QuestionError
 from core.types import Answer, Citation
 from qa import read_batch, render_text
-from qa.analysis import Analysis
-from qa.compare import compose
-from qa.position import Position
 
 
 def _cite(doc: str) -> Citation:
     return Citation(doc=doc, city="甲", section="一、总则", passage_id="p1", start=3, end=8,
                     quote="示例引文")
-
-
-def test_compose_names_the_plan_without_an_answer():
-    a = Analysis(question="两市目标比一比", text="两市目标比一比", wants_target=True)
-    ans = compose(a, [Position("a", "甲城", True, "目标50%", citations=[_cite("a")],
-                               confidence=0.9, has_value=True),
-                      Position("b", "乙城", False, "", reason="乙城规划未提及")])
-    assert ans.found and ans.kind == "comparison"
-    assert "甲城:目标50%" in ans.answer and "乙城规划未提出该项具体目标" in ans.answer
-    assert [c.doc for c in ans.citations] == ["a"]
-
-
-def test_compose_marks_a_side_without_numbers():
-    a = Analysis(question="q", text="q", wants_value=True)
-    ans = compose(a, [Position("a", "甲城", True, "加快设施建设", kind="passage"),
-                      Position("b", "乙城", True, "达到8%", kind="passage", has_value=True)])
-    assert "甲城:加快设施建设(未给出具体数值)" in ans.answer
-
-
-def test_compose_all_missing_is_not_found():
-    a = Analysis(question="q", text="q")
-    ans = compose(a, [Position("a", "甲城", False, "", reason="甲城规划未提及X"),
-                      Position("b", "乙城", False, "", reason="乙城规划未提及X")])
-    assert not ans.found and ans.answer.startswith("文件未提及") and "甲城" in ans.answer
-
-
-def test_compose_works_for_three_plans():
-    a = Analysis(question="q", text="q")
-    ans = compose(a, [Position(d, c, True, f"{c}内容", citations=[_cite(d)], confidence=0.5)
-                      for d, c in (("a", "甲城"), ("b", "乙城"), ("c", "丙城"))])
-    assert ans.answer.count(":") == 3 and len(ans.citations) == 3
 
 
 def test_render_text_lists_numbered_citations():
