@@ -215,6 +215,13 @@ def from_text(ctx: DocContext, p: Passage) -> list[Target]:
         section = section_state(ctx.is_achieved_context(p), p.section_path)
         kind, future = _kind(ctx, p, text, m, t, section)
         period = t.period if t and t.period else None
+        year = t.year if t else None
+        span = re.search(r"((?:19|20)\d\d)\s*年?\s*(至|到|—|-|~)?\s*$", text[:t.start]) \
+            if t and t.year else None
+        if span and not (span.group(2) or t.text.startswith(("至", "到"))):
+            span = None
+        if span and kind != "target":            # 2018年至2020年,共有…: over years, not a level of 2020
+            period, year = f"{span.group(1)}-{t.year}", None
         if not period and not (t and t.year):
             period = default_period(kind, section, ctx.fyp, future)
         elif future and period and period == previous_period(ctx.fyp):
@@ -229,7 +236,7 @@ def from_text(ctx: DocContext, p: Passage) -> list[Target]:
                 city=ctx.doc.city, indicator_iri="", indicator_label="", name_as_written=name,
                 baseline=v.text if kind != "target" else None,
                 target=v.text if kind == "target" else None, value=v.value, unit=v.unit,
-                comparator=v.comparator, year=t.year if t else None, period=period,
+                comparator=v.comparator, year=year, period=period,
                 bindingness=bind.group(0) if bind else None, value_kind=kind,
                 category=ctx.res.categories.of(name, p.section_path), passage_id=p.id,
                 start=p.start, end=p.end, evidence_start=es, evidence_end=ee,

@@ -120,3 +120,9 @@ def test_targets_coordinated_quantities_split(ctx_of):
 def test_targets_marker_inside_name_does_not_decide_kind(ctx_of):
     ts = targets.extract(ctx_of("计划用水覆盖率达到90%。", section="一、“十三五”成就"))
     assert [(t.name_as_written, t.value_kind) for t in ts] == [("计划用水覆盖率", "status")]
+
+
+def test_targets_a_span_of_years_is_a_status_over_the_span(ctx_of):
+    ts = targets.extract(ctx_of("2018年至2020年,共有省级达标中队167个。2020年,全市燃气普及率为99%。"))
+    got = [(t.name_as_written, t.value_kind, t.year, t.period) for t in ts]
+    assert got == [("省级达标中队", "status", None, "2018-2020"), ("全市燃气普及率", "baseline", 2020, None)]
