@@ -3,29 +3,56 @@ baseline, or between plans; a sum over a table row's or a sentence's values; a r
 plan is higher. The answer shows every operand with its citation."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from core.types import Answer
 from qa.candidates import Candidate
 from qa.intent import Intent, Operation, Query
 from qa.quantity import Quantity, format_number, parse_value
+from qa.values import with_unit
 
 
 def _unit(q: Quantity) -> str:
     return "个百分点" if q.family == "percent" else q.unit
 
 
+def _value(reader, text: Optional[str], unit: str) -> Optional[Quantity]:
+    if not text:
+        return None
+    return parse_value(str(with_unit(text, unit)), reader.env.lex)
+
+
+def _with_year(q: Query, year: int) -> Query:
+    period = replace(q.slots.period, years=(year,), five_year=())
+    a = replace(q.analysis, years=[year], explicit_years=[year])
+    return replace(q, slots=replace(q.slots, period=period), analysis=a)
+
+
 def _operands_in_plan(reader, q: Query, doc_id: str) -> tuple[list[tuple[Candidate, Quantity]], float]:
-    """The target and baseline of the best matching indicator (or the values of its best
-    candidate), with the probability that they are the asked ones."""
+    """Two values of the best matching indicator, later first, with the probability that
+    they are the asked ones: the values of the two asked years (a by-year row, or the
+    baseline for the year before the plan), else its target and its baseline."""
+    years = sorted(set(q.slots.period.years), reverse=True)
+    if len(years) == 2:
+        # one question per year: each operand is the best value for its year, with its own
+        # probability; both must be values of one indicator
+        sides = [reader.side(_with_year(q, y), doc_id, Intent.VALUE) for y in years]
+        tops = [sd.best for sd in sides]
+        if all(c is not None and c.quantity is not None for c in tops) \
+                and tops[0].quantity.family == tops[1].quantity.family \
+                and (tops[0].target is None or tops[1].target is None
+                     or tops[0].target.indicator_iri == tops[1].target.indicator_iri):
+            return [(tops[0], tops[0].quantity), (tops[1], tops[1].quantity)], \
+                sides[0].confidence * sides[1].confidence
     s = reader.side(q, doc_id, Intent.VALUE)
     for c in s.candidates[:3]:
         t = c.target
-        if t is not None and t.target and t.baseline:
-            a = parse_value(f"{t.target}{t.unit if t.unit and not str(t.target).endswith(t.unit) else ''}", reader.env.lex)
-            b = parse_value(f"{t.baseline}{t.unit if t.unit and not str(t.baseline).endswith(t.unit) else ''}", reader.env.lex)
-            if a and b and (a.family == b.family or not a.family or not b.family):
-                return [(c, a), (c, b)], s.confidence
+        if t is None:
+            continue
+        a, b = _value(reader, t.target, t.unit), _value(reader, t.baseline, t.unit)
+        if a and b and (a.family == b.family or not a.family or not b.family):
+            return [(c, a), (c, b)], s.confidence
     return [], s.confidence
 
 
@@ -38,7 +65,7 @@ def answer(reader, q: Query, qid, trace: dict) -> Optional[Answer]:
         ops, p = _operands_in_plan(reader, q, docs[0])
         if not ops or p < reader.scorer.params.threshold:
             return None
-        (c, tgt), (_, base) = ops
+        (c, tgt), (c2, base) = ops
         if op == Operation.DIFF:
             d = tgt.value - base.value
             result = f"{'提高' if d >= 0 else '降低'}{format_number(abs(d))}{_unit(tgt)}"
@@ -49,9 +76,13 @@ def answer(reader, q: Query, qid, trace: dict) -> Optional[Answer]:
         trace["arithmetic"] = {"operation": op.value, "operands": [tgt.text, base.text]}
         trace["decided_by"] = "arithmetic on the target and baseline of the best indicator"
         name = c.label
+        years = sorted(set(q.slots.period.years), reverse=True)
+        said = (f"{years[0]}年{tgt.text},{years[1]}年{base.text}" if len(years) == 2
+                else f"目标{tgt.text},基期{base.text}")
         return Answer(question=q.question, found=True,
-                      answer=f"{name}:目标{tgt.text},基期{base.text},{result}",
-                      kind="arithmetic", confidence=p, citations=c.citations, id=qid,
+                      answer=f"{name}:{said},{result}",
+                      kind="arithmetic", confidence=p,
+                      citations=c.citations + [x for x in c2.citations if x not in c.citations], id=qid,
                       details={"trace": trace})
     if len(docs) == 1 and op == Operation.SUM:
         by_year = _sum_over_years(reader, q, docs[0], qid, trace)
@@ -61,7 +92,7 @@ def answer(reader, q: Query, qid, trace: dict) -> Optional[Answer]:
         best = s.best
         if best is None or s.confidence < reader.scorer.params.threshold:
             return None
-        nums = _quantities(reader, best.evidence or best.text, q.slots.quantity.family)
+        nums = _quantities(reader, best.text, q.slots.quantity.family)
         if len(nums) < 2:
             return None
         total = sum(n.value for n in nums)
@@ -97,7 +128,7 @@ def _sum_over_years(reader, q: Query, doc_id: str, qid, trace: dict) -> Optional
         rows.setdefault(t.year, t)
     if len(rows) < 2:
         return None
-    from qa.values import cite_target, with_unit
+    from qa.values import cite_target
     vals = []
     for y in sorted(rows):
         t = rows[y]

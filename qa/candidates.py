@@ -112,6 +112,7 @@ def cell_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
     if pos is None:
         return []
     c = _from_position(pos, "cell", env.lex)
+    c.quantity = parse_value(re.split(r"[::]", pos.text, maxsplit=1)[-1], env.lex)   # the cell
     c.year = q.slots.period.years[0] if q.slots.period.years else None
     return [c]
 
