@@ -65,7 +65,7 @@ def _check(cfg: Config, verify: bool = True) -> tuple[Optional[str], Optional[di
         return str(e), None
     if m.get("corpus") != corpus_fingerprint(cfg):
         return "the corpus catalog changed since the last build", None
-    from index.embedder import model_id
+    from index.encoders import model_id
     if m.get("model") != model_id(cfg):
         return (f"artifacts were built with model {m.get('model')!r}, config asks for "
                 f"{model_id(cfg)!r}"), None
@@ -114,7 +114,7 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     import ingest
     import index
     import kg
-    from index.embedder import load_embedder, model_id
+    from index.encoders import load_embedder, model_id
 
     t0 = time.perf_counter()
     catalog = Catalog.load(cfg.corpora_dir)
@@ -155,7 +155,7 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     warm_vectors(cfg.replace(data_dir=staging), embedder, cfg.cache_dir, progress)
     timings["warm_s"] = time.perf_counter() - t
     if cfg.embed_backend != "torch":    # export the question encoder now, while torch is loaded
-        from index.embedder import load_query_embedder
+        from index.encoders import load_query_embedder
         t = time.perf_counter()
         load_query_embedder(cfg, embedder)
         timings["query_encoder_s"] = time.perf_counter() - t
@@ -178,7 +178,7 @@ def warm_vectors(cfg: Config, embedder, cache_dir: Path, progress: Progress = _s
     import numpy as np
     import qa.warm
     from index.cache import encode_cached
-    from index.embedder import CachingEmbedder
+    from index.encoders import CachingEmbedder
     ws = Workspace(cfg, verify=False)
     caching = CachingEmbedder(embedder)
     texts = qa.warm.candidate_texts(ws.corpus)
@@ -202,7 +202,7 @@ class Workspace:
 
     def __init__(self, cfg: Config, verify: bool = True, _verified: Optional[dict] = None):
         import ingest
-        from index.embedder import model_id
+        from index.encoders import model_id
         _recover_if_idle(cfg.data_dir)
         self.cfg = cfg
         self.manifest = artifacts.read_manifest(cfg.data_dir)
@@ -245,7 +245,7 @@ class Workspace:
     @cached_property
     def embedder(self):
         import numpy as np
-        from index.embedder import CachingEmbedder, load_query_embedder
+        from index.encoders import CachingEmbedder, load_query_embedder
         self._same_build()
         emb = CachingEmbedder(load_query_embedder(self.cfg))
         path = self.cfg.data_dir / WARM_VECTORS

@@ -21,7 +21,7 @@ from core.errors import ArtifactError
 from core.types import Corpus
 from index.cache import encode_cached
 from index.dense import DenseIndex
-from index.embedder import model_id
+from index.encoders import model_id
 from index.hybrid import FusionParams, HybridRetriever
 from index.lexical import ChineseTokenizer, LexicalIndex
 from index.periods import PeriodPrior, document_periods

@@ -15,6 +15,7 @@ if str(ROOT) not in sys.path:
 CORPORA = ROOT / "corpora"
 
 from core.types import Corpus, Document, Passage, Section, stable_id  # noqa: E402
+from tests.fakes import CountingEmbedderFake, IndexGraphFake  # noqa: E402
 
 # (kind, text, context) per passage, in document order; the raw text joins them with \n
 PLANS = {
@@ -72,46 +73,6 @@ def make_corpus(plans: dict = PLANS) -> Corpus:
     return Corpus(documents=docs, sections=sections, passages=passages)
 
 
-class CountingEmbedderFake:
-    """FAKE embedder wrapping HashEmbedderFake that counts the texts it encodes."""
-
-    def __init__(self, dim: int = 64, name: str = "hash-fake"):
-        from index.embedder import HashEmbedderFake
-        self._inner = HashEmbedderFake(dim)
-        self.name, self.dim = name, dim
-        self.encoded = 0
-
-    def encode(self, texts, progress=False):
-        self.encoded += len(texts)
-        return self._inner.encode(texts)
-
-
-class FakeGraph:
-    """FAKE graph exposing the accessors build_index reads (labels, indicators, districts)."""
-
-    class _Indicator:
-        def __init__(self, label, alt_labels):
-            self.label, self.alt_labels = label, alt_labels
-
-    class _District:
-        def __init__(self, label):
-            self.label = label
-
-    def __init__(self, labels=(), indicators=(), districts=None):
-        self._labels = list(labels)
-        self._indicators = [self._Indicator(a, b) for a, b in indicators]
-        self._districts = districts or {}
-
-    def labels(self):
-        return list(self._labels)
-
-    def indicators(self):
-        return list(self._indicators)
-
-    def districts(self, doc_id=None):
-        return [self._District(x) for x in self._districts.get(doc_id, [])]
-
-
 @pytest.fixture
 def small_corpus() -> Corpus:
     return make_corpus()
@@ -135,7 +96,7 @@ def built_small(small_corpus, index_cfg, fake_embedder, tmp_path):
     """(index dir, corpus, cfg, embedder) of the hand-made corpus, built with the fake."""
     import index
     out = tmp_path / "index"
-    graph = FakeGraph(labels=["管网漏损率", "上虞区"],
+    graph = IndexGraphFake(labels=["管网漏损率", "上虞区"],
                       indicators=[("城市供水管网漏损率", ["管网漏损率", "供水漏损率"])],
                       districts={"alpha": ["上虞区"]})
     index.build_index(small_corpus, index_cfg, out, fake_embedder, graph=graph,
@@ -155,7 +116,7 @@ def real_index(tmp_path_factory, corpus):
     """(retriever, workspace-like object) over the real plans with the real model (slow)."""
     import index
     from core.config import load_config
-    from index.embedder import load_embedder
+    from index.encoders import load_embedder
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANGRAPH_")}
     data = tmp_path_factory.mktemp("realindex") / "data"
     cfg = load_config({"corpora_dir": CORPORA, "data_dir": data}, env=env)

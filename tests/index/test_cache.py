@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from index.cache import EmbeddingCache, encode_cached
-from tests.index.conftest import CountingEmbedderFake
+from tests.fakes import CountingEmbedderFake
 
 
 def test_cache_reencodes_only_changed_texts(tmp_path):

@@ -1,43 +1,31 @@
-from index.embedder import CachingEmbedder, HashEmbedderFake
-
-
-class CountingFake(HashEmbedderFake):
-    """FAKE embedder that counts how many texts it was asked to encode."""
-
-    def __init__(self):
-        super().__init__(dim=16)
-        self.calls = 0
-
-    def encode(self, texts, progress=False):
-        self.calls += len(texts)
-        return super().encode(texts, progress)
+from index.encoders import CachingEmbedder
+from index.encoders.caching import length_groups
+from tests.fakes import CountingEmbedderFake
 
 
 def test_caching_embedder_encodes_each_text_once_and_keeps_order():
-    inner = CountingFake()
+    inner = CountingEmbedderFake(dim=16)
     emb = CachingEmbedder(inner)
     a = emb.encode(["甲", "乙", "甲"])
     b = emb.encode(["乙", "丙"])
-    assert inner.calls == 3
+    assert inner.encoded == 3
     assert (a[0] == a[2]).all() and (a[1] == b[0]).all()
     assert (b[1] == inner.encode(["丙"])[0]).all()
 
 
 def test_caching_embedder_is_bounded():
-    emb = CachingEmbedder(CountingFake(), max_items=2)
+    emb = CachingEmbedder(CountingEmbedderFake(dim=16), max_items=2)
     emb.encode(["a", "b", "c"])
     assert len(emb._memo) == 2
 
 
 def test_length_groups_cover_every_index_once():
-    from index.embedder import length_groups
     lengths = [3, 30, 4, 5, 28, 2, 31]
     groups = length_groups(lengths, overhead=20)
     assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
 
 
 def test_length_groups_separate_short_from_long_texts():
-    from index.embedder import length_groups
     lengths = [3, 30, 4, 5, 28, 2, 31]
     groups = length_groups(lengths, overhead=20)
     assert len(groups) == 2
@@ -47,12 +35,11 @@ def test_length_groups_separate_short_from_long_texts():
 
 
 def test_length_groups_keep_one_batch_when_calls_are_expensive():
-    from index.embedder import length_groups
     assert len(length_groups([3, 30, 4], overhead=10_000)) == 1
 
 
 def test_caching_embedder_batches_by_length_with_same_vectors():
-    inner = CountingFake()
+    inner = CountingEmbedderFake(dim=16)
     texts = ["甲乙", "一二三四五六七八九十" * 5, "丙丁", "戊己庚"]
     got = CachingEmbedder(inner).encode(texts)
     assert (got == inner.encode(texts)).all()

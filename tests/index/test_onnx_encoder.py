@@ -13,8 +13,8 @@ import pytest
 
 from core.config import load_config
 from core.errors import ConfigError, ModelError
-from index import onnx_encoder
-from index.embedder import load_embedder, load_query_embedder
+from index.encoders import onnx as onnx_encoder
+from index.encoders import load_embedder, load_query_embedder
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["", "   ", "生活垃圾回收利用率", "绍兴到2025年生活垃圾回收利用率要达到多少?",
@@ -52,7 +52,7 @@ def test_onnx_batches_do_not_change_vectors(encoder):
 def test_onnx_export_loads_without_torch(encoder):
     code = ("import sys; sys.path.insert(0, %r)\n"
             "from core.config import load_config\n"
-            "from index import onnx_encoder\n"
+            "from index.encoders import onnx as onnx_encoder\n"
             "e = onnx_encoder.load(load_config(env={}))\n"
             "print(e.encode(['城市管理']).shape, 'torch' in sys.modules, "
             "'sentence_transformers' in sys.modules)" % str(ROOT))

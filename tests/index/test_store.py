@@ -7,7 +7,8 @@ import pytest
 
 import index
 from core.errors import ArtifactError
-from tests.index.conftest import CountingEmbedderFake, make_corpus, PLANS
+from tests.fakes import CountingEmbedderFake
+from tests.index.conftest import make_corpus, PLANS
 
 
 def test_store_round_trip_gives_same_results(built_small, small_corpus, index_cfg):

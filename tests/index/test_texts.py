@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from index.texts import corpus_hash, corpus_terms, graph_places, graph_synonyms, graph_terms, index_texts
-from tests.index.conftest import FakeGraph, make_corpus
+from tests.fakes import IndexGraphFake
+from tests.index.conftest import make_corpus
 
 
 def test_texts_table_row_carries_header_context():
@@ -35,7 +36,7 @@ def test_texts_corpus_hash_changes_with_text():
 
 
 def test_texts_graph_vocabulary_synonyms_places():
-    g = FakeGraph(labels=["上虞区"], indicators=[("城市供水管网漏损率", ["管网漏损率"])],
+    g = IndexGraphFake(labels=["上虞区"], indicators=[("城市供水管网漏损率", ["管网漏损率"])],
                   districts={"alpha": ["上虞区"], "beta": []})
     assert {"上虞区", "城市供水管网漏损率", "管网漏损率"} <= graph_terms(g)
     assert graph_synonyms(g)["管网漏损率"] == ["城市供水管网漏损率"]

@@ -104,7 +104,7 @@ def test_align_subset_qualifier_blocks_suffix_join(res):
 def test_align_thresholds_separate_labelled_pairs(res):
     """Calibration check with the real m3e-small model."""
     from core.config import load_config
-    from index.embedder import load_embedder
+    from index.encoders import load_embedder
     emb = load_embedder(load_config({}, env={}))
     pos = [("供水管网漏损率", "管网漏损率"), ("生活垃圾无害化处理率", "无害化处理率"),
            ("生活垃圾无害化处理率", "垃圾无害化处理率")]

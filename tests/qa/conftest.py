@@ -4,7 +4,7 @@
   no model) for question analysis.
 - `mini_ws`: two invented plans (tests/data/qa) through the real ingest, the real graph
   builder and the real question encoder (the fitted reader reads m3e similarities), with one
-  named fake that isolates QA from the index: LexicalRetrieverFake (below). Built once per
+  named fake that isolates QA from the index: LexicalRetrieverFake (tests/fakes.py). Built once per
   session; a few seconds.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Optional
 
 import pytest
 
-from core.types import Document, Hit
+from core.types import Document
 from qa.context import DocInfo, IndicatorRef, Place, QAContext, aliases_of
-from qa.text import bigrams
+from tests.fakes import LexicalRetrieverFake
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "qa"
 MINI_PLANS = (("yunxi", "云溪", "yunxi.txt"), ("shihu", "石湖", "shihu.txt"))
@@ -41,33 +41,13 @@ def small_ctx() -> QAContext:
     return make_ctx()
 
 
-class LexicalRetrieverFake:
-    """FAKE retriever for QA unit tests: ranks passages by shared character bigrams."""
-
-    def __init__(self, corpus):
-        self.corpus = corpus
-
-    def search(self, query: str, k: int = 10, doc_ids: Optional[list[str]] = None,
-               kinds=None) -> list[Hit]:
-        q = bigrams(query)
-        scored = []
-        for p in self.corpus.passages:
-            if doc_ids and p.doc_id not in doc_ids:
-                continue
-            s = len(q & bigrams(p.search_text)) / (1 + len(p.text) ** 0.5)
-            if s > 0:
-                scored.append((s, p.id))
-        scored.sort(key=lambda x: -x[0])
-        return [Hit(pid, s, n, "fake") for n, (s, pid) in enumerate(scored[:k])]
-
-
 class MiniWorkspace:
     """The attributes of pipeline.Workspace that QA uses, over the invented plans."""
 
     def __init__(self, cfg, texts: dict[str, str]):
         import ingest
         import kg
-        from index.embedder import CachingEmbedder, load_query_embedder
+        from index.encoders import CachingEmbedder, load_query_embedder
         docs = []
         for doc_id, city, name in MINI_PLANS:
             raw = texts.get(doc_id) or (DATA / name).read_text(encoding="utf-8")

@@ -1,20 +1,8 @@
 """Indicator matching: what it embeds, and labels shared by several plans scored once."""
 from __future__ import annotations
 
-from index.embedder import HashEmbedderFake
 from qa.context import DocInfo, IndicatorRef, QAContext
-
-
-class RecordingEmbedderFake(HashEmbedderFake):
-    """FAKE embedder that records every batch it is asked to encode."""
-
-    def __init__(self):
-        super().__init__(dim=32)
-        self.batches: list[list[str]] = []
-
-    def encode(self, texts, progress=False):
-        self.batches.append(list(texts))
-        return super().encode(texts, progress)
+from tests.fakes import RecordingEmbedderFake
 
 
 def _ctx(emb) -> QAContext:
@@ -70,7 +58,7 @@ def test_context_matches_per_plan_are_the_whole_ranking_filtered():
 def test_router_encodes_a_questions_texts_in_one_call(mini_ws, monkeypatch):
     """The question's term windows and retrieval queries are encoded together, up front."""
     import qa
-    from index.embedder import CachingEmbedder
+    from index.encoders import CachingEmbedder
     from qa.analysis import analyze
     from qa.extractive import queries
     from qa.router import state_for

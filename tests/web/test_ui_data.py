@@ -13,14 +13,14 @@ from web.ui_data import ALL, GAP, TARGET_COLUMNS, TARGET_CSV_COLUMNS, UIData
 from web.ui_examples import example_questions
 from web.ui_tables import comparison_html
 
-from tests.web.ui_fakes import fake_workspace
+from tests.fakes import ui_workspace_fake
 
 
 @pytest.fixture(scope="module")
 def data(corpus, tmp_path_factory):
     from core.config import load_config
     cfg = load_config({"data_dir": tmp_path_factory.mktemp("d")}, env={})
-    return UIData(fake_workspace(corpus, cfg))
+    return UIData(ui_workspace_fake(corpus, cfg))
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def three_plans(corpus, tmp_path_factory):
     in the fake graph because the fake graph is built before the copy is added)."""
     from core.config import load_config
     cfg = load_config({"data_dir": tmp_path_factory.mktemp("d3")}, env={})
-    ws = fake_workspace(corpus, cfg)
+    ws = ui_workspace_fake(corpus, cfg)
     first = next(iter(corpus.documents.values()))
     copy = dataclasses.replace(first, id="copy_plan", city="宁波", title="宁波市某规划")
     ws.corpus = Corpus(documents={**corpus.documents, "copy_plan": copy},

@@ -1,20 +1,123 @@
-"""FAKES for UI unit tests and for developing the UI before the real stages exist.
+"""Every FAKE of the test suite, in one module (the application never imports tests/).
 
-FakeGraph derives targets from the real corpus's table rows (no alignment, no text
-extraction) and keeps a tiny pyoxigraph store; fake_answer answers by keyword overlap.
-They isolate the UI from the kg/qa stages; the browser test uses the real built Workspace.
+A fake isolates one unit from a real part it would otherwise need (the model, the index, the
+graph, the QA stage); tests that need the real parts use the real built workspace.
+
+- embedders: HashEmbedderFake (character-bigram hashing), CountingEmbedderFake,
+  RecordingEmbedderFake;
+- retrieval: LexicalRetrieverFake (shared character bigrams), IndexGraphFake (the accessors
+  build_index reads);
+- UI: UIGraphFake (targets from the real corpus's table rows, a tiny pyoxigraph store),
+  keyword_answer_fake, ui_workspace_fake.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from types import SimpleNamespace
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
+import numpy as np
 import pyoxigraph as ox
 
 from core.errors import QuestionError
-from core.types import Answer, Corpus
+from core.types import Answer, Corpus, Hit
 from kg.model import Indicator, Target
+from qa.text import bigrams
+
+
+# --- embedders ------------------------------------------------------------------------------
+
+class HashEmbedderFake:
+    """FAKE embedder for unit tests that must isolate one component: deterministic
+    character-bigram hashing into `dim` buckets."""
+
+    def __init__(self, dim: int = 64, name: str = "hash-fake"):
+        self.name, self.dim = name, dim
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for a, b in zip(t, t[1:] + " "):
+                h = int(hashlib.md5((a + b).encode()).hexdigest()[:8], 16)
+                out[i, h % self.dim] += 1.0
+        n = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(n, 1e-9)
+
+
+class CountingEmbedderFake(HashEmbedderFake):
+    """FAKE embedder (HashEmbedderFake) that counts the texts it encodes in `encoded`."""
+
+    def __init__(self, dim: int = 64, name: str = "hash-fake"):
+        super().__init__(dim, name)
+        self.encoded = 0
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        self.encoded += len(texts)
+        return super().encode(texts, progress)
+
+
+class RecordingEmbedderFake(HashEmbedderFake):
+    """FAKE embedder (HashEmbedderFake) that records every batch it is asked to encode."""
+
+    def __init__(self, dim: int = 32):
+        super().__init__(dim)
+        self.batches: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        self.batches.append(list(texts))
+        return super().encode(texts, progress)
+
+
+# --- retrieval ------------------------------------------------------------------------------
+
+class LexicalRetrieverFake:
+    """FAKE retriever for QA unit tests: ranks passages by shared character bigrams."""
+
+    def __init__(self, corpus):
+        self.corpus = corpus
+
+    def search(self, query: str, k: int = 10, doc_ids: Optional[list[str]] = None,
+               kinds=None) -> list[Hit]:
+        q = bigrams(query)
+        scored = []
+        for p in self.corpus.passages:
+            if doc_ids and p.doc_id not in doc_ids:
+                continue
+            s = len(q & bigrams(p.search_text)) / (1 + len(p.text) ** 0.5)
+            if s > 0:
+                scored.append((s, p.id))
+        scored.sort(key=lambda x: -x[0])
+        return [Hit(pid, s, n, "fake") for n, (s, pid) in enumerate(scored[:k])]
+
+
+class IndexGraphFake:
+    """FAKE graph exposing the accessors build_index reads (labels, indicators, districts)."""
+
+    class _Indicator:
+        def __init__(self, label, alt_labels):
+            self.label, self.alt_labels = label, alt_labels
+
+    class _District:
+        def __init__(self, label):
+            self.label = label
+
+    def __init__(self, labels=(), indicators=(), districts=None):
+        self._labels = list(labels)
+        self._indicators = [self._Indicator(a, b) for a, b in indicators]
+        self._districts = districts or {}
+
+    def labels(self):
+        return list(self._labels)
+
+    def indicators(self):
+        return list(self._indicators)
+
+    def districts(self, doc_id=None):
+        return [self._District(x) for x in self._districts.get(doc_id, [])]
+
+
+# --- UI -------------------------------------------------------------------------------------
 
 NS = "https://w3id.org/plangraph/"
 PG = NS + "ns#"
@@ -30,7 +133,10 @@ def _pick(record: dict, *keys: str) -> str:
     return ""
 
 
-class FakeGraph:
+class UIGraphFake:
+    """FAKE graph for UI unit tests: targets from the real corpus's table rows (no alignment,
+    no text extraction) and a tiny pyoxigraph store."""
+
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
         self._targets: list[Target] = []
@@ -104,7 +210,8 @@ class FakeGraph:
                 for q in quads]
 
 
-def fake_answer(ws: Any, question: str) -> Answer:
+def keyword_answer_fake(ws: Any, question: str) -> Answer:
+    """FAKE qa.answer: answers by keyword overlap with the passages."""
     q = (question or "").strip()
     if not q:
         raise QuestionError("question is empty")
@@ -120,5 +227,6 @@ def fake_answer(ws: Any, question: str) -> Answer:
     return Answer(q, True, best.text[:60], "passage", score, [cite])
 
 
-def fake_workspace(corpus: Corpus, cfg: Any) -> Any:
-    return SimpleNamespace(corpus=corpus, graph=FakeGraph(corpus), cfg=cfg, retriever=None)
+def ui_workspace_fake(corpus: Corpus, cfg: Any) -> Any:
+    """FAKE workspace for the UI: the real corpus, UIGraphFake, no retriever."""
+    return SimpleNamespace(corpus=corpus, graph=UIGraphFake(corpus), cfg=cfg, retriever=None)

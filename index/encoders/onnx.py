@@ -28,12 +28,14 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from core.config import Config
 from core.errors import ModelError
+from index.encoders.base import resolve_model
+from index.encoders.sentence_transformers import SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,6 @@ BATCH_OVERHEAD_TOKENS = 30
 def export_dir(cfg: Config) -> Path:
     """Where the export of cfg.model lives: keyed by the model's identity (its resolved path
     and, for a local folder, its files' sizes and times), the token window and this format."""
-    from index.embedder import resolve_model
     path = resolve_model(cfg.model)
     ident: list[Any] = [EXPORT_VERSION, cfg.model, path, cfg.model_max_tokens]
     p = Path(path)
@@ -87,12 +88,12 @@ def _pooling(st_model: Any) -> str:
     return str(mode)
 
 
-def export(st_embedder: Any, target: Path) -> Path:
+def export(st_embedder: SentenceTransformerEmbedder, target: Path) -> Path:
     """Export a loaded SentenceTransformerEmbedder into `target` (written beside it, then
     renamed into place, so a crash never leaves half an export)."""
     import torch
 
-    st_model = st_embedder._model
+    st_model = st_embedder.model
     mode = _pooling(st_model)
     tok = st_embedder.tokenizer
     backend = getattr(tok, "backend_tokenizer", None)
@@ -214,7 +215,7 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def load(cfg: Config, st_embedder: Any = None) -> OnnxEncoder:
+def load(cfg: Config, st_embedder: Optional[SentenceTransformerEmbedder] = None) -> OnnxEncoder:
     """The ONNX encoder for cfg.model: load its export, exporting first (from `st_embedder`
     or a freshly loaded torch model) when it is missing, stale or broken."""
     folder = export_dir(cfg)
@@ -224,8 +225,7 @@ def load(cfg: Config, st_embedder: Any = None) -> OnnxEncoder:
         except ModelError as e:
             log.warning("re-exporting the query encoder: %s", e)
     if st_embedder is None:
-        from index.embedder import load_embedder
-        st_embedder = load_embedder(cfg)
+        st_embedder = SentenceTransformerEmbedder.from_config(cfg)
     try:
         export(st_embedder, folder)
     except ModelError:
