@@ -12,6 +12,7 @@ import shutil
 import sys
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -89,7 +90,8 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
     (BuildLocked) or, with wait=True, wait and then build only if still needed."""
     with buildlock.build_lock(cfg.data_dir, wait=wait, progress=progress):
         artifacts.recover(cfg.data_dir)
-        for leftover in artifacts.stale_stagings(cfg.data_dir):
+        for leftover in artifacts.stale_stagings(cfg.data_dir) + \
+                artifacts.stale_snapshots(cfg.data_dir):
             shutil.rmtree(leftover, ignore_errors=True)
         if not force:
             reason = is_stale(cfg)
@@ -259,9 +261,24 @@ class Workspace:
 
     @cached_property
     def graph(self):
+        """The graph, opened from a hard-linked snapshot of kg/ where one can be made: the
+        SPARQL workers, started at any time later, open the same store as this process even
+        after another build replaced data/ (the snapshot goes with the graph object)."""
         import kg
         self._same_build()
-        return kg.load(self.cfg.data_dir / "kg")
+        for stale in artifacts.stale_snapshots(self.cfg.data_dir):   # e.g. a server ended by
+            shutil.rmtree(stale, ignore_errors=True)                 # SIGTERM skips its cleanup
+        snap = artifacts.link_snapshot(self.cfg.data_dir, "kg")
+        if snap is None:
+            return kg.load(self.cfg.data_dir / "kg")
+        try:
+            self._same_build()              # the links are of the build this process loaded
+            graph = kg.load(snap / "kg")
+        except BaseException:
+            shutil.rmtree(snap, ignore_errors=True)
+            raise
+        weakref.finalize(graph, shutil.rmtree, snap, True)
+        return graph
 
     @cached_property
     def retriever(self):

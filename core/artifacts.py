@@ -151,6 +151,53 @@ def stale_stagings(data_dir: Path) -> list[Path]:
                   if p.is_dir())
 
 
+SNAPSHOT_PREFIX = ".snap-"
+
+
+def link_snapshot(data_dir: Path, part: str) -> Optional[Path]:
+    """Hard-link the files of one part (e.g. kg/) into a folder of this process's own beside
+    data_dir (`data.snap-<pid>-XXXX/<part>/`), so that what the process loaded stays on disk,
+    unchanged, after another build replaces data_dir (worker processes started later open the
+    snapshot, not the new build). None where links cannot be made (read-only or another file
+    system): the caller then uses data_dir itself. The caller checks that data_dir still holds
+    its build after linking."""
+    data_dir = Path(data_dir)
+    try:
+        snap = Path(tempfile.mkdtemp(prefix=f"{data_dir.name}{SNAPSHOT_PREFIX}{os.getpid()}-",
+                                     dir=data_dir.parent))
+    except OSError:
+        return None
+    try:
+        for src in sorted((data_dir / part).rglob("*")):
+            dst = snap / src.relative_to(data_dir)
+            if src.is_dir():
+                dst.mkdir(parents=True, exist_ok=True)
+            else:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.link(src, dst)
+    except OSError:
+        shutil.rmtree(snap, ignore_errors=True)
+        return None
+    return snap
+
+
+def stale_snapshots(data_dir: Path) -> list[Path]:
+    """Snapshot folders whose process is gone (killed before it could remove its own)."""
+    data_dir = Path(data_dir)
+    out = []
+    for p in data_dir.parent.glob(data_dir.name + SNAPSHOT_PREFIX + "*"):
+        pid = p.name[len(data_dir.name + SNAPSHOT_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            out.append(p)
+        except PermissionError:        # alive, another user's
+            pass
+    return sorted(out)
+
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 

@@ -167,3 +167,38 @@ def test_serve_path_rebuilds_a_damaged_folder(copied):
     ws = pipeline.Workspace.open(copied, build_if_needed=True, progress=said.append)
     assert any("dense.faiss" in s for s in said)
     assert pipeline.is_stale(copied) is None and ws.corpus.passages
+
+
+def test_loaded_graph_keeps_its_store_after_another_build_is_swapped_in(copied, tmp_path):
+    """A server's SPARQL workers start at any time: they must open the store the server
+    loaded, not the one a later build put in data/."""
+    import gc
+    from pyoxigraph import Store
+    ws = pipeline.Workspace(copied)
+    graph = ws.graph
+    loc = graph.location
+    assert loc is not None and copied.data_dir not in loc.parents
+    n = len(graph.store)
+    newer = tmp_path / "newer"
+    shutil.copytree(copied.data_dir, newer)
+    m = json.loads((newer / "manifest.json").read_text())
+    m["build_id"] = "newer-build"
+    artifacts.write_json(newer / "manifest.json", m)
+    shutil.rmtree(newer / "kg" / "store")             # the newer build's store differs
+    artifacts.swap_in(newer, copied.data_dir)
+    assert not (copied.data_dir / "kg" / "store").exists()
+    assert len(Store.read_only(str(loc))) == n        # what a worker started now would open
+    snap = loc.parent.parent
+    del ws, graph
+    gc.collect()
+    assert not snap.exists()                          # removed with the graph
+
+
+def test_snapshots_of_dead_processes_are_removed_by_the_next_build(copied):
+    dead = copied.data_dir.with_name(copied.data_dir.name + artifacts.SNAPSHOT_PREFIX + "999999-x")
+    mine = artifacts.link_snapshot(copied.data_dir, "kg")
+    dead.mkdir()
+    assert artifacts.stale_snapshots(copied.data_dir) == [dead]
+    pipeline.build(copied, force=False, progress=lambda m: None)
+    assert not dead.exists() and mine.exists()
+    shutil.rmtree(mine)
