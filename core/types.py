@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any, Literal, Optional, get_args
+
+# What a passage is (ingest/passages.py makes every kind) and what an answer is (qa/ gives
+# every kind; "none" is an abstention). Plain strings at run time, checked by type checkers.
+PassageKind = Literal["paragraph", "table_row", "list_item", "sentence-window", "heading"]
+AnswerKind = Literal["indicator", "comparison", "list", "passage", "arithmetic", "none"]
+PASSAGE_KINDS: tuple[str, ...] = get_args(PassageKind)
+ANSWER_KINDS: tuple[str, ...] = get_args(AnswerKind)
 
 
 def stable_id(*parts: object, n: int = 12) -> str:
@@ -56,7 +63,7 @@ class Passage:
     id: str
     doc_id: str
     section_id: Optional[str]
-    kind: str                    # paragraph | table_row | list_item | sentence-window | heading
+    kind: PassageKind
     text: str                    # == raw_text[start:end]
     start: int
     end: int
@@ -114,7 +121,7 @@ class Answer:
     question: str
     found: bool
     answer: str
-    kind: str                    # indicator | comparison | list | passage | none
+    kind: AnswerKind
     confidence: float
     citations: list[Citation] = field(default_factory=list)
     id: Optional[str] = None

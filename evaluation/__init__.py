@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from core.errors import PlanGraphError
+from core.protocols import Workspace
 
 
 def read_questions(path: Path) -> list[dict]:
@@ -45,7 +46,7 @@ def _merge(dst: dict, src: dict) -> None:
             dst[k] = v
 
 
-def run(ws, qa_path: Optional[Path], kg_gold: Optional[Path] = None) -> dict[str, Any]:
+def run(ws: Workspace, qa_path: Optional[Path], kg_gold: Optional[Path] = None) -> dict[str, Any]:
     report: dict[str, Any] = {}
     if qa_path is not None:
         questions = read_questions(qa_path)

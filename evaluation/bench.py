@@ -20,12 +20,13 @@ from typing import Any, Callable, Optional
 
 from core.catalog import Catalog, CatalogEntry, sha256_bytes
 from core.config import ROOT, Config
+from core.protocols import Workspace
 
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 FALLBACK_QUESTION = "规划的主要目标是什么?"
 
 
-def _nothing(ws: Any) -> None:
+def _nothing(ws: Workspace) -> None:
     """No runtime policy (the default for library callers)."""
 
 
@@ -58,7 +59,7 @@ def _dev_questions() -> list[str]:
     return [q["question"] for q in read_questions(DEV_QUESTIONS)] if DEV_QUESTIONS.is_file() else []
 
 
-def bench_questions(ws) -> list[str]:
+def bench_questions(ws: Workspace) -> list[str]:
     """The dev questions when present, else questions generated from the graph's targets."""
     qs = _dev_questions()
     if qs:
@@ -73,7 +74,7 @@ def bench_first_question() -> str:
 
 
 def measure_workspace(cfg: Config, progress,
-                      after_load: Callable[[Any], None] = _nothing) -> dict[str, Any]:
+                      after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
     import pipeline
     import qa
     from kg import sparql
@@ -197,7 +198,7 @@ def synth_corpus(src: Config, dest: Path, copies: int) -> Path:
 
 
 def run_once(cfg: Config, load: bool, progress, attack: bool = False,
-             after_load: Callable[[Any], None] = _nothing) -> dict[str, Any]:
+             after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
     import pipeline
     rep = pipeline.build(cfg, force=True, progress=lambda m: None)
     res: dict[str, Any] = {"build_s": round(rep.seconds, 2)}
@@ -211,7 +212,7 @@ def run_once(cfg: Config, load: bool, progress, attack: bool = False,
 
 def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bool = False,
         progress=lambda m: print(m, file=sys.stderr, flush=True),
-        after_load: Callable[[Any], None] = _nothing) -> dict[str, Any]:
+        after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
     """`after_load(ws)`: the caller's runtime policy, applied once the workspace answered its
     warm-up question (app.py passes the one `serve` applies)."""
     if scale is not None and scale < 1:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from core.errors import PlanGraphError
+from core.protocols import Workspace
 from evaluation import kg_quality as quality
 from kg.values import find_values, magnitude
 
@@ -154,7 +155,7 @@ def score_named(gold: list[dict], preds: list, raw: str, key: str, pred_name,
     return _prf(len(assign), len(gold), len(correct), len(preds)), assign
 
 
-def evaluate(ws, gold_path: Path, details: bool = False) -> dict[str, Any]:
+def evaluate(ws: Workspace, gold_path: Path, details: bool = False) -> dict[str, Any]:
     """Per kind: precision, recall (+ value_accuracy / status_accuracy); `details` adds the
     missed gold names and wrong statuses."""
     try:

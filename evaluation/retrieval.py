@@ -15,6 +15,8 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
+from core.protocols import Embedder, Workspace
+
 Span = tuple[str, int, int]            # (doc_id, start, end) into the raw text
 KS = (1, 5, 10)
 BOTH_KS = (5, 10)
@@ -128,7 +130,7 @@ class ChunkBM25:
 class ChunkDense:
     """Baseline: the embedding model over the chunks, exact inner-product search."""
 
-    def __init__(self, chunks: Sequence[Chunk], embedder, cache_dir=None):
+    def __init__(self, chunks: Sequence[Chunk], embedder: Embedder, cache_dir: Optional[Path] = None):
         from index.cache import encode_cached
         self.chunks, self.embedder = list(chunks), embedder
         self.vecs = encode_cached(embedder, [c.text for c in self.chunks], cache_dir)
@@ -166,7 +168,7 @@ def retrieval_questions(questions: Sequence[dict], raw_texts: dict[str, str]
     return keep, unlocated
 
 
-def evaluate(ws, questions: list[dict], k: int = 10) -> dict:
+def evaluate(ws: Workspace, questions: list[dict], k: int = 10) -> dict:
     corpus = ws.corpus
     raw_texts = {d: doc.raw_text for d, doc in corpus.documents.items()}
     qs, unlocated = retrieval_questions(questions, raw_texts)
@@ -183,7 +185,7 @@ def evaluate(ws, questions: list[dict], k: int = 10) -> dict:
         spam.setdefault(s.doc_id, []).append((s.start, s.end))
     chunks = chunk_documents(raw_texts, spam)
     bm25 = ChunkBM25(chunks)
-    dense = ChunkDense(chunks, ws.embedder, getattr(ws.cfg, "cache_dir", None))
+    dense = ChunkDense(chunks, ws.embedder, ws.cfg.cache_dir)
     report = {"system": score_system(system, qs, raw_texts),
               "baselines": {"bm25": score_system(lambda q: bm25.search(q, k), qs, raw_texts),
                             "dense": score_system(lambda q: dense.search(q, k), qs, raw_texts)}}

@@ -69,6 +69,38 @@ class RecordingEmbedderFake(HashEmbedderFake):
         return super().encode(texts, progress)
 
 
+class TorchModelFake:
+    """FAKE: stands for a loaded sentence-transformers model (only its name and dimension)."""
+    name, dim = "fake", 4
+
+
+class FakeHashEmbedder:
+    """Fake embedder (isolates alignment from the model): every text gets the same vector,
+    so every similarity is 1.0 and only the structural rules decide."""
+    name = "fake-constant"
+
+    def encode(self, texts):
+        v = np.ones((len(texts), 4), dtype="float32")
+        return v / 2.0
+
+
+class FakeEqualSimilarityEmbedder:
+    """Fake embedder: every two different texts have cosine similarity `sim` (each text its own
+    axis plus a shared one), so only the topic gate decides between 0.91 and 0.97."""
+    name = "fake-equal-similarity"
+
+    def __init__(self, sim: float):
+        self.sim = sim
+
+    def encode(self, texts):
+        n = len(texts)
+        v = np.zeros((n, n + 1), dtype="float32")
+        v[:, 0] = self.sim ** 0.5
+        for i in range(n):
+            v[i, i + 1] = (1 - self.sim) ** 0.5
+        return v
+
+
 # --- retrieval ------------------------------------------------------------------------------
 
 class LexicalRetrieverFake:
@@ -230,3 +262,18 @@ def keyword_answer_fake(ws: Any, question: str) -> Answer:
 def ui_workspace_fake(corpus: Corpus, cfg: Any) -> Any:
     """FAKE workspace for the UI: the real corpus, UIGraphFake, no retriever."""
     return SimpleNamespace(corpus=corpus, graph=UIGraphFake(corpus), cfg=cfg, retriever=None)
+
+
+# --- server -----------------------------------------------------------------------------
+
+class FakeWorkspace:
+    """FAKE: a Workspace with an empty corpus and a small real graph (no model, no build)."""
+
+    def __init__(self, cfg, graph):
+        self.cfg, self.graph, self.corpus = cfg, graph, Corpus(documents={})
+
+
+def fake_answer(ws, question, qid=None) -> Answer:
+    """FAKE qa.answer: echoes the question's length."""
+    return Answer(question=question, found=True, answer=f"{len(question)} 字", kind="passage",
+                  confidence=0.5, id=qid)

@@ -17,13 +17,17 @@ from typing import Any, Callable
 
 import gradio as gr
 
-from core.errors import PlanGraphError
+from core.protocols import Workspace
 from web.ui_data import UIData
+from web.ui_errors import report_error
 from web.ui_examples import example_questions
-from web.ui_render import answer_html, esc, message, question_echo
+from web.ui_explore import graph_tab, sparql_tab
+from web.ui_render import answer_html, esc, question_echo
 from web.ui_style import EDITOR_JS, HEAD
+from web.ui_tables import compare_tab, targets_tab
 
 log = logging.getLogger(__name__)
+__all__ = ["build_ui", "report_error", "safely", "Files"]
 
 QA_CONCURRENCY = 2
 CACHE_LIFETIME = (600, 1800)   # gradio's copies of downloads: swept every 10 min, kept 30 min
@@ -59,15 +63,6 @@ class Files:
         return str(path)
 
 
-def report_error(e: BaseException, what: str) -> str:
-    """Turn an exception into an inline message (and a toast for user errors). No traceback."""
-    if isinstance(e, PlanGraphError):
-        gr.Warning(esc(str(e)), title="提示")
-        return message(str(e), "warn")
-    log.exception("UI %s failed", what)
-    return message(f"{what}时发生内部错误({type(e).__name__}),详情见服务器日志。", "error")
-
-
 def safely(what: str, fallback: Any = None) -> Callable:
     """Decorator for build-time computations: log and return fallback instead of raising."""
     def deco(fn: Callable) -> Callable:
@@ -99,7 +94,7 @@ def header_html(data: UIData) -> str:
             f'<ul class="pg-plans">{plans}</ul></div>')
 
 
-def _triples(ws: Any) -> int:
+def _triples(ws: Workspace) -> int:
     import kg
     return kg.triple_count(ws.graph)
 
@@ -137,10 +132,8 @@ def qa_tab(data: UIData) -> None:
           concurrency_limit=QA_CONCURRENCY, concurrency_id="qa", api_name="ask")
 
 
-def build_ui(ws: Any) -> gr.Blocks:
+def build_ui(ws: Workspace) -> gr.Blocks:
     """The whole UI for one loaded Workspace. Queue enabled; heavy work runs in workers."""
-    from web.ui_explore import graph_tab, sparql_tab
-    from web.ui_tables import compare_tab, targets_tab
     data = UIData(ws)
     files = Files()
     with gr.Blocks(title="规划图谱 PlanGraph", analytics_enabled=False,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from core.types import Citation
 from web.ui_data import UIData, citation_of, to_csv
+from web.ui_errors import report_error
 from web.ui_graph import (CLICK_JS, HIDDEN_PREDICATES, PROV_DERIVED, RDF_TYPE, SKIP_PREDICATES,
                           TYPE_COLOURS,
                           TYPE_LABELS, VALUE_LABELS, Edge, local_name, node_types, normalise,
@@ -220,14 +221,12 @@ def graph_tab(data: UIData) -> None:
             d, i, p, choices, st = ex.view(st)
             return d, i, p, gr.Dropdown(choices=choices, value=None), st
         except Exception as e:   # noqa: BLE001
-            from web.ui import report_error
             return report_error(e, "绘制图谱"), "", "", gr.Dropdown(choices=[]), st
 
     def do_search(text: str, st: dict) -> tuple:
         try:
             hits = ex.search(text)
         except Exception as e:   # noqa: BLE001
-            from web.ui import report_error
             return (gr.Dropdown(choices=[]), report_error(e, "搜索实体"), "", "",
                     gr.Dropdown(choices=[]), st)
         if not hits:
@@ -293,7 +292,6 @@ def sparql_tab(data: UIData, files: Any) -> None:
             res = run_sparql(ws.graph, query, ws.cfg)
             ms = (time.perf_counter() - t0) * 1000
         except Exception as e:   # noqa: BLE001 - QueryError and friends become a message
-            from web.ui import report_error
             return (report_error(e, "执行查询"), gr.Dataframe(visible=False),
                     gr.Code(visible=False), hidden, hidden)
         notice = f" · 结果已截断({res.notice})" if res.notice else ""

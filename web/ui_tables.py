@@ -10,6 +10,7 @@ import pandas as pd
 
 from web.ui_data import (ALL, GAP, KIND_ACHIEVED, KIND_TARGET, TARGET_COLUMNS,
                          TARGET_CSV_COLUMNS, Comparison, UIData, to_csv)
+from web.ui_errors import report_error
 from web.ui_render import citation_list, esc, message
 
 BINDING_CLASS = {"约束性": "pg-tag-hard", "预期性": "pg-tag-soft"}
@@ -119,7 +120,6 @@ def compare_tab(data: UIData, files: Any) -> None:
             return (comparison_html(data, result, text or ""),
                     gr.DownloadButton(value=path, visible=True))
         except Exception as e:   # noqa: BLE001
-            from web.ui import report_error
             return report_error(e, "对比"), gr.DownloadButton(visible=False)
 
     def pick_category(cat: str) -> tuple[Any, str]:
@@ -198,7 +198,6 @@ def targets_tab(data: UIData, files: Any) -> None:
             path = files.write("指标", "csv", to_csv(TARGET_CSV_COLUMNS, full), bom=True)
             return _frame(shown), _count(len(shown), len(data.targets)), gr.DownloadButton(value=path)
         except Exception as e:   # noqa: BLE001
-            from web.ui import report_error
             return _frame([]), report_error(e, "筛选指标"), gr.DownloadButton(value=None)
 
     gr.on([plan.change, category.change, binding.change, kind.change, text.submit], filt,

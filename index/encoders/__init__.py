@@ -1,6 +1,6 @@
 """Text encoders (the embedding model), one module per part:
 
-- base.py: the `Embedder` protocol and where a model comes from (packaged m3e-small, a folder,
+- base.py: the `Embedder` protocol (from core.protocols) and where a model comes from (packaged m3e-small, a folder,
   a name in the local Hugging Face cache);
 - sentence_transformers.py: the real model under torch (build time: passage vectors);
 - onnx.py: the same model exported to ONNX and run by ONNX Runtime (question time);

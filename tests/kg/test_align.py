@@ -5,6 +5,7 @@ from tests.kg.conftest import make_corpus
 from kg import targets
 from kg.align import CROSS_THRESHOLD, SUFFIX_THRESHOLD, align
 from kg.context import DocContext
+from tests.fakes import FakeEqualSimilarityEmbedder, FakeHashEmbedder
 
 
 def _targets(res, texts):
@@ -13,17 +14,6 @@ def _targets(res, texts):
     for d in c.documents.values():
         out += targets.extract(DocContext(d, [p for p in c.passages if p.doc_id == d.id], res))
     return out
-
-
-class FakeHashEmbedder:
-    """Fake embedder (isolates alignment from the model): every text gets the same vector,
-    so every similarity is 1.0 and only the structural rules decide."""
-    name = "fake-constant"
-
-    def encode(self, texts):
-        import numpy as np
-        v = np.ones((len(texts), 4), dtype="float32")
-        return v / 2.0
 
 
 def test_align_synonyms_canonical(res):
@@ -113,24 +103,6 @@ def test_align_thresholds_separate_labelled_pairs(res):
     sim = lambda a, b: float(emb.encode([a])[0] @ emb.encode([b])[0])  # noqa: E731
     assert all(sim(a, b) >= SUFFIX_THRESHOLD for a, b in pos)
     assert all(sim(a, b) < CROSS_THRESHOLD for a, b in neg)
-
-
-class FakeEqualSimilarityEmbedder:
-    """Fake embedder: every two different texts have cosine similarity `sim` (each text its own
-    axis plus a shared one), so only the topic gate decides between 0.91 and 0.97."""
-    name = "fake-equal-similarity"
-
-    def __init__(self, sim: float):
-        self.sim = sim
-
-    def encode(self, texts):
-        import numpy as np
-        n = len(texts)
-        v = np.zeros((n, n + 1), dtype="float32")
-        v[:, 0] = self.sim ** 0.5
-        for i in range(n):
-            v[i, i + 1] = (1 - self.sim) ** 0.5
-        return v
 
 
 def test_align_semantic_match_needs_the_same_topic(res):

@@ -16,26 +16,13 @@ import httpx
 import pytest
 
 from core.errors import ConfigError
-from core.types import Answer, Corpus
 from kg import sparql
 from kg.store import KnowledgeGraph
+from tests.fakes import FakeWorkspace, fake_answer
 from tests.web.sparql_fixtures import free_port, live_server, plan_quads, write_store
 
 ROOT = Path(__file__).resolve().parents[2]
 ASK_Q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
-class FakeWorkspace:
-    """FAKE: a Workspace with an empty corpus and a small real graph (no model, no build)."""
-
-    def __init__(self, cfg, graph):
-        self.cfg, self.graph, self.corpus = cfg, graph, Corpus(documents={})
-
-
-def fake_answer(ws, question, qid=None) -> Answer:
-    """FAKE qa.answer: echoes the question's length."""
-    return Answer(question=question, found=True, answer=f"{len(question)} 字", kind="passage",
-                  confidence=0.5, id=qid)
 
 
 @pytest.fixture(scope="module")
