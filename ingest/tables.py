@@ -10,6 +10,7 @@ header cells' parentheses, e.g. 管廊长度(公里).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -67,7 +68,8 @@ def _is_separator(text: str) -> bool:
 def _is_value(cell: str) -> bool:
     """A data value (88.2%, ≤8%, 17.7, 4290) rather than a label; year labels such as
     2025年 / 2025年目标 are labels."""
-    return bool(NUMERIC.match(cell)) and not YEAR_LABEL.match(cell)
+    c = unicodedata.normalize("NFKC", cell)       # full-width digits (２０２５年) read alike
+    return bool(NUMERIC.match(c)) and not YEAR_LABEL.match(c)
 
 
 def _is_header(cells: list[str]) -> bool:

@@ -92,7 +92,10 @@ def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
     generic = set(load_lexicon().words("places", "generic"))
     features = ("江", "河", "湖", "山", "路", "街", "桥", "港", "湾", "岛", "园", "馆", "场", "站", "溪",
                 "渠", "线", "塘", "门", "寺", "峰", "坝", "谷")
-    cands = [w for w, f in ctx.pos_words(text) if len(w) >= 2 and ctx.is_place_word(w, f)]
+    # a place jieba tags as one (ns), or a word the question writes with an administrative
+    # suffix (宁波市); a word that only some dictionary place extends (新建 -> 新建县) is not
+    cands = [w for w, f in ctx.pos_words(text) if len(w) >= 2 and (
+        f == "ns" or (ctx.is_place_word(w, f) and any(w + suf in text for suf in "市县省")))]
     out: list[str] = []
     for w in cands:
         base = re.sub(r"(市|省|县|区)$", "", w)

@@ -154,13 +154,13 @@ def row_text(p) -> str:
     row_unit = p.meta.get("unit") or ""
     parts = []
     for col, val in rec.items():
-        val = (val or "").strip()
+        val = unicodedata.normalize("NFKC", val or "").strip()     # shown at normal width
         if not val or col in SKIP_COLUMNS or col == p.meta.get("unit_column"):
             continue
         unit = units.get(col) or row_unit
-        if unit and NUMBER_ONLY.fullmatch(unicodedata.normalize("NFKC", val)):
+        if unit and NUMBER_ONLY.fullmatch(val):
             val += unit
-        parts.append(f"{col.replace(' ', '')}:{val}")
+        parts.append(f"{unicodedata.normalize('NFKC', col).replace(' ', '')}:{val}")
     return ";".join(parts) or p.text
 
 

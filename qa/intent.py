@@ -200,7 +200,9 @@ def parse(ctx: QAContext, lex: Lexicon, question: str) -> Query:
         slots.bindingness = "约束性"
     elif lex.any_in(text, "indicator_list", "expected"):
         slots.bindingness = "预期性"
-    value_like = a.wants_value or bool(fam) or bool(a.years)
+    # a number is asked: a quantity word (多少辆, 率, 投资 …) or a number-asking cue; 目标/要求
+    # alone ask for a statement, not a figure
+    value_like = bool(fam) or lex.any_in(text, "intent", "number")
     if slots.period.kind == "baseline" or slots.period.for_plan(_first_period(ctx, a)) in ("baseline", "past"):
         side, side_why = Intent.BASELINE, "baseline period word or year"
     elif slots.period.kind == "target" or a.wants_target:

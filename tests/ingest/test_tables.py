@@ -98,3 +98,10 @@ def test_tables_caption_is_a_heading_passage(real_corpus, headed_doc_id):
             if p.doc_id == headed_doc_id and p.kind == "table_row"}
     assert {p.meta["table_id"] for p in captions} == tids
     assert all(p.kind == "heading" for p in captions)
+
+
+def test_tables_full_width_year_header_is_a_header():
+    """A header of full-width year labels (２０２５年) is a header, and its unit column is read."""
+    from ingest.tables import _is_header, split_cells
+    assert _is_header(split_cells("序号｜指标｜单位｜２０２０年｜２０２５年｜属性"))
+    assert not _is_header(split_cells("１｜生活垃圾分类覆盖率｜％｜８６．５｜１００｜约束性"))

@@ -253,3 +253,11 @@ def test_reader_which_plan_is_higher(mini_ws):
     if ans.kind == "arithmetic":
         assert "更高" in ans.answer or "相同" in ans.answer
         assert {c.doc for c in ans.citations} == {"yunxi", "shihu"}
+
+
+def test_reader_verbs_that_extend_a_dictionary_place_are_not_places(small_ctx, lex):
+    """新建 is no place although a dictionary has 新建县; 宁波 and 宁波市 are places."""
+    q = parse(small_ctx, lex, "温州鹿城区要新建几座垃圾中转站?")
+    assert q.slots.foreign == []
+    q = parse(small_ctx, lex, "宁波市的管网漏损率目标是多少?")
+    assert q.slots.foreign == ["宁波市"] or q.slots.foreign == ["宁波"]
