@@ -98,6 +98,8 @@ def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
         f == "ns" or (ctx.is_place_word(w, f) and any(w + suf in text for suf in "市县省")))]
     out: list[str] = []
     for w in cands:
+        if ctx.word_uses(w) >= 2:      # the plans use it as a word (新建, 长度), not as a place
+            continue
         base = re.sub(r"(市|省|县|区)$", "", w)
         if w in generic or base in generic or len(base) < 2 or w.endswith(features):
             continue

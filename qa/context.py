@@ -129,6 +129,14 @@ class QAContext:
             self._plan_norm = "\n".join(norm(t) for t in self.texts.values())
         return norm(word) in self._plan_norm
 
+    def word_uses(self, word: str) -> int:
+        """How often the plans write `word` not followed by an administrative suffix
+        (市/县/省/区): a word the plans use as vocabulary is no foreign place name."""
+        if not hasattr(self, "_plan_norm"):
+            self.in_plans("")
+        w = norm(word)
+        return len(re.findall(re.escape(w) + r"(?![市县省区])", self._plan_norm)) if w else 0
+
     # ---- tokens -------------------------------------------------------------------------
     @property
     def tokenizer(self):
