@@ -117,6 +117,23 @@ def test_browser_compare_tab_shows_every_plan(page, built, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "ui_compare.png"), full_page=False)
 
 
+def test_browser_compare_by_topic_puts_both_plans_measures_side_by_side(page, built, artifacts_dir):
+    """Typing a topic (停车: the plans share no parking indicator) lists each plan's measures."""
+    page.get_by_role("tab", name="对比").click()
+    page.locator("#pg-compare table.pg-compare").wait_for(timeout=30_000)
+    box = page.get_by_label("或输入主题")
+    box.fill("停车")
+    box.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#pg-compare') && "
+        "document.querySelector('#pg-compare').innerText.includes('同一主题的举措')", timeout=LONG)
+    row = page.locator("#pg-compare tbody tr").last
+    cells = row.locator("td").all_inner_texts()
+    assert len(cells) == 1 + len(built.corpus.documents)
+    assert all("停车" in c or "泊位" in c for c in cells[1:]), cells
+    page.screenshot(path=str(artifacts_dir / "ui_compare_topic.png"), full_page=False)
+
+
 def test_browser_targets_tab_lists_targets(page, artifacts_dir):
     page.get_by_role("tab", name="指标").click()
     page.locator("#pg-targets").wait_for(timeout=30_000)
