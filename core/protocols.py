@@ -14,8 +14,7 @@ from core.config import Config
 from core.types import Corpus, Hit
 
 if TYPE_CHECKING:                   # types only: core never imports the kg stage at run time
-    from kg.model import (District, Indicator, Organization, Project, Regulation, Target,
-                          Topic)
+    from kg.model import District, Indicator, Organization, Project, Regulation, Target, Topic
 
 
 class GraphReader(Protocol):

@@ -11,6 +11,7 @@ of the retrieval figures (the latter are counted under "unlocated").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np

@@ -25,7 +25,6 @@ from core.types import Answer, Corpus, Hit
 from kg.model import Indicator, Target
 from qa.text import bigrams
 
-
 # --- embedders ------------------------------------------------------------------------------
 
 class HashEmbedderFake:

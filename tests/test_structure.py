@@ -187,3 +187,13 @@ def test_the_application_never_imports_tests():
 def test_one_conftest_per_test_package():
     for conf in (ROOT / "tests").rglob("conftest.py"):
         assert (conf.parent / "__init__.py").is_file(), f"{conf} is not in a test package"
+
+
+def test_readme_layout_names_every_package():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = text.split("\n## Layout", 1)[1].split("\n## ", 1)[0]
+    packages = {str(f.parent.relative_to(ROOT)) for pkg in PACKAGES
+                for f in (ROOT / pkg).rglob("*.py")}
+    missing = sorted(p for p in packages if f"`{p}/`" not in layout)
+    assert not missing, f"README Layout does not name: {missing}"
+    assert all(f"`{m}`" in layout for m in TOP_MODULES)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
+
 from core.config import DEFAULT_MODEL, Config
 from core.errors import ModelError
 from core.protocols import Embedder

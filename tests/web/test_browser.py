@@ -209,7 +209,9 @@ def test_browser_sparql_typed_query_keeps_its_braces(page):
     text = page.evaluate("(() => { const c = document.querySelector('#pg-sparql-editor "
                          ".cm-content'); return (c.cmTile || c.cmView).view.state.doc"
                          ".toString(); })()")
-    strip = lambda s: "".join(s.split())           # the editor may indent new lines
+    def strip(s: str) -> str:                       # the editor may indent new lines
+        return "".join(s.split())
+
     assert strip(text) == strip("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>" + query)
     page.locator("#pg-sparql-run").click()
     page.wait_for_selector("#pg-sparql-status .pg-msg", timeout=30_000)

@@ -50,7 +50,7 @@ def test_ui_render_not_found_is_shown_honestly_with_related(corpus):
 
 def test_ui_render_comparison_positions_reference_citations(corpus):
     a, b = [p for p in corpus.passages if p.kind == "paragraph"][:2]
-    ca, cb = corpus.citation(a), corpus.citation(b)
+    ca = corpus.citation(a)
     details = {"positions": [
         {"doc": a.doc_id, "city": "甲市", "found": True, "answer": "65%", "citations": [ca.to_dict()]},
         {"doc": b.doc_id, "city": "乙市", "found": False, "answer": "", "citations": [],
