@@ -140,6 +140,25 @@ def test_no_import_cycles():
     assert not gone, f"no longer cycles, remove from KNOWN_CYCLES: {gone}"
 
 
+SUBPACKAGES = ("kg.sparql", "index.encoders", "web.http")
+
+
+def _package(module: str) -> str:
+    """The package a module belongs to, sub-packages of SUBPACKAGES counted on their own."""
+    return next((s for s in SUBPACKAGES if module == s or module.startswith(s + ".")),
+                module.split(".")[0])
+
+
+def test_packages_form_layers():
+    """Between packages too there is no cycle, and core/ (shared by all) imports no stage."""
+    graph: dict[str, set[str]] = {}
+    for a, targets in import_graph().items():
+        graph.setdefault(_package(a), set())
+        graph[_package(a)] |= {_package(b) for b in targets} - {_package(a)}
+    assert not cycles(graph), cycles(graph)
+    assert graph["core"] == set(), f"core imports {graph['core']}"
+
+
 def test_no_module_over_the_size_limit():
     long = {}
     for f in [*_module_files().values(), *sorted((ROOT / "tests").rglob("*.py"))]:
