@@ -17,6 +17,8 @@ from typing import Callable, Iterable, Optional, Sequence
 import numpy as np
 
 from core.protocols import Embedder, Workspace
+from index.cache import encode_cached
+from index.lexical import ChineseTokenizer, LexicalIndex
 
 Span = tuple[str, int, int]            # (doc_id, start, end) into the raw text
 KS = (1, 5, 10)
@@ -117,7 +119,6 @@ class ChunkBM25:
     """Baseline: BM25 (bm25s) over plain jieba tokens of the chunks."""
 
     def __init__(self, chunks: Sequence[Chunk]):
-        from index.lexical import ChineseTokenizer, LexicalIndex
         self.chunks = list(chunks)
         self.index = LexicalIndex.build([c.text for c in self.chunks],
                                         ChineseTokenizer(subwords='none'))
@@ -132,7 +133,6 @@ class ChunkDense:
     """Baseline: the embedding model over the chunks, exact inner-product search."""
 
     def __init__(self, chunks: Sequence[Chunk], embedder: Embedder, cache_dir: Optional[Path] = None):
-        from index.cache import encode_cached
         self.chunks, self.embedder = list(chunks), embedder
         self.vecs = encode_cached(embedder, [c.text for c in self.chunks], cache_dir)
 
