@@ -25,7 +25,7 @@ from qa.intent import Intent, Query
 from qa.lexicon import Lexicon
 from qa.position import Position
 from qa.quantity import Quantity, parse_value
-from qa.text import bigram_cover, has_number, lcs_cover, norm
+from qa.text import bigram_cover, has_number, lcs_cover, norm, sentence_spans
 from qa.values import cite_target, format_target, with_unit
 
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效", "已完成", "累计完成", "已建成", "建成")
@@ -108,13 +108,18 @@ def _before_end(env: Env, doc_id: str, year: int) -> bool:
 
 
 def cell_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
+    """The by-year cell of an asked year, and the rows of a table that name an asked district."""
+    out = []
     pos = tables.year_cell(env.ws, env.ctx, q.analysis, doc_id)
-    if pos is None:
-        return []
-    c = _from_position(pos, "cell", env.lex)
-    c.quantity = parse_value(re.split(r"[::]", pos.text, maxsplit=1)[-1], env.lex)   # the cell
-    c.year = q.slots.period.years[0] if q.slots.period.years else None
-    return [c]
+    if pos is not None:
+        c = _from_position(pos, "cell", env.lex)
+        c.quantity = parse_value(re.split(r"[::]", pos.text, maxsplit=1)[-1], env.lex)   # the cell
+        c.year = q.slots.period.years[0] if q.slots.period.years else None
+        out.append(c)
+    pos = tables.district_rows(env.ws, env.ctx, q.analysis, doc_id)
+    if pos is not None:
+        out.append(_from_position(pos, "cell", env.lex))
+    return out
 
 
 def sentence_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
@@ -127,12 +132,17 @@ def sentence_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
         s, e = extractive.trim(env.ctx, a, sc, doc_id)
         text = row_text(sc.passage) if sc.passage.kind == "table_row" else extractive.lead_in(raw_text[s:e])
         cite = env.ws.corpus.citation(sc.passage, s, e)
+        joined = join_around_spam(env.ws.corpus, sc.passage, s, e)
+        if joined is not None and sc.passage.kind != "table_row":
+            text, cites = joined
+        else:
+            cites = [cite]
         sent = sc.text                      # the whole sentence (its vector is warmed at build)
         retro = any(w in (sc.passage.section_path or "") for w in RETRO_WORDS[:6]) or "十三五" in sent
         kind = "status" if retro else ("target" if TARGET_RE.search(sent) else "statement")
         years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", sent)]
         lead = sc.passage.text[:s - sc.passage.start][-60:]
-        out.append(Candidate("sentence", doc_id, text, [cite], kind=kind, label=sent, evidence=sent,
+        out.append(Candidate("sentence", doc_id, text, cites, kind=kind, label=sent, evidence=sent,
                              context=f"{sc.passage.context or sc.passage.section_path} {lead}",
                              year=years[0] if years else None, rank=rank,
                              quantity=parse_value(sent, env.lex) if has_number(sent) else None,
@@ -162,6 +172,37 @@ def row_text(p) -> str:
             val += unit
         parts.append(f"{unicodedata.normalize('NFKC', col).replace(' ', '')}:{val}")
     return ";".join(parts) or p.text
+
+
+def join_around_spam(corpus, p, s: int, e: int) -> Optional[tuple[str, list[Citation]]]:
+    """A sentence that a removed spam string cut in two (the passage was split at it) is
+    joined around it: the part before the string and the part after, each cited as the raw
+    slice it is; the shown text never holds the spam. None when [s, e) is not cut."""
+    if not p.meta.get("spam_split"):
+        return None
+    raw = corpus.raw(p.doc_id)
+    spans = [x for x in corpus.spam if x.doc_id == p.doc_id]
+    after = next((x for x in spans if x.start == p.end), None)
+    before = next((x for x in spans if x.end == p.start), None)
+    parts = [(s, e)]
+    if after is not None and e == p.end:
+        nxt = next((q for q in corpus.passages if q.doc_id == p.doc_id and q.start == after.end), None)
+        if nxt is not None:
+            first = sentence_spans(raw, nxt.start, nxt.end)[:1]
+            parts += [(first[0][0], first[0][1], nxt)] if first else []
+    if before is not None and s == p.start:
+        prv = next((q for q in corpus.passages if q.doc_id == p.doc_id and q.end == before.start), None)
+        if prv is not None:
+            last = sentence_spans(raw, prv.start, prv.end)[-1:]
+            parts = ([(last[0][0], last[0][1], prv)] if last else []) + parts
+    if len(parts) == 1:
+        return None
+    cites = []
+    for part in parts:
+        ps, pe = part[0], part[1]
+        owner = part[2] if len(part) == 3 else p
+        cites.append(corpus.citation(owner, ps, pe))
+    return "".join(c.quote for c in cites), cites
 
 
 def list_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:

@@ -34,6 +34,7 @@ class Lexicon:
     thesaurus: tuple[tuple[str, str], ...] = ()   # (colloquial, plan term), longest first
     version: str = ""
     _plan_terms: frozenset = field(default=frozenset(), compare=False)
+    units: tuple[tuple[str, str], ...] = ()       # (unit, family), longest unit first
 
     def words(self, section: str, key: str) -> tuple[str, ...]:
         try:
@@ -136,5 +137,7 @@ def _load(d: str) -> Lexicon:
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"lexicon {path}: cannot read ({e})") from None
     th = read_thesaurus(Path(d) / "thesaurus.tsv")
+    units = tuple(sorted(((u, fam) for fam, us in cues.get("units", {}).items() for u in us),
+                         key=lambda p: -len(p[0])))
     return Lexicon(cues=cues, thesaurus=th, version=str(cues.get("version", "")),
-                   _plan_terms=frozenset(t for _, t in th))
+                   _plan_terms=frozenset(t for _, t in th), units=units)

@@ -30,9 +30,8 @@ class Quantity:
     text: str = ""               # the number as written
 
 
-def _units(lex: Lexicon) -> list[tuple[str, str]]:
-    pairs = [(u, fam) for fam, us in lex.cues.get("units", {}).items() for u in us]
-    return sorted(pairs, key=lambda p: -len(p[0]))
+def _units(lex: Lexicon) -> tuple[tuple[str, str], ...]:
+    return lex.units
 
 
 def unit_family(unit: str, lex: Lexicon) -> str:

@@ -17,9 +17,9 @@ from qa.scorer import Scorer, sigmoid
 ROUTES: dict[Intent, tuple[str, ...]] = {
     Intent.VALUE: ("target", "cell", "sentence"),
     Intent.BASELINE: ("target", "cell", "sentence"),
-    Intent.FACT: ("target", "sentence"),
+    Intent.FACT: ("target", "cell", "sentence"),
     Intent.EXPLAIN: ("sentence",),
-    Intent.LIST: ("list", "sentence"),
+    Intent.LIST: ("list", "cell", "sentence"),
 }
 TRACE_CANDIDATES = 5
 MAX_EXPLAIN_CHARS = 240         # longest explanation shown (about three plan sentences)
@@ -197,24 +197,27 @@ class Reader:
     def _explanation(self, s: Side, text: str, cites: list[Citation]) -> tuple[str, list[Citation]]:
         """An explanation shows the best sentence with the sentence that follows it in its
         paragraph, and the other sentences the ranker also believes answer (probability over
-        the answer threshold), in document order, within MAX_EXPLAIN_CHARS."""
+        the answer threshold), in document order, within MAX_EXPLAIN_CHARS. The best
+        sentence keeps its own text (joined around a removed spam string, if any)."""
         best = s.best
-        spans = [(c.start, c.end, c) for c in cites]
-        follow = _next_sentence(self.env, best.citations[0]) if best.citations else None
-        if follow is not None:
-            spans.append((follow.start, follow.end, follow))
+        pieces = [(cites[0].doc, cites[0].start, cites[-1].end, text, list(cites))]
+        extra = []
+        if best.citations:
+            follow = _next_sentence(self.env, best.citations[-1])
+            if follow is not None:
+                extra.append(follow)
         for c in s.candidates[1:]:
             if c.source == "sentence" and c.p >= self.scorer.params.threshold and c.citations:
-                spans.append((c.citations[0].start, c.citations[0].end, c.citations[0]))
-        chosen: list = []
-        total = 0
-        for st, en, c in spans:
-            if any(st < e and s0 < en for s0, e, _ in chosen) or total + (en - st) > MAX_EXPLAIN_CHARS:
+                extra.append(c.citations[0])
+        total = len(text)
+        for c in extra:
+            overlaps = any(c.doc == d and c.start < e and st < c.end for d, st, e, _, _ in pieces)
+            if overlaps or total + len(c.quote) > MAX_EXPLAIN_CHARS:
                 continue
-            chosen.append((st, en, c))
-            total += en - st
-        chosen.sort(key=lambda x: (x[2].doc, x[0]))
-        return "……".join(c.quote for _, _, c in chosen), [c for _, _, c in chosen]
+            pieces.append((c.doc, c.start, c.end, c.quote, [c]))
+            total += len(c.quote)
+        pieces.sort(key=lambda x: (x[0], x[1]))
+        return "……".join(t for _, _, _, t, _ in pieces), [c for *_, cs in pieces for c in cs]
 
     def _abstain(self, q: Query, text: str, cands: list[Candidate], trace: dict,
                  decided_by: str, confidence: float) -> Answer:

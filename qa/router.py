@@ -5,6 +5,7 @@ decision model with its fitted parameters). Questions are validated here, then r
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Optional
 
 from core.errors import QuestionError
@@ -14,6 +15,7 @@ from qa.context import QAContext
 from qa.graphview import GraphView
 
 log = logging.getLogger(__name__)
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class QAState:
@@ -70,11 +72,12 @@ def _load_rest(ws: Any, st: QAState) -> None:
 def validate(question: Any, max_chars: int) -> str:
     if not isinstance(question, str):
         raise QuestionError(f"question must be text, got {type(question).__name__}")
-    q = question.strip()
+    # lone surrogates (broken UTF-16 from a client) cannot be encoded: shown as U+FFFD
+    q = SURROGATE.sub("\ufffd", question).strip()
     if not q:
-        raise QuestionError("question is empty")
+        raise QuestionError("问题为空 (question is empty)")
     if len(q) > max_chars:
-        raise QuestionError(f"question is too long ({len(q)} characters; the limit is {max_chars})")
+        raise QuestionError(f"问题过长:{len(q)} 字,上限 {max_chars} 字 (question is too long)")
     return q
 
 

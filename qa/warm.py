@@ -27,3 +27,6 @@ def warm(ws: Any) -> None:
     st = state_for(ws)
     st.ctx.match_indicators(["预热"])
     ws.embedder.encode(candidate_texts(ws.corpus))
+    # the names graph-target candidates are compared by (qa/candidates.py _semantic)
+    names = [(t.name_as_written or t.indicator_label)[:200] for t in st.gv.targets()]
+    ws.embedder.encode(list(dict.fromkeys(n for n in names if n)))

@@ -266,3 +266,26 @@ def test_reader_plan_vocabulary_is_not_a_place(lex):
     assert q.slots.foreign == []
     q = parse(ctx, lex, "宁波市的管网漏损率目标是多少?")
     assert q.slots.foreign == ["宁波市"] or q.slots.foreign == ["宁波"]
+
+
+def test_reader_sentence_cut_by_spam_is_joined_around_it(corpus):
+    """Every sentence that a removed spam string cut is shown whole without the string, and
+    each part is cited as its raw slice."""
+    from qa.candidates import join_around_spam
+    assert corpus.spam
+    for sp in corpus.spam:
+        p = next(p for p in corpus.passages if p.doc_id == sp.doc_id and p.end == sp.start)
+        raw = corpus.raw(p.doc_id)
+        joined = join_around_spam(corpus, p, p.start + max(0, len(p.text) - 20), p.end)
+        assert joined is not None
+        text, cites = joined
+        assert sp.text not in text and len(cites) == 2
+        assert cites[0].end == sp.start and cites[1].start == sp.end
+        assert all(raw[c.start:c.end] == c.quote for c in cites)
+
+
+def test_reader_lone_surrogates_do_not_crash(mini_ws):
+    """Broken UTF-16 from a client (a lone surrogate) is read as U+FFFD, not a 500."""
+    ans = qa.answer(mini_ws, "云溪\ud800生活垃圾回收利用率目标是多少?")
+    assert isinstance(ans.found, bool)
+    json.dumps(ans.to_dict(), ensure_ascii=False).encode("utf-8")
