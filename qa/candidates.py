@@ -243,6 +243,14 @@ GENERATORS: dict[str, Callable[[Env, Query, str], list[Candidate]]] = {
 }
 
 
+def claim_key(c: Candidate) -> tuple:
+    """What a candidate asserts, for telling candidates apart: its number and unit family
+    when it states one (two sources of one value agree), else its text."""
+    if c.quantity is not None and c.source in ("target", "cell"):
+        return ("value", round(c.quantity.value, 6), c.quantity.family)
+    return ("text", c.text)
+
+
 # ---- features ---------------------------------------------------------------------------
 FEATURES = (
     "src_target", "src_cell", "src_sentence", "src_list",

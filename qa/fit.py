@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from core.errors import QuestionError
-from qa.candidates import FEATURES, GENERATORS, featurize
+from qa.candidates import FEATURES, GENERATORS, claim_key, featurize
 from qa.intent import Intent, parse
 from qa.reader import ROUTES
 from qa.scorer import SCHEMA, Params, Scorer, answer_row
@@ -95,7 +95,7 @@ def collect(reader, ws: Any, rows: list[dict], progress: Callable[[str], None] =
                 cands += GENERATORS[name](reader.env, q, doc)
             featurize(reader.env, q, doc, cands)
             ys = [label(ws, r, doc, c) for c in cands]
-            sides.append(([c.features for c in cands], ys, r, doc))
+            sides.append(([c.features for c in cands], ys, r, doc, [claim_key(c) for c in cands]))
         if (i + 1) % 25 == 0:
             progress(f"candidates: {i + 1}/{len(rows)} questions")
     return sides
@@ -147,8 +147,8 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
         raise QuestionError(f"only {len(train)} training questions in {folder}; need at least 30")
     progress(f"fitting on {len(train)} training questions")
     sides = collect(reader, ws, train, progress)
-    X = np.array([[f[n] for n in FEATURES] for fs, _, _, _ in sides for f in fs], dtype=np.float64)
-    y = np.array([v for _, ys, _, _ in sides for v in ys], dtype=np.int64)
+    X = np.array([[f[n] for n in FEATURES] for fs, _, _, _, _ in sides for f in fs], dtype=np.float64)
+    y = np.array([v for _, ys, _, _, _ in sides for v in ys], dtype=np.int64)
     if y.sum() == 0 or y.sum() == len(y):
         raise QuestionError("training candidates are all of one class; check the question files")
     mean, scale = X.mean(axis=0), X.std(axis=0)
@@ -157,19 +157,19 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
     # answer model: is a side's best candidate right? Fitted on out-of-fold ranker scores
     # (each question scored by a ranker that did not see it), so it learns how the ranker
     # does on questions it has not seen.
-    qids = np.array([r["id"] for _, _, r, _ in sides])
+    qids = np.array([r["id"] for _, _, r, _, _ in sides])
     folds = _folds(sorted(set(qids)), FOLDS)
     Z, T, keep = [], [], []
     for k in range(FOLDS):
         held = {q for q, f in folds.items() if f == k}
-        rows_in = np.array([qid not in held for fs, _, r, _ in sides for qid in [r["id"]] for _f in fs])
+        rows_in = np.array([qid not in held for fs, _, r, _, _ in sides for qid in [r["id"]] for _f in fs])
         c_k, i_k = _ranker(X[rows_in], y[rows_in], mean, scale)
         sc = _scorer(c_k, i_k, mean, scale)
-        for i, (fs, ys, r, doc) in enumerate(sides):
+        for i, (fs, ys, r, doc, keys) in enumerate(sides):
             if r["id"] in held and fs:
                 z = sc.logits(fs)
                 order = np.argsort(-z)
-                second = float(z[order[1]]) if len(order) > 1 else None
+                second = next((float(z[j]) for j in order[1:] if keys[j] != keys[order[0]]), None)
                 Z.append(answer_row(sc, float(z[order[0]]), second, fs[order[0]], ANSWER_FEATURES))
                 T.append(ys[order[0]])
                 keep.append(i)

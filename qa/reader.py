@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from core.types import Answer, Citation
-from qa.candidates import GENERATORS, Candidate, Env, featurize
+from qa.candidates import GENERATORS, Candidate, Env, claim_key, featurize
 from qa.intent import Intent, Query, parse
 from qa.scorer import Scorer, sigmoid
 
@@ -254,7 +254,7 @@ def _next_sentence(env: Env, c: Citation) -> Optional[Citation]:
 
 
 def _differs(a: Candidate, b: Candidate) -> bool:
-    return a.text != b.text
+    return claim_key(a) != claim_key(b)
 
 
 def _prod(xs) -> float:
