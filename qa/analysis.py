@@ -63,6 +63,7 @@ class Analysis:
     query: str = ""                            # retrieval query (question minus place names)
     phrase: str = ""                           # the indicator-like phrase (…燃气普及率), if any
     light_terms: list[str] = field(default_factory=list)    # verbs (新建, 实现): half weight
+    neighbours: list[str] = field(default_factory=list)     # plan words near unplanned terms
 
     @property
     def empty_topic(self) -> bool:

@@ -156,6 +156,8 @@ def queries(a: Analysis, doc_id: str) -> list[str]:
     words = " ".join(a.terms + [n for n, d in a.districts if d == doc_id] + a.soft_terms)
     if words and words != a.query:
         out.append(words)
+    if a.neighbours:             # the plans' words for what the question says otherwise
+        out.append(" ".join(a.terms + a.neighbours))
     return out
 
 

@@ -133,7 +133,8 @@ class Query:
         return {"intent": self.intent.value,
                 "sub_intent": self.sub_intent.value if self.sub_intent else None,
                 "intent_rule": self.why, "slots": self.slots.to_dict(),
-                "rewrites": [{"said": r.said, "plan_term": r.plan_term} for r in self.rewrites]}
+                "rewrites": [{"said": r.said, "plan_term": r.plan_term} for r in self.rewrites],
+                "neighbours": list(self.analysis.neighbours)}
 
 
 FIVE = re.compile(r"(十[一二三四五六七八九]五)(末|期末|期间|时期)?")
@@ -189,6 +190,7 @@ def parse(ctx: QAContext, lex: Lexicon, question: str) -> Query:
     a.question = question
     a.terms = _clean_terms(a.terms, lex)
     a.topic = "".join(a.terms)
+    a.neighbours = neighbours(ctx, lex, a.terms)
     many = len(a.doc_ids) > 1
     fam, word = asked_family(text, lex)
     slots = Slots(doc_ids=a.doc_ids, cities=a.cities, districts=a.districts, foreign=a.foreign,
@@ -244,6 +246,27 @@ def _clean_terms(terms: list[str], lex: Lexicon) -> list[str]:
                 t = t.replace(c, "")
         if len(t) >= 2 or (t and t.isascii() and t.isalnum()):
             out.append(t)
+    return out
+
+
+def neighbours(ctx: QAContext, lex: Lexicon, terms: list[str]) -> list[str]:
+    """Embedding neighbours over the graph's vocabulary: for each content word the plans never
+    write, the indicator label closest to it by m3e cosine, when at least the lexicon's
+    [neighbours] min_cosine (a paraphrase bridge beside the thesaurus)."""
+    unseen = [t for t in terms if len(t) >= 2 and not ctx.in_plans(t)]
+    floor = float(lex.cues.get("neighbours", {}).get("min_cosine", 1.1))
+    if not unseen or ctx.embed is None or floor > 1.0:
+        return []
+    vecs = ctx.label_vectors()
+    labels = ctx._distinct_labels()
+    if vecs is None or not labels:
+        return []
+    sims = ctx.embed(unseen) @ vecs.T
+    out = []
+    for row in sims:
+        j = int(row.argmax())
+        if row[j] >= floor and labels[j] not in out:
+            out.append(labels[j])
     return out
 
 

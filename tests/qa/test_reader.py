@@ -289,3 +289,21 @@ def test_reader_lone_surrogates_do_not_crash(mini_ws):
     ans = qa.answer(mini_ws, "云溪\ud800生活垃圾回收利用率目标是多少?")
     assert isinstance(ans.found, bool)
     json.dumps(ans.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_reader_embedding_neighbours_bridge_unplanned_words(mini_ws, lex):
+    """A word no plan writes is bridged to the closest indicator label (m3e cosine) when the
+    lexicon's floor allows; the bridge adds a retrieval query and is off above 1.0."""
+    from dataclasses import replace
+    from qa.extractive import queries
+    from qa.intent import neighbours
+    ctx = state_for(mini_ws).ctx
+    word = "废品回收比例"
+    assert not ctx.in_plans(word)
+    low = replace(lex, cues={**lex.cues, "neighbours": {"min_cosine": 0.5}})
+    got = neighbours(ctx, low, [word])
+    assert got and got[0] in ctx._distinct_labels() and "回收" in got[0]
+    off = replace(lex, cues={**lex.cues, "neighbours": {"min_cosine": 1.1}})
+    assert neighbours(ctx, off, [word]) == []
+    q = parse(ctx, low, f"云溪{word}要到多少?")
+    assert any(got[0] in x for x in queries(q.analysis, "yunxi"))
