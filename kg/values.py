@@ -109,12 +109,22 @@ def _build(m: re.Match, text: str, pre_start: int, pre_word: str, bare_ok: bool)
                  unit=unit_full, comparator=comparator, approx=approx)
 
 
+_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def halfwidth(text: str) -> str:
+    """Full-width ASCII forms (２．６, ％, ＜) as their ASCII twins, one character for one, so
+    numbers written at full width parse and every offset still points into the plan."""
+    return text.translate(_HALF)
+
+
 def find_values(text: str, bare_ok: bool = False) -> list[Value]:
     """Every stated value in `text` (numbers without a unit or comparator are skipped unless
     bare_ok). Years (2025年) are not values."""
     out = []
-    for m in VALUE_RE.finditer(text):
-        pm = _PRE_RE.search(text, 0, m.start())
+    half = halfwidth(text)          # same length: offsets and "as written" text stay the plan's
+    for m in VALUE_RE.finditer(half):
+        pm = _PRE_RE.search(half, 0, m.start())
         pre_word, pre_start = ("", m.start())
         if pm and pm.end() == m.start():
             pre_word, pre_start = pm.group(0).strip(), pm.start()

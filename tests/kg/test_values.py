@@ -52,3 +52,14 @@ def test_values_cell_parsing():
 def test_values_time_expressions(text, year, period):
     t = find_times(text)[0]
     assert (t.year, t.period) == (year, period)
+
+
+def test_values_full_width_numbers_parse_with_offsets_kept():
+    """２．６万盏 and ≤９％ (full-width forms) are read as 2.6 万盏 and ≤9 %, and each value's
+    text is the plan's own slice."""
+    from kg.values import find_values
+    text = "城区路灯LED节能改造２．６万盏，漏损率≤９％以内"
+    vals = find_values(text)
+    assert [(v.value, v.unit, v.comparator) for v in vals] == [(2.6, "万盏", "="), (9.0, "%", "≤")]
+    assert all(text[v.start:v.end].strip() == v.text for v in vals)
+    assert vals[0].text.startswith("２．６")
