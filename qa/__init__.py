@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from core.errors import QuestionError
+from core.protocols import Workspace
 from core.types import Answer
 from qa.render import render_text
 from qa.router import answer as _answer
@@ -20,13 +21,13 @@ from qa.router import state_for
 __all__ = ["answer", "prepare", "render_text", "read_batch"]
 
 
-def prepare(ws: Any) -> None:
+def prepare(ws: Workspace) -> None:
     """Load everything the first question would (retriever, embedder, per-plan lookups), so
     that an entry point can settle the heap afterwards (core/runtime.py)."""
     state_for(ws)
 
 
-def answer(ws: Any, question: str, qid: Optional[str] = None) -> Answer:
+def answer(ws: Workspace, question: str, qid: Optional[str] = None) -> Answer:
     """Answer one question over the workspace's plans (raises QuestionError when the question
     is empty or longer than cfg.max_question_chars)."""
     return _answer(ws, question, qid)

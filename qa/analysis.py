@@ -27,7 +27,8 @@ NOISE = set("""的 了 吗 呢 吧 啊 呀 么 嘛 是 有 和 与 及 或 在 �
  达成 实现 提高 提升 上升 下降 控制 十四五 十三五 计划 我 我们 你 想 知道 告诉 一个 多 少 占 市 又
  怎么样了 新 所 的话 来说 内容 有关 关于 相关 情况 怎样 应该 需要 这个 那个 只 做 要建 建 叫做
  哪几个 哪几部 哪几段 哪几类 哪几项 哪几句 几句话 句话 哪四个 哪三个 哪两个 哪五个 给 让 被 按 归 大
- 占 比 用 跟 同 同比 自 当年 今年 明年 去年 座 项 条 家 处 辆 盏 吨 只 件 台 套 户 段 部 类 种 名 位""".split())
+ 占 比 用 跟 同 同比 自 当年 今年 明年 去年 座 项 条 家 处 辆 盏 吨 只 件 台 套 户 段 部
+ 类 种 名 位""".split())
 # words that carry little topic but help find the sentence (kept as low-weight search terms)
 SOFT = set("""目标 要求 目标值 指标 计划 文件 设定 设置 安排 数值 水平 规定 实现 提高 提升 上升 下降 控制
  达到 提出 规划 主题 部门 单位 名称 面积 长度 多长 区 县 市 镇""".split())
@@ -231,7 +232,8 @@ def analyze(ctx: QAContext, question: str, lex: Optional[Lexicon] = None) -> Ana
     status_cue = any(c in text for c in lex.words("regulation", "revise") + lex.words("regulation", "issue")
                      + lex.words("regulation", "existing"))
     a.asks_regulation = lex.any_in(text, "regulation", "words") or "《" in text or (
-        status_cue and bool(re.search(r"(规划|计划|方案)(有|是|包括|都|呢|吗|[?？]|$)|哪(些|几)[^?？]{0,4}(规划|计划|方案)", text)))
+        status_cue and bool(re.search(r"(规划|计划|方案)(有|是|包括|都|呢|吗|[?？]|$)"
+                                      r"|哪(些|几)[^?？]{0,4}(规划|计划|方案)", text)))
     if a.asks_regulation:
         if lex.any_in(text, "regulation", "existing"):
             a.reg_status = "existing"

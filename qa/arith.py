@@ -166,7 +166,8 @@ def _quantities(reader, text: str, family: str) -> list[Quantity]:
 
 
 def _between_plans(reader, q: Query, qid, trace: dict) -> Optional[Answer]:
-    sides = [reader.side(q, d, q.sub_intent if q.sub_intent in (Intent.VALUE, Intent.BASELINE) else Intent.VALUE)
+    each = q.sub_intent if q.sub_intent in (Intent.VALUE, Intent.BASELINE) else Intent.VALUE
+    sides = [reader.side(q, d, each)
              for d in q.slots.doc_ids]
     thr = reader.scorer.params.side_threshold
     vals = []

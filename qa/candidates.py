@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from core.protocols import Workspace
 from core.types import Citation
 from kg.model import FORWARD_KINDS
 from qa import evidence, extractive, lists, tables
@@ -62,7 +63,7 @@ class Candidate:
 @dataclass
 class Env:
     """What generators read: the workspace, the QA context, the graph view and the lexicon."""
-    ws: Any
+    ws: Workspace
     ctx: Any
     gv: GraphView
     lex: Lexicon
@@ -272,13 +273,15 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
     sem_q, sem_s = _semantic(env, q, subject, cands)
     best_sem = max(sem_q) if sem_q else 0.0
     asked = q.slots.period.for_plan(env.ctx.docs[doc_id].period)
-    value_like = q.intent in (Intent.VALUE, Intent.BASELINE) or q.sub_intent in (Intent.VALUE, Intent.BASELINE) \
+    numeric = (Intent.VALUE, Intent.BASELINE)
+    value_like = q.intent in numeric or q.sub_intent in numeric \
         or bool(q.slots.quantity.family)
     places = [al for name, d in a.districts if d == doc_id for al in _aliases(name)]
     anchor = max((t for t in a.terms if len(t) >= 3 and t not in a.light_terms), key=len, default="")
     per = env.ctx.docs[doc_id].period
     strong = evidence.strong_indicator(env.ctx, a)
-    side_intent = q.sub_intent if q.intent in (Intent.COMPARE, Intent.ARITHMETIC) and q.sub_intent else q.intent
+    several = q.intent in (Intent.COMPARE, Intent.ARITHMETIC)
+    side_intent = q.sub_intent if several and q.sub_intent else q.intent
     for c, sq, ss in zip(cands, sem_q, sem_s):
         f = {f"src_{c.source}": 1.0}
         ev = c.evidence or c.text

@@ -11,13 +11,17 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 import numpy as np
 
 from core.periods import period_of as plan_period
+from core.protocols import Workspace
 from core.zh_dict import pos_tokenizer, private_tokenizer
 from qa.text import norm
+
+if TYPE_CHECKING:
+    from qa.graphview import GraphView
 
 ADMIN_SUFFIX = ("市", "区", "县", "镇", "街道", "乡")
 EXACT_LABEL = 0.95      # match score of an indicator label written whole in the question
@@ -396,14 +400,13 @@ class QAContext:
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
-    def from_workspace(cls, ws: Any) -> "QAContext":
-        from qa import graphview
+    def from_workspace(cls, ws: Workspace, gv: "GraphView") -> "QAContext":
+        """The context of a workspace's plans, read through its graph view."""
         corpus = ws.corpus
         docs = {}
         for d in corpus.documents.values():
             per = period_of(str(d.meta.get("period", ""))) or period_of(d.title)
             docs[d.id] = DocInfo(d.id, d.city, d.title, per, str(d.meta.get("issuer", "") or ""))
-        gv = graphview.GraphView(ws)
         places = [Place(d.city, d.id, "city", aliases_of(d.city)) for d in docs.values()]
         places += gv.district_places()
         texts = [p.text for p in corpus.passages]

@@ -11,11 +11,12 @@ from typing import Optional
 
 from qa.analysis import Analysis
 from qa.context import IndicatorRef, QAContext
-from qa.text import bigram_cover, has_number, lcs_cover, norm, substring_cover
+from qa.text import bigram_cover, lcs_cover, norm, substring_cover
 
 STRONG_LABEL = 0.8         # share of an indicator label written in the question
 MENTION = 0.8              # share of that label the evidence must contain
-NUMBER_ASKS = re.compile(r"多少|多大|多高|多长|(?<!哪)几(个|座|项|成|处|公里|吨|年)|比例|占比|百分之|数值|比率")
+NUMBER_ASKS = re.compile(r"多少|多大|多高|多长|(?<!哪)几(个|座|项|成|处|公里|吨|年)"
+                         r"|比例|占比|百分之|数值|比率")
 
 
 @dataclass

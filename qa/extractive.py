@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Optional
 
 from core.periods import five_year_span, period_names_in
+from core.protocols import Workspace
 from core.types import Passage
 from qa.analysis import Analysis
 from qa.context import QAContext
@@ -161,7 +162,7 @@ def queries(a: Analysis, doc_id: str) -> list[str]:
     return out
 
 
-def retrieve(ws: Any, a: Analysis, doc_id: str, k: int = 10) -> list[Passage]:
+def retrieve(ws: Workspace, a: Analysis, doc_id: str, k: int = 10) -> list[Passage]:
     """Top passages of one plan for the question, fused (reciprocal rank) with those for its
     content words alone, so that words shared by every passage (the plan's title, 城市管理 …)
     do not drown the asked topic."""

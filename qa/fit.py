@@ -13,11 +13,12 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import numpy as np
 
 from core.errors import QuestionError
+from core.protocols import Workspace
 from qa.candidates import FEATURES, GENERATORS, claim_key, featurize
 from qa.intent import Intent, parse
 from qa.reader import ROUTES
@@ -57,7 +58,7 @@ def read_questions(folder: Path, split: Optional[str] = None) -> tuple[list[dict
     return rows, sources
 
 
-def _gold(ws: Any, q: dict, doc: str) -> tuple[list[str], list[tuple[int, int]]]:
+def _gold(ws: Workspace, q: dict, doc: str) -> tuple[list[str], list[tuple[int, int]]]:
     """The values of this plan (gold values that its evidence quotes contain) and the gold
     spans in this plan."""
     raw = ws.corpus.raw(doc)
@@ -71,7 +72,7 @@ def _gold(ws: Any, q: dict, doc: str) -> tuple[list[str], list[tuple[int, int]]]
     return vals, spans
 
 
-def label(ws: Any, q: dict, doc: str, cand) -> int:
+def label(ws: Workspace, q: dict, doc: str, cand) -> int:
     if q.get("type") == "abstain" or doc not in ws.corpus.documents:
         return 0
     vals, spans = _gold(ws, q, doc)
@@ -83,7 +84,7 @@ def label(ws: Any, q: dict, doc: str, cand) -> int:
     return int(any(c.doc == doc and c.start < e and s < c.end for c in cand.citations for s, e in spans))
 
 
-def collect(reader, ws: Any, rows: list[dict], progress: Callable[[str], None] = lambda m: None):
+def collect(reader, ws: Workspace, rows: list[dict], progress: Callable[[str], None] = lambda m: None):
     """Per (question, plan) side: (features of every candidate, labels, question row)."""
     sides = []
     for i, r in enumerate(rows):
@@ -130,7 +131,8 @@ def choose_threshold(probs: np.ndarray, right: np.ndarray, answerable: np.ndarra
 
 
 def _intent_of(feat: dict) -> str:
-    return next((k[2:] for k in ("q_value", "q_baseline", "q_fact", "q_explain", "q_list") if feat.get(k)), "")
+    names = ("q_value", "q_baseline", "q_fact", "q_explain", "q_list")
+    return next((k[2:] for k in names if feat.get(k)), "")
 
 
 def _folds(qids: list[str], k: int) -> dict[str, int]:
@@ -138,7 +140,7 @@ def _folds(qids: list[str], k: int) -> dict[str, int]:
     return {q: int(hashlib.sha1(q.encode()).hexdigest(), 16) % k for q in qids}
 
 
-def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], None] = print) -> Params:
+def fit(reader, ws: Workspace, folder: Path = QUESTIONS, progress: Callable[[str], None] = print) -> Params:
     from sklearn.linear_model import LogisticRegression
     train, sources = read_questions(folder, "train")
     known = set(ws.corpus.documents)
@@ -178,7 +180,8 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
     cal.fit(Z, T)
     cal_coef, cal_icpt = cal.coef_[0], float(cal.intercept_[0])
     probs = 1 / (1 + np.exp(-(Z @ cal_coef + cal_icpt)))
-    answerable = np.array([sides[i][2].get("type") != "abstain" and bool(_gold(ws, sides[i][2], sides[i][3])[1])
+    answerable = np.array([sides[i][2].get("type") != "abstain"
+                           and bool(_gold(ws, sides[i][2], sides[i][3])[1])
                            for i in keep])
     multi = np.array([sides[i][0][0].get("q_side", 0.0) > 0 for i in keep])
     best_t = choose_threshold(probs[~multi], T[~multi], answerable[~multi])
@@ -203,7 +206,8 @@ def fit(reader, ws: Any, folder: Path = QUESTIONS, progress: Callable[[str], Non
                "train_sides": len(sides),
                "ranker_auroc_train": round(float(roc_auc_score(y, (X - mean) / scale @ coef)), 4),
                "top_right_out_of_fold": round(float(T.mean()), 4), "out_of_fold": oof,
-               "answer_auroc_out_of_fold": round(float(roc_auc_score(T, probs)), 4) if 0 < T.sum() < len(T) else None}
+               "answer_auroc_out_of_fold":
+                   round(float(roc_auc_score(T, probs)), 4) if 0 < T.sum() < len(T) else None}
     version = dt.date.today().isoformat() + f".n{len(train)}"
     params = Params(schema=SCHEMA, version=version, features=tuple(FEATURES),
                     coef=tuple(round(float(x), 6) for x in coef), intercept=round(icpt, 6),

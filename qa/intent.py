@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional
 
-from qa.analysis import Analysis, analyze
 from core.periods import five_year_span
+from qa.analysis import Analysis, analyze
 from qa.context import QAContext
 from qa.lexicon import Lexicon, Rewrite
 from qa.quantity import asked_family
@@ -166,7 +166,8 @@ def _list_of(a: Analysis, text: str, lex: Lexicon) -> Optional[ListOf]:
         return ListOf.INDICATOR
     if a.asks_project:
         return ListOf.PROJECT
-    if re.search(r"(部门|单位|机关).{0,4}(印发|发布|制定|编制|出台)|(印发|发布|编制|出台).{0,4}(部门|单位|机关)", text):
+    if re.search(r"(部门|单位|机关).{0,4}(印发|发布|制定|编制|出台)"
+                 r"|(印发|发布|编制|出台).{0,4}(部门|单位|机关)", text):
         return ListOf.ISSUER
     return None
 
@@ -205,14 +206,16 @@ def parse(ctx: QAContext, lex: Lexicon, question: str) -> Query:
     # a number is asked: a quantity word (多少辆, 率, 投资 …) or a number-asking cue; 目标/要求
     # alone ask for a statement, not a figure
     value_like = bool(fam) or lex.any_in(text, "intent", "number")
-    if slots.period.kind == "baseline" or slots.period.for_plan(_first_period(ctx, a)) in ("baseline", "past"):
+    asked = slots.period.for_plan(_first_period(ctx, a))
+    if slots.period.kind == "baseline" or asked in ("baseline", "past"):
         side, side_why = Intent.BASELINE, "baseline period word or year"
     elif slots.period.kind == "target" or a.wants_target:
         side, side_why = Intent.VALUE, "target word or the plan's years"
     elif lex.any_in(text, "intent", "explain") and not value_like:
         side, side_why = Intent.EXPLAIN, "explain cue without a quantity"
     elif value_like:
-        side, side_why = Intent.VALUE if not lex.any_in(text, "intent", "baseline") else Intent.BASELINE, "quantity asked"
+        was = lex.any_in(text, "intent", "baseline")
+        side, side_why = (Intent.BASELINE if was else Intent.VALUE), "quantity asked"
     else:
         side, side_why = Intent.FACT, "no cue"
     if side in (Intent.VALUE, Intent.BASELINE) and not value_like:
@@ -223,7 +226,8 @@ def parse(ctx: QAContext, lex: Lexicon, question: str) -> Query:
         intent, why = Intent.ARITHMETIC, f"arithmetic cue ({slots.operation.value})"
     elif a.compare:
         intent, why = Intent.COMPARE, "several plans named or a comparison cue"
-    elif slots.list_of is not None and (a.wants_list or slots.list_of in (ListOf.REGULATION, ListOf.DISTRICT, ListOf.ISSUER)):
+    elif slots.list_of is not None and (
+            a.wants_list or slots.list_of in (ListOf.REGULATION, ListOf.DISTRICT, ListOf.ISSUER)):
         intent, why = Intent.LIST, f"list of {slots.list_of.value}"
     else:
         intent, why = side, side_why

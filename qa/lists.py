@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from core.protocols import Workspace
 from qa.analysis import Analysis
 from qa.context import QAContext, aliases_of
-from qa.graphview import GraphView, attr
+from qa.graphview import GraphView
 from qa.position import Position
 from qa.text import bigram_cover, norm, sentence_spans
 
@@ -25,15 +26,15 @@ REG_GENERIC = ("法规", "条例", "办法", "规章", "规定", "标准", "规�
 GENERIC_PROJECT = ("项目", "工程", "建设", "建成", "完成", "新建", "要建", "重点", "重大")
 
 
-def _text_order(ws: Any, item: Any) -> tuple[int, int]:
+def _text_order(ws: Workspace, item: Any) -> tuple[int, int]:
     """Document order of an item: where (the longest written prefix of) its name appears in
     its passage, as extracted names may be completed (镜子山、临安、余杭易腐…项目)."""
-    start = attr(item, "start", default=0) or 0
+    start = item.start
     try:
-        p = ws.corpus.passage(attr(item, "passage_id"))
+        p = ws.corpus.passage(item.passage_id)
     except KeyError:
         return start, 0
-    name = attr(item, "name", default="")
+    name = getattr(item, "name", "") or getattr(item, "title", "")
     for k in range(len(name), 1, -1):
         i = p.text.find(name[:k])
         if i >= 0:
@@ -49,11 +50,11 @@ def _strip_generic(text: str) -> str:
 
 
 def _year_before(p: Any, start: int) -> bool:
-    y = str((attr(p, "attributes", default={}) or {}).get("year", ""))
+    y = str((p.attributes or {}).get("year", ""))
     return y.isdigit() and int(y) < start
 
 
-def _sentence_citation(ws: Any, passage_id: str, start: int, end: int):
+def _sentence_citation(ws: Workspace, passage_id: str, start: int, end: int):
     """The sentence around [start, end) in its passage (the list's context)."""
     p = ws.corpus.passage(passage_id)
     for s, e in sentence_spans(p.text, 0, len(p.text)):
@@ -62,11 +63,11 @@ def _sentence_citation(ws: Any, passage_id: str, start: int, end: int):
     return ws.corpus.citation(p, start, end)
 
 
-def _cites(ws: Any, items: list) -> list:
+def _cites(ws: Workspace, items: list) -> list:
     out, seen = [], set()
     for it in items:
         try:
-            c = _sentence_citation(ws, attr(it, "passage_id"), attr(it, "start"), attr(it, "end"))
+            c = _sentence_citation(ws, it.passage_id, it.start, it.end)
         except KeyError:
             continue
         k = (c.doc, c.start, c.end)
@@ -76,42 +77,42 @@ def _cites(ws: Any, items: list) -> list:
     return out
 
 
-def _position(ws: Any, ctx: QAContext, doc_id: str, names: list[str], items: list) -> Position:
+def _position(ws: Workspace, ctx: QAContext, doc_id: str, names: list[str], items: list) -> Position:
     sep = "" if all(n.startswith("《") for n in names) else "、"
     return Position(doc_id, ctx.docs[doc_id].city, True, sep.join(names), kind="list",
                     citations=_cites(ws, items))
 
 
-def regulations(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+def regulations(ws: Workspace, ctx: QAContext, gv: GraphView, a: Analysis,
                 doc_id: str) -> Optional[Position]:
     if not a.asks_regulation or a.reg_status is None:
         return None
-    regs = [r for r in gv.regulations(doc_id) if attr(r, "status") == a.reg_status]
+    regs = [r for r in gv.regulations(doc_id) if r.status == a.reg_status]
     if a.reg_kind and a.reg_kind not in ("规划", "计划"):
-        regs = [r for r in regs if attr(r, "kind") == a.reg_kind or a.reg_kind in attr(r, "title", default="")]
+        regs = [r for r in regs if r.kind == a.reg_kind or a.reg_kind in r.title]
     elif "法规" in a.text or "规章" in a.text:
-        regs = [r for r in regs if attr(r, "kind") in ("条例", "办法", "规定", "细则", "规章", "法规")] or regs
+        regs = [r for r in regs if r.kind in ("条例", "办法", "规定", "细则", "规章", "法规")] or regs
     specific = [norm(t) for t in a.terms if t not in a.light_terms and not any(
         g in t for g in REG_GENERIC)]
     if specific:                 # 资源化利用的扶持政策: only titles about that topic
-        regs = [r for r in regs if any(bigram_cover(t, attr(r, "title", default="")) >= 0.5
+        regs = [r for r in regs if any(bigram_cover(t, r.title) >= 0.5
                                        for t in specific)]
     if not regs:
         return None
-    regs.sort(key=lambda r: attr(r, "start", default=0))
-    names = list(dict.fromkeys(attr(r, "title") for r in regs))
+    regs.sort(key=lambda r: r.start)
+    names = list(dict.fromkeys(r.title for r in regs))
     return _position(ws, ctx, doc_id, names, regs)
 
 
-def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+def projects(ws: Workspace, ctx: QAContext, gv: GraphView, a: Analysis,
              doc_id: str) -> Optional[Position]:
     if not a.asks_project or not (a.wants_list or "叫什么" in a.text or "名称" in a.text):
         return None
     names = [al for n, d in a.districts if d == doc_id for al in aliases_of(n)]
     items = gv.projects(doc_id)
     if names:
-        items = [p for p in items if any(n in (attr(p, "district", default="") or "") or
-                                         n in attr(p, "name", default="") for n in names)]
+        items = [p for p in items if any(n in (p.district or "") or
+                                         n in p.name for n in names)]
     elif not a.wants_list:
         return None
     topic = _strip_generic("".join(t for t in a.terms if t not in a.light_terms))
@@ -120,11 +121,11 @@ def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
         items = [p for p in items if not _year_before(p, period[0])]
     scored = []
     for p in items:
-        desc = attr(p, "name", default="") + " " + " ".join(str(v) for v in (attr(p, "attributes", default={}) or {}).values())
+        desc = p.name + " " + " ".join(str(v) for v in (p.attributes or {}).values())
         s = bigram_cover(topic, desc) if topic else 1.0
         if s >= MIN_TOPIC_MATCH:
             scored.append((s, p))
-    scored = [(s, p) for s, p in scored if len(_strip_generic(attr(p, "name", default=""))) >= 2]
+    scored = [(s, p) for s, p in scored if len(_strip_generic(p.name)) >= 2]
     if not scored:
         return None
     if not a.wants_list:                     # "叫什么": the single best match
@@ -132,44 +133,44 @@ def projects(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
     chosen = sorted((p for _, p in scored), key=lambda p: _text_order(ws, p))
     labels = []
     for p in chosen:
-        attrs = attr(p, "attributes", default={}) or {}
+        attrs = p.attributes or {}
         shown = [str(v) for k, v in attrs.items()
                  if v and k not in ("district", "type", "period", "source", "name")
-                 and str(v) not in attr(p, "name", default="")]
-        labels.append(attr(p, "name") + (f"({','.join(shown)})" if shown else ""))
+                 and str(v) not in p.name]
+        labels.append(p.name + (f"({','.join(shown)})" if shown else ""))
     pos = _position(ws, ctx, doc_id, labels, chosen)
-    return _with_source_list(pos, [attr(p, "name", default="") for p in chosen]) \
+    return _with_source_list(pos, [p.name for p in chosen]) \
         if a.wants_list else pos
 
 
-def districts(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+def districts(ws: Workspace, ctx: QAContext, gv: GraphView, a: Analysis,
               doc_id: str) -> Optional[Position]:
     if not a.asks_district:
         return None
     roles = [r for r, cues in ROLE_CUES.items() if any(c in a.text for c in cues)][:1]
-    items = [d for d in gv.districts(doc_id) if not roles or attr(d, "role") in roles]
+    items = [d for d in gv.districts(doc_id) if not roles or d.role in roles]
     if roles == ["in_scope"]:
-        items += [d for d in gv.districts(doc_id) if attr(d, "role") == "key_area"]
+        items += [d for d in gv.districts(doc_id) if d.role == "key_area"]
     if not items or not roles:
         return None
-    items.sort(key=lambda d: attr(d, "start", default=0))
-    names = list(dict.fromkeys(attr(d, "name") for d in items))
+    items.sort(key=lambda d: d.start)
+    names = list(dict.fromkeys(d.name for d in items))
     return _position(ws, ctx, doc_id, names, items)
 
 
-def issuers(ws: Any, ctx: QAContext, gv: GraphView, a: Analysis,
+def issuers(ws: Workspace, ctx: QAContext, gv: GraphView, a: Analysis,
             doc_id: str) -> Optional[Position]:
     if not any(c in a.text for c in ISSUER_CUES) or not re.search(r"部门|单位|机关|谁|哪", a.text):
         return None
-    orgs = [o for o in gv.organizations(doc_id) if attr(o, "role") == "issuer"]
+    orgs = [o for o in gv.organizations(doc_id) if o.role == "issuer"]
     if not orgs:
         return _catalog_issuers(ws, ctx, doc_id)
-    orgs.sort(key=lambda o: attr(o, "start", default=0))
-    names = list(dict.fromkeys(attr(o, "name") for o in orgs))
+    orgs.sort(key=lambda o: o.start)
+    names = list(dict.fromkeys(o.name for o in orgs))
     return _position(ws, ctx, doc_id, names, orgs)
 
 
-def _catalog_issuers(ws: Any, ctx: QAContext, doc_id: str) -> Optional[Position]:
+def _catalog_issuers(ws: Workspace, ctx: QAContext, doc_id: str) -> Optional[Position]:
     """The catalog's issuer field, cited where the plan text names each issuer."""
     names = [n.strip() for n in re.split(r"[;；,，、]", ctx.docs[doc_id].issuer) if n.strip()]
     raw = ws.corpus.raw(doc_id)
@@ -201,7 +202,7 @@ def _with_source_list(pos: Position, names: list[str]) -> Position:
     return pos
 
 
-def with_context(ws: Any, a: Analysis, pos: Position) -> Position:
+def with_context(ws: Workspace, a: Analysis, pos: Position) -> Position:
     """When the question also asks a figure (面积多大, 多长) that the list items do not state,
     add the cited sentence that holds the items."""
     from qa.evidence import asks_number

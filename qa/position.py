@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from core.types import Citation
 
 
-
 @dataclass
 class Position:
     doc_id: str

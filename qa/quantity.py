@@ -50,24 +50,27 @@ def parse_value(text: str, lex: Lexicon) -> Optional[Quantity]:
         return None
     comp = COMPARATORS.get(m.group(1) or "", "=")
     value = float(m.group(2))
-    scale = m.group(3) or ""
+    written_scale = m.group(3) or ""          # 万 / 亿 as written after the number
     tail = t[m.end():m.end() + 10]
-    unit = ""
-    for w, fam in _units(lex):
+    unit, in_unit = "", False
+    for w, _fam in _units(lex):
         wn = unicodedata.normalize("NFKC", w)
-        if scale and (scale + tail).startswith(wn):
-            unit, scale = wn, ""            # 万吨, 亿元, 亿立方米: the scale is part of the unit
+        if written_scale and (written_scale + tail).startswith(wn):
+            unit, in_unit = wn, True          # 万吨, 亿元, 亿立方米: the scale is part of the unit
             break
         if tail.lstrip().startswith(wn):
             unit = wn
             break
-    rest = tail.lstrip()[len(unit) - (len(m.group(3) or "") if unit and not scale and m.group(3) else 0):]
-    after = re.match(r"\s*(以上|以内|以下)", rest)
+    used = len(unit) - (len(written_scale) if in_unit else 0)     # characters of tail the unit took
+    after = re.match(r"\s*(以上|以内|以下)", tail.lstrip()[used:])
     if after:
         comp = "≥" if after.group(1) == "以上" else "≤"
-    value *= SCALE[scale]
-    return Quantity(value, unit, unit_family(unit, lex) if unit else "", comp,
-                    m.group(0).strip()[:len(m.group(0).strip()) - (0 if scale or not m.group(3) or not unit else len(m.group(3)))] + unit)
+    if not in_unit:
+        value *= SCALE[written_scale]
+    number = m.group(0).strip()
+    if in_unit:
+        number = number[:len(number) - len(written_scale)]
+    return Quantity(value, unit, unit_family(unit, lex) if unit else "", comp, number + unit)
 
 
 def asked_family(question: str, lex: Lexicon) -> tuple[str, str]:

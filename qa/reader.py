@@ -181,12 +181,13 @@ class Reader:
         t = c.target
         if t is None or c.kind not in ("target", "milestone"):
             return c.text, c.citations
-        from qa.values import cite_target, format_target
         from qa.quantity import parse_value
+        from qa.values import cite_target, format_target
         lex = self.env.lex
         mine = parse_value(t.target or "", lex)
         same = [x for x in self.env.gv.targets_by_indicator(c.doc_id).get(t.indicator_iri, ())
-                if x.value_kind in ("target", "milestone") and x.year == t.year and x is not t and mine is not None
+                if x.value_kind in ("target", "milestone") and x.year == t.year and x is not t
+                and mine is not None
                 and (p := parse_value(x.target or "", lex)) is not None and p.value == mine.value]
         row = next((x for x in same if x.source == "table"), None)
         if row is None or t.source == "table":
@@ -225,7 +226,8 @@ class Reader:
         related: list[Citation] = []
         for c in cands:
             for cit in c.citations:
-                if len(related) < RELATED_K and all((cit.start, cit.end) != (r.start, r.end) for r in related):
+                new = all((cit.start, cit.end) != (r.start, r.end) for r in related)
+                if len(related) < RELATED_K and new:
                     related.append(cit)
         return Answer(question=q.question, found=False, answer=text, kind="none",
                       confidence=max(0.0, min(1.0, confidence)), id=None, related=related,

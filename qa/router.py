@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Optional
+from typing import Any
 
 from core.errors import QuestionError
+from core.protocols import Workspace
 from core.types import Answer
 from qa import extractive
 from qa.context import QAContext
@@ -22,19 +23,19 @@ class QAState:
     """Per-workspace state: the context (lexicon, embeddings of labels), the graph view and
     the reader (decision model with its fitted parameters)."""
 
-    def __init__(self, ws: Any, fitting: bool = False):
+    def __init__(self, ws: Workspace, fitting: bool = False):
         from qa.candidates import Env
         from qa.lexicon import load_lexicon
         from qa.reader import Reader
         from qa.scorer import Scorer, load_params
         self.ws = ws
-        self.gv = GraphView(ws)
-        self.ctx = QAContext.from_workspace(ws)
+        self.gv = GraphView(ws.graph)
+        self.ctx = QAContext.from_workspace(ws, self.gv)
         self.env = Env(ws, self.ctx, self.gv, load_lexicon())
         self.reader = Reader(self.env, None if fitting else Scorer(load_params()))
 
 
-def state_for(ws: Any, fitting: bool = False) -> QAState:
+def state_for(ws: Workspace, fitting: bool = False) -> QAState:
     st = getattr(ws, "_qa_state", None)
     if st is None or st.ws is not ws or (st.reader.scorer is None and not fitting):
         st = QAState(ws, fitting)
@@ -46,7 +47,7 @@ def state_for(ws: Any, fitting: bool = False) -> QAState:
     return st
 
 
-def _load_rest(ws: Any, st: QAState) -> None:
+def _load_rest(ws: Workspace, st: QAState) -> None:
     """Load what the first question would (retriever, embedder) and the per-plan lookups a
     comparison over every plan would otherwise build on its first run (each plan's rows,
     targets by indicator, the sentence tables of passages). Settling the heap afterwards is
@@ -81,6 +82,6 @@ def validate(question: Any, max_chars: int) -> str:
     return q
 
 
-def answer(ws: Any, question: Any, qid=None) -> Answer:
+def answer(ws: Workspace, question: Any, qid=None) -> Answer:
     q = validate(question, ws.cfg.max_question_chars)
     return state_for(ws).reader.answer(q, qid)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from core.protocols import Workspace
 from core.types import Passage
 from qa.analysis import Analysis
 from qa.context import QAContext, aliases_of
@@ -59,7 +60,7 @@ def _col_name(col: str) -> str:
     return re.sub(r"[(（][^()（）]*[)）]\s*$", "", col).strip()
 
 
-def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
+def year_cell(ws: Workspace, ctx: QAContext, a: Analysis, doc_id: str,
               core: str = "") -> Optional[Position]:
     """The cell of a by-year row for the asked year, in the column that best matches (and
     that names `core`, the indicator the question writes out, when there is one)."""
@@ -102,7 +103,7 @@ def year_cell(ws: Any, ctx: QAContext, a: Analysis, doc_id: str,
                     citations=[ws.corpus.citation(p)], has_value=True)
 
 
-def district_rows(ws: Any, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Position]:
+def district_rows(ws: Workspace, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Position]:
     """Every row of the most relevant table whose cells (or filled cells) name the district."""
     names = [al for n, d in a.districts if d == doc_id for al in aliases_of(n)]
     if not names:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qa.graphview import attr
+from core.protocols import Workspace
+from core.types import Citation
+from kg.model import Target
 
 
-def when(t: Any) -> str:
-    y, period = attr(t, "year"), attr(t, "period", default="")
+def when(t: Target) -> str:
+    y, period = t.year, t.period or ""
     return f"{y}年" if y else (str(period) if period else "")
 
 
@@ -21,13 +23,13 @@ def with_unit(value: Any, unit: str) -> Any:
     return value
 
 
-def format_target(t: Any) -> str:
+def format_target(t: Target) -> str:
     """生活垃圾回收利用率:目标65%(十四五末;基期值39.3%;预期性指标)"""
-    name = attr(t, "name_as_written", "indicator_label", default="")
-    unit = str(attr(t, "unit", default="") or "")
-    target, base = with_unit(attr(t, "target"), unit), with_unit(attr(t, "baseline"), unit)
+    name = t.name_as_written or t.indicator_label
+    unit = t.unit or ""
+    target, base = with_unit(t.target, unit), with_unit(t.baseline, unit)
     at = when(t)
-    if attr(t, "value_kind", default="target") in ("status", "baseline"):
+    if t.value_kind in ("status", "baseline"):
         v = str(base or target or "")
         verb = "" if re.match(r"^(达|突破|超过|控制|保持|约|近|逾|不)", v) else "已达"
         return f"{name}:{verb}{v}" + (f"({at})" if at else "")
@@ -36,17 +38,16 @@ def format_target(t: Any) -> str:
         extra.append(f"基期值{base}")
     elif base in ("/", "-", "—"):
         extra.append("无基期值")
-    b = attr(t, "bindingness")
+    b = t.bindingness
     if b:
         extra.append(f"{b}指标")
     return f"{name}:目标{target}" + (f"({';'.join(extra)})" if extra else "")
 
 
-def cite_target(ws: Any, t: Any):
+def cite_target(ws: Workspace, t: Target) -> Citation:
     """The citation of a target: its clause or table row (else its passage)."""
-    p = ws.corpus.passage(attr(t, "passage_id"))
-    s = attr(t, "evidence_start", "start", default=p.start)
-    e = attr(t, "evidence_end", "end", default=p.end)
+    p = ws.corpus.passage(t.passage_id)
+    s, e = t.evidence_start, t.evidence_end
     if not (p.start <= s < e <= p.end):
         s, e = p.start, p.end
     return ws.corpus.citation(p, s, e)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.protocols import Workspace
 from qa.text import sentence_spans
 
 
@@ -21,7 +22,7 @@ def candidate_texts(corpus: Any) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def warm(ws: Any) -> None:
+def warm(ws: Workspace) -> None:
     """Encode the labels and candidate sentences through ws.embedder (which remembers them)."""
     from qa.router import state_for
     st = state_for(ws)

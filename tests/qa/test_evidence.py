@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qa import evidence
 from qa.analysis import analyze
-from qa.candidates import Candidate, Env, featurize
+from qa.candidates import Candidate, featurize
 from qa.intent import parse
 from qa.router import state_for
 

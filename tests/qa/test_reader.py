@@ -258,6 +258,7 @@ def test_reader_which_plan_is_higher(mini_ws):
 def test_reader_plan_vocabulary_is_not_a_place(lex):
     """新建 is tagged a place (新建县) but the plans use it as a word; 宁波 is a place."""
     from dataclasses import replace
+
     from tests.qa.conftest import make_ctx
     base = make_ctx()
     ctx = replace(base, texts={"wz": "新建公厕10座。新建道路5公里。", "hz": "新建泵站2座。"})
@@ -295,6 +296,7 @@ def test_reader_embedding_neighbours_bridge_unplanned_words(mini_ws, lex):
     """A word no plan writes is bridged to the closest indicator label (m3e cosine) when the
     lexicon's floor allows; the bridge adds a retrieval query and is off above 1.0."""
     from dataclasses import replace
+
     from qa.extractive import queries
     from qa.intent import neighbours
     ctx = state_for(mini_ws).ctx
