@@ -3,6 +3,7 @@ baseline, or between plans; a sum over a table row's or a sentence's values; a r
 plan is higher. The answer shows every operand with its citation."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Optional
 
@@ -10,7 +11,8 @@ from core.types import Answer
 from qa.candidates import Candidate
 from qa.intent import Intent, Operation, Query
 from qa.quantity import Quantity, format_number, parse_value
-from qa.values import with_unit
+from qa.sides import label_sides
+from qa.values import cite_target, with_unit
 
 
 def _unit(q: Quantity) -> str:
@@ -128,7 +130,6 @@ def _sum_over_years(reader, q: Query, doc_id: str, qid, trace: dict) -> Optional
         rows.setdefault(t.year, t)
     if len(rows) < 2:
         return None
-    from qa.values import cite_target
     vals = []
     for y in sorted(rows):
         t = rows[y]
@@ -155,7 +156,6 @@ def _sum_over_years(reader, q: Query, doc_id: str, qid, trace: dict) -> Optional
 
 
 def _quantities(reader, text: str, family: str) -> list[Quantity]:
-    import re
     out = []
     for m in re.finditer(r"\d+(?:\.\d+)?\s*(?:万|亿)?[^\d,,。;;、和及]{0,5}", text):
         qv = parse_value(m.group(0), reader.env.lex)
@@ -178,8 +178,7 @@ def _between_plans(reader, q: Query, qid, trace: dict) -> Optional[Answer]:
     fams = {v.family for _, v in vals}
     if len(fams) > 1:
         return None
-    from qa.reader import _label_sides
-    _label_sides(reader.env, sides)
+    label_sides(reader.env, sides)
     hi = max(vals, key=lambda x: x[1].value)
     lo = min(vals, key=lambda x: x[1].value)
     parts = [f"{s.label}:{s.best.text}" for s, _ in vals]

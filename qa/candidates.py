@@ -20,7 +20,8 @@ import numpy as np
 from core.protocols import Workspace
 from core.types import Citation
 from kg.model import FORWARD_KINDS
-from qa import evidence, extractive, lists, tables
+from qa import evidence, extractive, indicator_lists, lists, tables
+from qa.context import aliases_of
 from qa.graphview import GraphView
 from qa.intent import Intent, Query
 from qa.lexicon import Lexicon
@@ -207,7 +208,6 @@ def join_around_spam(corpus, p, s: int, e: int) -> Optional[tuple[str, list[Cita
 
 
 def list_candidates(env: Env, q: Query, doc_id: str) -> list[Candidate]:
-    from qa import indicator_lists
     a = q.analysis
     out = []
     pos = indicator_lists.indicators(env, q, doc_id)
@@ -353,7 +353,6 @@ def _start(env: Env, doc_id: str) -> int:
 
 
 def _aliases(name: str) -> tuple[str, ...]:
-    from qa.context import aliases_of
     return aliases_of(name)
 
 

@@ -13,7 +13,7 @@ from core.periods import five_year_span, period_names_in
 from core.protocols import Workspace
 from core.types import Passage
 from qa.analysis import Analysis
-from qa.context import QAContext
+from qa.context import QAContext, aliases_of
 from qa.text import bigrams, clause_spans, has_number, norm, numbers, sentence_spans
 
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效")
@@ -182,7 +182,6 @@ def retrieve(ws: Workspace, a: Analysis, doc_id: str, k: int = 10) -> list[Passa
 
 
 def _district_terms(a: Analysis, doc_id: str) -> list[str]:
-    from qa.context import aliases_of
     return [al for name, d in a.districts if d == doc_id for al in aliases_of(name)]
 
 

@@ -11,6 +11,7 @@ from typing import Any, Optional
 from core.protocols import Workspace
 from qa.analysis import Analysis
 from qa.context import QAContext, aliases_of
+from qa.evidence import asks_number
 from qa.graphview import GraphView
 from qa.position import Position
 from qa.text import bigram_cover, norm, sentence_spans
@@ -205,7 +206,6 @@ def _with_source_list(pos: Position, names: list[str]) -> Position:
 def with_context(ws: Workspace, a: Analysis, pos: Position) -> Position:
     """When the question also asks a figure (面积多大, 多长) that the list items do not state,
     add the cited sentence that holds the items."""
-    from qa.evidence import asks_number
     if not asks_number(a) or any(ch.isdigit() for ch in pos.text) or not pos.citations:
         return pos
     quote = pos.citations[0].quote

@@ -6,13 +6,18 @@ arithmetic computes on the chosen values (qa.arith). Every answer carries detail
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 from core.types import Answer, Citation
+from qa import arith
 from qa.candidates import GENERATORS, Candidate, Env, claim_key, featurize
+from qa.extractive import queries
 from qa.intent import Intent, Query, parse
+from qa.quantity import parse_value
 from qa.scorer import Scorer, sigmoid
+from qa.sides import Side, label_sides
+from qa.text import sentence_spans
+from qa.values import cite_target, format_target
 
 ROUTES: dict[Intent, tuple[str, ...]] = {
     Intent.VALUE: ("target", "cell", "sentence"),
@@ -24,20 +29,6 @@ ROUTES: dict[Intent, tuple[str, ...]] = {
 TRACE_CANDIDATES = 5
 MAX_EXPLAIN_CHARS = 240         # longest explanation shown (about three plan sentences)
 RELATED_K = 3
-
-
-@dataclass
-class Side:
-    """One plan's decision: its best candidate and the probability that it answers."""
-    doc_id: str
-    city: str
-    candidates: list[Candidate] = field(default_factory=list)
-    confidence: float = 0.0          # calibrated probability that `best` is right
-    label: str = ""                  # how the side is named (city, or plan title for twins)
-
-    @property
-    def best(self) -> Optional[Candidate]:
-        return self.candidates[0] if self.candidates else None
 
 
 class Reader:
@@ -81,12 +72,11 @@ class Reader:
         if veto:
             return self._abstain(q, veto, [], trace, decided_by="veto", confidence=0.95)
         if q.intent == Intent.ARITHMETIC:
-            from qa import arith
             ans = arith.answer(self, q, qid, trace)
             if ans is not None:
                 return ans
         sides = [self.side(q, d) for d in q.slots.doc_ids]
-        _label_sides(self.env, sides)
+        label_sides(self.env, sides)
         if q.intent == Intent.COMPARE:
             return self._compose(q, sides, qid, trace)
         if len(sides) > 1:      # no plan named: answer from the plans that say
@@ -101,7 +91,6 @@ class Reader:
         """Encode what this question will embed (its term windows for indicator matching, its
         retrieval queries, the question and its subject) in one batched call: every forward
         pass has a fixed cost. The embedder remembers the vectors for the later look-ups."""
-        from qa.extractive import queries
         ctx, a = self.env.ctx, q.analysis
         if ctx.embed is None:
             return
@@ -181,8 +170,6 @@ class Reader:
         t = c.target
         if t is None or c.kind not in ("target", "milestone"):
             return c.text, c.citations
-        from qa.quantity import parse_value
-        from qa.values import cite_target, format_target
         lex = self.env.lex
         mine = parse_value(t.target or "", lex)
         same = [x for x in self.env.gv.targets_by_indicator(c.doc_id).get(t.indicator_iri, ())
@@ -247,7 +234,6 @@ class Reader:
 
 def _next_sentence(env: Env, c: Citation) -> Optional[Citation]:
     """The sentence after a cited span in the same passage, if any."""
-    from qa.text import sentence_spans
     p = env.ws.corpus.passage(c.passage_id)
     for st, en in sentence_spans(p.text, 0, len(p.text)):
         if p.start + st >= c.end:
@@ -269,17 +255,3 @@ def _prod(xs) -> float:
 def _not_found(s: Side, q: Query) -> str:
     topic = q.slots.subject or "相关内容"
     return f"{s.city}规划未提及{topic}"
-
-
-def _label_sides(env: Env, sides: list[Side]) -> None:
-    """A side is named by its city; two plans of one city are named by title and period."""
-    cities = [s.city for s in sides]
-    for s in sides:
-        if cities.count(s.city) > 1:
-            d = env.ctx.docs[s.doc_id]
-            per = f"{d.period[0]}-{d.period[1]}" if d.period else ""
-            s.label = f"《{d.title}》" + (f"({per})" if per else "")
-        else:
-            s.label = s.city
-
-

@@ -12,8 +12,12 @@ from core.errors import QuestionError
 from core.protocols import Workspace
 from core.types import Answer
 from qa import extractive
+from qa.candidates import Env
 from qa.context import QAContext
 from qa.graphview import GraphView
+from qa.lexicon import load_lexicon
+from qa.reader import Reader
+from qa.scorer import Scorer, load_params
 
 log = logging.getLogger(__name__)
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -24,10 +28,6 @@ class QAState:
     the reader (decision model with its fitted parameters)."""
 
     def __init__(self, ws: Workspace, fitting: bool = False):
-        from qa.candidates import Env
-        from qa.lexicon import load_lexicon
-        from qa.reader import Reader
-        from qa.scorer import Scorer, load_params
         self.ws = ws
         self.gv = GraphView(ws.graph)
         self.ctx = QAContext.from_workspace(ws, self.gv)

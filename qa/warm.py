@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.protocols import Workspace
+from qa.router import state_for
 from qa.text import sentence_spans
 
 
@@ -24,7 +25,6 @@ def candidate_texts(corpus: Any) -> list[str]:
 
 def warm(ws: Workspace) -> None:
     """Encode the labels and candidate sentences through ws.embedder (which remembers them)."""
-    from qa.router import state_for
     st = state_for(ws)
     st.ctx.match_indicators(["预热"])
     ws.embedder.encode(candidate_texts(ws.corpus))

@@ -14,12 +14,7 @@ MAX_LINES = 420
 LONG_MODULES: dict[str, str] = {}
 # cycles known and reported to the package's owner, each with its reason (aim: none); the test
 # fails on any other cycle, and when a known one is gone (remove it here)
-KNOWN_CYCLES: dict[tuple[str, ...], str] = {
-    ("qa.arith", "qa.reader"): "qa/ is being reworked by its owner: reader imports arith inside "
-                               "a method, arith imports reader._label_sides inside a function",
-    ("qa.context", "qa.graphview"): "qa/ is being reworked by its owner: graphview imports "
-                                    "context's types, context imports graphview inside a method",
-}
+KNOWN_CYCLES: dict[tuple[str, ...], str] = {}
 FAKES_MODULE = "tests/fakes.py"
 
 
