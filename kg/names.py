@@ -6,12 +6,11 @@ opening a name ("建立保护区" -> "保护区")."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from core.errors import PlanGraphError
+from kg.datafile import read_toml
 
 DATA = Path(__file__).resolve().parent / "data" / "names.toml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -55,10 +54,7 @@ class NameRules:
 
 @lru_cache(maxsize=1)
 def rules() -> NameRules:
-    try:
-        d = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise PlanGraphError(f"kg data file {DATA}: {e}") from None
+    d = read_toml(DATA)
     return NameRules(tuple(d.get("function_leads", [])), tuple(d.get("process_leads", [])),
                      tuple(d.get("clause_marks", [])), frozenset(d.get("bare", [])),
                      tuple(d.get("list_ends", [])), tuple(d.get("lead_exceptions", [])))

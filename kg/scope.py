@@ -7,12 +7,11 @@ Values of one indicator with different scopes stay apart by this property."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from core.errors import PlanGraphError
+from kg.datafile import read_toml
 
 DATA = Path(__file__).resolve().parent / "data" / "scopes.toml"
 
@@ -51,10 +50,7 @@ class Scopes:
 
 @lru_cache(maxsize=1)
 def scopes() -> Scopes:
-    try:
-        d = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise PlanGraphError(f"kg data file {DATA}: {e}") from None
+    d = read_toml(DATA)
     canon = {w: w for w in d.get("order", [])}
     canon.update(d.get("variants", {}))
     return Scopes(tuple(sorted(canon, key=len, reverse=True)), canon)

@@ -9,12 +9,12 @@ A target or project whose name has no cue takes the topics of its evidence claus
 section heading, then the passage's dominant topic (the one with most cue occurrences)."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from core.errors import PlanGraphError
+from kg.datafile import read_toml
 from kg.model import ID, Topic
 
 DATA = Path(__file__).resolve().parent / "data" / "topics.toml"
@@ -78,10 +78,7 @@ class TopicScheme:
 
 @lru_cache(maxsize=1)
 def scheme() -> TopicScheme:
-    try:
-        d = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise PlanGraphError(f"kg data file {DATA}: {e}") from None
+    d = read_toml(DATA)
     topics, cues, seen = [], [], set()
     for t in d.get("topic", []):
         slug = t.get("id", "")

@@ -3,13 +3,12 @@ from the unit as written (kg/data/units.toml). 万/亿/千 multipliers are appli
 number: "600万吨/年" -> (6000000, "t/a"); "4座/平方公里" -> (4, "{count}/km2")."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from core.errors import PlanGraphError
+from kg.datafile import read_toml
 from kg.values import parse_cell
 
 _MULT = {"万": 1e4, "亿": 1e8, "千": 1e3}
@@ -52,10 +51,7 @@ class UnitTable:
 
 @lru_cache(maxsize=1)
 def table() -> UnitTable:
-    try:
-        d = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise PlanGraphError(f"kg data file {DATA}: {e}") from None
+    d = read_toml(DATA)
     return UnitTable(d.get("units", {}), d.get("per", {}), frozenset(d.get("count_classifiers", [])))
 
 
