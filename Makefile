@@ -57,6 +57,7 @@ run: setup
 	$(PY) app.py serve
 
 test: setup browser
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 test-fast: setup

@@ -204,8 +204,8 @@ def cmd_export(cfg, args) -> int:
 
 
 def cmd_eval(cfg, args) -> int:
-    import pipeline
     import evaluation
+    import pipeline
     from core.errors import PlanGraphError as E
     if args.qa_file is None and args.kg is None:
         raise E("eval: give a QA JSONL file and/or --kg GOLD.json")

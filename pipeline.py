@@ -113,8 +113,8 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
 
 
 def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
-    import ingest
     import index
+    import ingest
     import kg
     from index.encoders import load_embedder, model_id
 
@@ -178,6 +178,7 @@ def warm_vectors(cfg: Config, embedder, cache_dir: Path, progress: Progress = _s
     once, at build time (through the persistent embedding cache), and store text -> vector
     beside the index, so that a question only encodes itself."""
     import numpy as np
+
     import qa.warm
     from index.cache import encode_cached
     from index.encoders import CachingEmbedder
@@ -247,6 +248,7 @@ class Workspace:
     @cached_property
     def embedder(self):
         import numpy as np
+
         from index.encoders import CachingEmbedder, load_query_embedder
         self._same_build()
         emb = CachingEmbedder(load_query_embedder(self.cfg))

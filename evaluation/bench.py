@@ -7,7 +7,6 @@ N copies of every plan with varied city names, and reports the same figures for 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import statistics

@@ -27,8 +27,15 @@ from index.lexical import ChineseTokenizer, LexicalIndex
 from index.periods import PeriodPrior, document_periods
 from index.query import QueryAnalyzer
 from index.store import REBUILD, check_manifest, read_manifest, write_manifest
-from index.texts import (corpus_hash, corpus_terms, fit_window, graph_places, graph_synonyms,
-                         graph_terms, index_texts)
+from index.texts import (
+    corpus_hash,
+    corpus_terms,
+    fit_window,
+    graph_places,
+    graph_synonyms,
+    graph_terms,
+    index_texts,
+)
 
 __all__ = ["build_index", "load_retriever", "HybridRetriever", "FusionParams"]
 

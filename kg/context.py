@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
-from core.periods import PERIOD_RE, first_period_name, five_year_span, period_names_in, parse_period
+from core.periods import PERIOD_RE, first_period_name, five_year_span, parse_period, period_names_in
 from core.types import Document, Passage, stable_id
 from kg.model import ID
 from kg.nlp import Resources

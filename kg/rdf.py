@@ -13,10 +13,21 @@ from typing import Iterable, Iterator, Optional
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 
 from core.types import Corpus, Passage, stable_id
-from kg.model import FORWARD_KINDS, GRAPH, ID, NS, District, Extraction, Indicator, \
-    Organization, Project, Regulation, Target
-
-from kg.topics import SCHEME as TOPIC_SCHEME, scheme as topic_scheme
+from kg.model import (
+    FORWARD_KINDS,
+    GRAPH,
+    ID,
+    NS,
+    District,
+    Extraction,
+    Indicator,
+    Organization,
+    Project,
+    Regulation,
+    Target,
+)
+from kg.topics import SCHEME as TOPIC_SCHEME
+from kg.topics import scheme as topic_scheme
 
 PG = NS + "ns#"
 PREFIXES = {"pg": PG, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",

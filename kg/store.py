@@ -22,11 +22,10 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
 from core.artifacts import read_json
 from core.errors import ArtifactError
-from kg.model import ID, District, Indicator, Organization, Project, Regulation, SectionFact, \
-    Target, Topic
+from kg.model import ID, District, Indicator, Organization, Project, Regulation, SectionFact, Target, Topic
+from kg.rdf import PG, PREFIXES
 
 TOPIC_SCHEME = ID + "scheme/topics"
-from kg.rdf import PG, PREFIXES
 
 SCHEMA_VERSION = 2
 _P = "PREFIX pg: <%s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " \

@@ -15,16 +15,32 @@ from core.types import Passage
 from kg import coverage
 from kg import tables as tb
 from kg.context import DocContext, iri
+from kg.measure import is_quantity, split_measure
 from kg.model import Target
 from kg.nlp import clauses, sentences
-from kg.values import TimeRef, Value, find_times, find_values
-from kg.measure import is_quantity, split_measure
-from kg.phrases import (_BOUND, _BOUNDS, _ELLIPTIC, _GENERIC, _ONLY_TIME, _PUNCT, _SCOPE,
-                        _VERB_END, NAMES, _head, _share_of_change, _subject, _tail_quantity,
-                        _verbish, clean_name, masked)
+from kg.phrases import (
+    _BOUND,
+    _BOUNDS,
+    _ELLIPTIC,
+    _GENERIC,
+    _ONLY_TIME,
+    _PUNCT,
+    _SCOPE,
+    _VERB_END,
+    NAMES,
+    _head,
+    _share_of_change,
+    _subject,
+    _tail_quantity,
+    _verbish,
+    clean_name,
+    masked,
+)
 from kg.target_tables import from_table
 from kg.typed import finish
 from kg.valuekind import default_period, future_said, previous_period, section_state, value_kind
+from kg.values import TimeRef, Value, find_times, find_values
+
 
 @dataclass
 class _Mention:
@@ -72,7 +88,9 @@ def text_mentions(text: str, res, places: frozenset = frozenset()) -> list[_Ment
             cs, ce = sent.start + cl.start, sent.start + cl.end
             vals = [v for v in find_values(mtext[cs:ce])]
             for v in vals:
-                v.start += cs; v.end += cs; v.num_start += cs
+                v.start += cs
+                v.end += cs
+                v.num_start += cs
             seg_start = cs
             tail = _tail_quantity(mtext[cs:ce], res)
             for v in vals:
@@ -166,7 +184,7 @@ def _complete(name: str, v: Value, prev: Optional[_Mention], res, places,
     lead = re.match(r"(每年|年均|每月)?(新增|新建|提升改造|改造|改建|累计|更新)?", prev.name).group(0)
     if listed and lead and len(name) <= 4 and not name.startswith(lead) and \
             not is_quantity(name, res.synonyms) and name not in _GENERIC and \
-            not re.sub(r"^(计划|完成|累计|日)", "", name) in _GENERIC and \
+            re.sub(r"^(计划|完成|累计|日)", "", name) not in _GENERIC and \
             not res.pos_cut(name)[0].flag.startswith("v"):
         return lead + name                  # 每年新增服务点30—50处、车辆2000辆: 每年新增车辆
     if qi:

@@ -173,6 +173,7 @@ def test_loaded_graph_keeps_its_store_after_another_build_is_swapped_in(copied, 
     """A server's SPARQL workers start at any time: they must open the store the server
     loaded, not the one a later build put in data/."""
     import gc
+
     from pyoxigraph import Store
     ws = pipeline.Workspace(copied)
     graph = ws.graph

@@ -30,7 +30,7 @@ def test_docs_readme_shows_the_two_commands():
 
 
 def test_docs_env_variables_exist_in_config():
-    from core.config import Config, _ENV_ALIASES
+    from core.config import _ENV_ALIASES, Config
     fields = set(Config.__dataclass_fields__)
     for var in set(re.findall(r"PLANGRAPH_[A-Z_]+", README)) - {"PLANGRAPH_CONFIG"}:
         name = _ENV_ALIASES.get(var, var[len("PLANGRAPH_"):].lower())

@@ -15,12 +15,25 @@ import pandas as pd
 from core.types import Citation
 from web.ui_data import UIData, citation_of, to_csv
 from web.ui_errors import report_error
-from web.ui_graph import (CLICK_JS, HIDDEN_PREDICATES, PROV_DERIVED, RDF_TYPE, SKIP_PREDICATES,
-                          TYPE_COLOURS,
-                          TYPE_LABELS, VALUE_LABELS, Edge, local_name, node_types, normalise,
-                          pred_label, svg)
+from web.ui_graph import (
+    CLICK_JS,
+    HIDDEN_PREDICATES,
+    PROV_DERIVED,
+    RDF_TYPE,
+    SKIP_PREDICATES,
+    TYPE_COLOURS,
+    TYPE_LABELS,
+    VALUE_LABELS,
+    Edge,
+    local_name,
+    node_types,
+    normalise,
+    pred_label,
+    svg,
+)
 from web.ui_render import citation_list, esc, message, table_html
-from web.ui_sparql import load_examples, run as run_sparql
+from web.ui_sparql import load_examples
+from web.ui_sparql import run as run_sparql
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,17 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from web.ui_data import (ALL, GAP, KIND_ACHIEVED, KIND_TARGET, TARGET_COLUMNS,
-                         TARGET_CSV_COLUMNS, Comparison, UIData, to_csv)
+from web.ui_data import (
+    ALL,
+    GAP,
+    KIND_ACHIEVED,
+    KIND_TARGET,
+    TARGET_COLUMNS,
+    TARGET_CSV_COLUMNS,
+    Comparison,
+    UIData,
+    to_csv,
+)
 from web.ui_errors import report_error
 from web.ui_render import citation_list, esc, message
 

@@ -32,8 +32,7 @@ import pyoxigraph as ox
 from core.errors import QueryError
 from kg.sparql.guard import QueryInfo, guard, zh
 from kg.sparql.lanes import BusyError, Lane, SlowQueries, fingerprint
-from kg.sparql.process import (BARRIERS, WorkerProcess, _Died, _Late, memory_error,
-                               unisolated)
+from kg.sparql.process import BARRIERS, WorkerProcess, _Died, _Late, memory_error, unisolated
 from kg.sparql.result import SparqlResult
 
 __all__ = ["SparqlEngine", "engine_for", "BARRIERS"]

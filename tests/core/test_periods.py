@@ -5,9 +5,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.periods import (PERIOD_RE, YEAR_RE, PlanPeriod, first_period_name, five_year_name,
-                          five_year_span, parse_period, period_names_in, period_of,
-                          previous_name, years_in)
+from core.periods import (
+    PERIOD_RE,
+    YEAR_RE,
+    PlanPeriod,
+    first_period_name,
+    five_year_name,
+    five_year_span,
+    parse_period,
+    period_names_in,
+    period_of,
+    previous_name,
+    years_in,
+)
 
 
 @pytest.mark.parametrize("year,name", [

@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.retrieval import (Chunk, ChunkBM25, aggregate, chunk_documents, first_hit_rank,
-                                  gold_spans, overlaps, question_metrics, retrieval_questions)
+from evaluation.retrieval import (
+    Chunk,
+    ChunkBM25,
+    aggregate,
+    chunk_documents,
+    first_hit_rank,
+    gold_spans,
+    overlaps,
+    question_metrics,
+    retrieval_questions,
+)
 
 RAW = {"a": "甲城生活垃圾回收利用率达到65%。甲城公厕改造。", "b": "乙州公厕4座/平方公里。"}
 

@@ -13,8 +13,8 @@ import pytest
 
 from core.config import load_config
 from core.errors import ConfigError, ModelError
-from index.encoders import onnx as onnx_encoder
 from index.encoders import load_embedder, load_query_embedder
+from index.encoders import onnx as onnx_encoder
 from tests.fakes import TorchModelFake
 
 ROOT = Path(__file__).resolve().parents[2]

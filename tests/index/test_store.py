@@ -8,7 +8,7 @@ import pytest
 import index
 from core.errors import ArtifactError
 from tests.fakes import CountingEmbedderFake
-from tests.index.conftest import make_corpus, PLANS
+from tests.index.conftest import PLANS, make_corpus
 
 
 def test_store_round_trip_gives_same_results(built_small, small_corpus, index_cfg):

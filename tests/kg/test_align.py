@@ -1,11 +1,11 @@
 """kg.align: one indicator concept per meaning, across plans."""
 import pytest
 
-from tests.kg.conftest import make_corpus
 from kg import targets
 from kg.align import CROSS_THRESHOLD, SUFFIX_THRESHOLD, align
 from kg.context import DocContext
 from tests.fakes import FakeEqualSimilarityEmbedder, FakeHashEmbedder
+from tests.kg.conftest import make_corpus
 
 
 def _targets(res, texts):

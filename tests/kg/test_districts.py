@@ -1,7 +1,6 @@
 """kg.districts: gazetteer divisions, short forms in lists, roles."""
-from tests.kg.conftest import snippet
-
 from kg import districts
+from tests.kg.conftest import snippet
 
 
 def test_districts_scope_and_key_roles(ctx_of):

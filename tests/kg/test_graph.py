@@ -4,8 +4,8 @@ import rdflib
 from pyoxigraph import NamedNode
 
 import kg
-from tests.kg.conftest import make_corpus, snippet
 from kg.model import GRAPH
+from tests.kg.conftest import make_corpus, snippet
 
 SHAPES = kg.rdf.ONTOLOGY.parent / "shapes.ttl"
 

@@ -1,7 +1,6 @@
 """kg.orgs: issuing bodies and departments with a place prefix."""
-from tests.kg.conftest import snippet
-
 from kg import orgs
+from tests.kg.conftest import snippet
 
 
 def test_orgs_named_departments(ctx_of):

@@ -1,7 +1,6 @@
 """kg.projects: project tables and named facilities in running text."""
-from tests.kg.conftest import snippet
-
 from kg import projects
+from tests.kg.conftest import snippet
 
 
 def test_projects_table_rows(ctx_of):

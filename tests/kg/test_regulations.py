@@ -1,7 +1,6 @@
 """kg.regulations: titles, kinds and statuses scoped to the clause of their verb."""
-from tests.kg.conftest import snippet
-
 from kg import regulations
+from tests.kg.conftest import snippet
 
 
 def _status(ctx_of, text, section=""):

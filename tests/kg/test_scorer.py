@@ -2,8 +2,8 @@
 import json
 
 import kg
-from tests.kg.conftest import DATA, make_corpus
 from evaluation.kg import name_sim, score
+from tests.kg.conftest import DATA, make_corpus
 
 
 def test_scorer_tiny_gold():

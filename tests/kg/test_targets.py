@@ -1,7 +1,6 @@
 """kg.targets: indicator values from running text and from tables."""
-from tests.kg.conftest import snippet
-
 from kg import targets
+from tests.kg.conftest import snippet
 
 
 def _by_name(ts):

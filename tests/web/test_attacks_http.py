@@ -13,8 +13,8 @@ import pytest
 
 from kg import sparql
 from kg.store import KnowledgeGraph
-from tests.web.sparql_fixtures import Listener, live_server, plan_quads, write_store
 from tests.fakes import FakeWorkspace, fake_answer
+from tests.web.sparql_fixtures import Listener, live_server, plan_quads, write_store
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 DIRECT = {"Content-Type": "application/sparql-query"}

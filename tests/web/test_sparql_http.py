@@ -218,7 +218,7 @@ def test_sparql_http_sparqlwrapper_select_json(endpoint):
 
 
 def test_sparql_http_sparqlwrapper_construct(endpoint):
-    from SPARQLWrapper import SPARQLWrapper, TURTLE
+    from SPARQLWrapper import TURTLE, SPARQLWrapper
     for fmt in (None, TURTLE):             # default RDF/XML, then Turtle
         client = SPARQLWrapper(endpoint[0])
         client.setQuery(CONSTRUCT)
