@@ -15,7 +15,7 @@ from qa.intent import Intent, ListOf, Operation, PeriodAsk, parse
 from qa.lexicon import Lexicon, load_lexicon, read_thesaurus
 from qa.quantity import asked_family, format_number, parse_value
 from qa.router import state_for
-from qa.scorer import PARAMS, Scorer, load_params
+from qa.scorer import Scorer, load_params
 from tests.qa.conftest import mini_text
 
 
@@ -108,9 +108,9 @@ def test_reader_asked_quantity_family(lex):
 
 # ---- thesaurus -------------------------------------------------------------------------------
 def test_reader_thesaurus_rewrites_but_keeps_plan_words_and_numbers(tmp_path):
-    (tmp_path / "cues.toml").write_text((load_lexicon().cues and
-                                         (PARAMS.parent.parent / "data" / "cues.toml").read_text(
-                                             encoding="utf-8")), encoding="utf-8")
+    from qa.lexicon import DATA
+    (tmp_path / "cues.toml").write_text((DATA / "cues.toml").read_text(encoding="utf-8"),
+                                        encoding="utf-8")
     (tmp_path / "thesaurus.tsv").write_text(
         "# colloquial\tplan_term\tnote\n马路\t道路\t\n厕所\t公厕\t\n建多少\t新建\t\n管狗\t养犬\t\n",
         encoding="utf-8")
@@ -194,10 +194,12 @@ def test_reader_baseline_route_leads_with_the_baseline(mini_ws):
 
 
 def test_reader_explain_route_cites_sentences(mini_ws):
+    sentence = next(x for x in re.split(r"[。\n]", mini_text("yunxi")) if "户外广告" in x)
     ans = qa.answer(mini_ws, "云溪户外广告怎么分区控制?")
     assert ans.details["trace"]["intent"] == "explain"
-    if ans.found:
-        assert all(mini_ws.corpus.raw(c.doc)[c.start:c.end] == c.quote for c in ans.citations)
+    assert ans.found and ans.kind == "passage" and ans.citations
+    assert any(c.quote in sentence or sentence in c.quote for c in ans.citations)
+    assert all(mini_ws.corpus.raw(c.doc)[c.start:c.end] == c.quote for c in ans.citations)
 
 
 def test_reader_abstains_on_a_place_no_plan_covers(mini_ws):
@@ -247,12 +249,12 @@ def test_reader_difference_of_target_and_baseline(mini_ws):
 
 
 def test_reader_which_plan_is_higher(mini_ws):
+    """Only 石湖 sets a figure for public toilets: no comparison is computed, and the answer
+    is the plan that says, cited."""
     ans = qa.answer(mini_ws, "云溪和石湖的城区公共厕所数量目标哪个更高?")
-    tr = ans.details["trace"]
-    assert tr["intent"] == "arithmetic"
-    if ans.kind == "arithmetic":
-        assert "更高" in ans.answer or "相同" in ans.answer
-        assert {c.doc for c in ans.citations} == {"yunxi", "shihu"}
+    assert ans.details["trace"]["intent"] == "arithmetic"
+    assert ans.found and ans.kind != "arithmetic"
+    assert ans.answer.startswith("石湖") and {c.doc for c in ans.citations} == {"shihu"}
 
 
 def test_reader_plan_vocabulary_is_not_a_place(lex):
