@@ -70,6 +70,10 @@ def _check(cfg: Config, verify: bool = True) -> tuple[Optional[str], Optional[di
     if m.get("model") != model_id(cfg):
         return (f"artifacts were built with model {m.get('model')!r}, config asks for "
                 f"{model_id(cfg)!r}"), None
+    from index.milvus import store_label
+    if m.get("vector_store", "faiss") != store_label(cfg.vector_store):
+        return (f"artifacts keep their vectors in {m.get('vector_store', 'faiss')!r}, config "
+                f"asks for {store_label(cfg.vector_store)!r}"), None
     if verify:
         try:
             artifacts.verify(cfg.data_dir, m)
@@ -117,8 +121,10 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     import ingest
     import kg
     from index.encoders import load_embedder, model_id
+    from index.milvus import check_reachable, store_label
 
     t0 = time.perf_counter()
+    check_reachable(cfg.vector_store)
     catalog = Catalog.load(cfg.corpora_dir)
     timings: dict[str, float] = {}
 
@@ -147,7 +153,7 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
               "passages": len(corpus.passages), "spam_spans": len(corpus.spam),
               "triples": kg.triple_count(graph)}
     manifest = {"schema_version": artifacts.SCHEMA_VERSION, "build_id": uuid.uuid4().hex,
-                "model": model_id(cfg),
+                "model": model_id(cfg), "vector_store": store_label(cfg.vector_store),
                 "dim": embedder.dim, "corpus": catalog.fingerprint(),
                 "documents": {d.id: d.sha256 for d in corpus.documents.values()},
                 "counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping, Optional
+from urllib.parse import urlparse
 
 from core.errors import ConfigError
 
@@ -34,6 +35,9 @@ class Config:
     model_cache_dir: Path = ROOT / "models.cache"   # model exports, shared by every data dir
     embed_batch_size: int = 32
     hnsw_threshold: int = 100_000        # FAISS flat below, HNSW at or above this many passages
+    # passage vectors: "faiss" (a file in data/), a Milvus server's URL (http://host:19530),
+    # or a milvus-lite file (a path ending in .db; one process at a time)
+    vector_store: str = "faiss"
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = ""                       # "user:pass"; required when host is not loopback
@@ -65,6 +69,7 @@ class Config:
             raise ConfigError("config auth: must look like user:password")
         if not self.model:
             raise ConfigError("config model: must not be empty")
+        object.__setattr__(self, "vector_store", _vector_store(self.vector_store))
         if self.embed_backend not in ("auto", "onnx", "torch"):
             raise ConfigError(f"config embed_backend={self.embed_backend!r}: "
                               "must be auto, onnx or torch")
@@ -76,6 +81,24 @@ class Config:
     def cache_dir(self) -> Path:
         """Survives rebuilds: embedding cache keyed by model + passage hash."""
         return self.data_dir.with_name(self.data_dir.name + ".cache")
+
+
+def _vector_store(value: str) -> str:
+    """"faiss", an http(s) URL with a host, or an absolute path ending in .db."""
+    v = str(value).strip()
+    if v == "faiss":
+        return v
+    if v.endswith(".db") and "://" not in v:
+        return str(Path(v).expanduser().absolute())
+    parsed = urlparse(v)
+    if parsed.scheme in ("http", "https") and parsed.hostname:
+        try:
+            parsed.port
+        except ValueError:
+            raise ConfigError(f"config vector_store={value!r}: the port is not a number") from None
+        return v
+    raise ConfigError(f"config vector_store={value!r}: must be \"faiss\", a Milvus URL "
+                      "(http://host:19530) or a milvus-lite file ending in .db")
 
 
 def _coerce(name: str, typ: Any, value: Any) -> Any:

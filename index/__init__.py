@@ -24,6 +24,7 @@ from index.dense import DenseIndex
 from index.encoders import model_id
 from index.hybrid import FusionParams, HybridRetriever
 from index.lexical import ChineseTokenizer, LexicalIndex
+from index.milvus import MilvusDense, is_milvus, store_label, write_vectors
 from index.periods import PeriodPrior, document_periods
 from index.query import QueryAnalyzer
 from index.store import REBUILD, check_manifest, read_manifest, write_manifest
@@ -75,20 +76,32 @@ def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any
     dense_texts = fit_window(texts, passages, getattr(embedder, "count_tokens", None),
                              cfg.model_max_tokens)
     vectors = encode_cached(embedder, dense_texts, cfg.cache_dir, progress)
-    dense = DenseIndex.build(vectors, cfg.hnsw_threshold)
+    stored: dict = {}
+    if is_milvus(cfg.vector_store):
+        stored = write_vectors(cfg.vector_store, model_id(cfg), passages, dense_texts, vectors,
+                               progress)
+        write_json(out_dir / "milvus.json",
+                   {k: stored[k] for k in ("store", "collection", "revisions", "keys")})
+        kind, dim = "milvus", int(vectors.shape[1])
+    else:
+        dense = DenseIndex.build(vectors, cfg.hnsw_threshold)
+        dense.save(out_dir / "dense.faiss")
+        kind, dim = dense.kind, dense.dim
     t_dense = time.perf_counter() - t1
-    progress(f"index: {dense.kind} FAISS index of {dense.size} x {dense.dim} ({t_dense:.1f}s)")
+    if not stored:
+        progress(f"index: {kind} FAISS index of {len(passages)} x {dim} ({t_dense:.1f}s)")
 
     doc_ids = list(corpus.documents)
     query_data = {"places": graph_places(graph, doc_ids) if graph is not None else {},
                   "synonyms": graph_synonyms(graph) if graph is not None else {}}
     lexical.save(out_dir / "lexical")
-    dense.save(out_dir / "dense.faiss")
     write_json(out_dir / "passages.json", [p.id for p in passages])
     write_json(out_dir / "query.json", query_data)
     summary = {"model": model_id(cfg), "embedder": getattr(embedder, "name", ""),
-               "dim": dense.dim, "corpus": corpus_hash(passages, texts),
-               "passages": len(passages), "dense": dense.kind,
+               "dim": dim, "corpus": corpus_hash(passages, texts),
+               "passages": len(passages), "dense": kind,
+               "vector_store": store_label(cfg.vector_store),
+               "vectors": {k: stored[k] for k in ("upserted", "present") if k in stored},
                "tokenizer": {**tokenizer.params(), "graph": graph is not None},
                "fusion": params.to_dict(),
                "timings": {"lexical_s": round(t_lex, 3), "dense_s": round(t_dense, 3)}}
@@ -114,7 +127,7 @@ def load_retriever(index_dir: Path, cfg: Config, corpus: Corpus,
     lexical = LexicalIndex.load(index_dir / "lexical", len(passages),
                                 hmm=bool(tok.get("hmm", True)),
                                 subwords=str(tok.get("subwords", SUBWORDS)))
-    dense = DenseIndex.load(index_dir / "dense.faiss")
+    dense = _load_dense(index_dir, cfg, m, passages)
     if dense.dim != m.get("dim") or dense.size != len(passages):
         raise ArtifactError(f"dense index in {index_dir} holds {dense.size} x {dense.dim}, "
                             f"manifest says {len(passages)} x {m.get('dim')}; {REBUILD}")
@@ -127,6 +140,21 @@ def load_retriever(index_dir: Path, cfg: Config, corpus: Corpus,
                           params.implicit_period_penalty)
     return HybridRetriever(corpus, passages, lexical, dense, embedder_factory, analyzer,
                            periods, params, model=m.get("model", ""))
+
+
+def _load_dense(index_dir: Path, cfg: Config, m: dict, passages: list):
+    """The FAISS index of the folder, or the reader of its Milvus collection; refuses an
+    index whose vectors live elsewhere than the config says."""
+    built_in = m.get("vector_store", "faiss")
+    if built_in != store_label(cfg.vector_store):
+        raise ArtifactError(f"index in {index_dir} keeps its vectors in {built_in!r}, the config "
+                            f"asks for {store_label(cfg.vector_store)!r}; {REBUILD}")
+    if m.get("dense") != "milvus":
+        return DenseIndex.load(index_dir / "dense.faiss")
+    info = read_json(index_dir / "milvus.json")
+    return MilvusDense(cfg.vector_store, info["collection"], m.get("model", ""),
+                       int(m.get("dim", 0)), info["keys"], [p.doc_id for p in passages],
+                       info["revisions"])
 
 
 def describe(index_dir: Path) -> Optional[dict]:

@@ -79,6 +79,9 @@ class DenseIndex:
         mat = np.asarray(xb).reshape(self.size, self.dim)
         return mat @ np.asarray(qvec, dtype=np.float32).reshape(-1)
 
+    def close(self) -> None:
+        """Nothing to release: the index lives in this process."""
+
     def save(self, path: Path) -> None:
         import faiss
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -105,6 +105,11 @@ class HybridRetriever:
     def model_loaded(self) -> bool:
         return self._embedder is not None
 
+    def close(self) -> None:
+        """Release the vector store's connection (a milvus-lite file becomes free for other
+        processes; the next dense query connects again)."""
+        self.dense.close()
+
     # ---- filters -----------------------------------------------------------------------------
     def _section_sets(self) -> list[set[str]]:
         if self._sections is None:
