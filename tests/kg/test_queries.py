@@ -57,3 +57,25 @@ def test_queries_baselines_fall_back_to_the_same_plans_status_value():
     rows = {(r["plan"].value, r["indicator"].value, r["baseline"].value, r["target"].value,
              float(r["change"].value)) for r in res}
     assert rows == {("甲规划", "污水处理率", "95%", "98%", 2.5), ("乙规划", "绿地率", "38%", "40%", 2.0)}
+
+
+def test_queries_mentions_of_district_picks_a_district_even_when_an_indicator_is_mentioned_more():
+    """07 lists the passages of the most mentioned district: counting every mentioned resource
+    (indicators too) returned nothing on a corpus of many plans, where an indicator led."""
+    from pyoxigraph import Quad, Store
+    pg, rdf, rdfs = ("https://w3id.org/plangraph/ns#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                     "http://www.w3.org/2000/01/rdf-schema#")
+    n = NamedNode
+    st = Store()
+    d, ind = n("urn:x:district"), n("urn:x:indicator")
+    st.add(Quad(d, n(rdf + "type"), n(pg + "District")))
+    st.add(Quad(d, n(rdfs + "label"), Literal("某区", language="zh")))
+    for i in range(5):
+        p = n(f"urn:x:passage{i}")
+        st.add(Quad(p, n(pg + "text"), Literal(f"段落{i}")))
+        st.add(Quad(p, n(pg + "mentions"), ind))
+        if i < 2:
+            st.add(Quad(p, n(pg + "mentions"), d))
+    path = next(p for p in QUERIES if p.stem.startswith("07_"))
+    rows = list(st.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True))
+    assert {r["passage"].value for r in rows} == {"urn:x:passage0", "urn:x:passage1"}
