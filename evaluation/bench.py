@@ -222,9 +222,15 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bo
         base = cfg.replace(data_dir=tmp / "data")
         report = run_once(base, load or attack, progress, attack, after_load)
         if scale:
-            corp = synth_corpus(cfg, tmp / f"corpora-x{scale}", scale)
-            scaled = cfg.replace(corpora_dir=corp, data_dir=tmp / f"data-x{scale}")
-            report["scale"] = {"n": scale, **run_once(scaled, False, progress, after_load)}
+            # the synthetic corpus and its build live beside the data folder and are kept, so
+            # that the embedding cache (keyed by model and passage text) makes the next run's
+            # build warm; `cache` says which one this run measured
+            keep = cfg.data_dir.with_name(cfg.data_dir.name + ".bench")
+            corp = synth_corpus(cfg, keep / f"corpora-x{scale}", scale)
+            scaled = cfg.replace(corpora_dir=corp, data_dir=keep / f"data-x{scale}")
+            cache = "warm" if scaled.cache_dir.is_dir() else "cold"
+            report["scale"] = {"n": scale, "cache": cache,
+                               **run_once(scaled, False, progress, after_load)}
         return report
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
