@@ -57,8 +57,23 @@ def _recover_if_idle(data_dir: Path) -> None:
         pass
 
 
-def _check(cfg: Config, verify: bool = True) -> tuple[Optional[str], Optional[dict]]:
-    """(reason the artifacts are not current or are damaged, None) or (None, manifest)."""
+def _store_reason(cfg: Config, manifest: dict) -> Optional[str]:
+    """Why the graph store (cfg.graph_store a URL) does not hold this build, or None."""
+    if not cfg.remote_graph:
+        return None
+    from kg.graphstore import StoreClient
+    from kg.remote import store_build
+    held, _graphs = store_build(StoreClient.from_config(cfg))
+    if held == manifest.get("build_id"):
+        return None
+    return (f"the graph store {cfg.graph_store} holds "
+            + (f"build {held}" if held else "no build") + f", not {manifest.get('build_id')}")
+
+
+def _check(cfg: Config, verify: bool = True,
+           store: bool = True) -> tuple[Optional[str], Optional[dict]]:
+    """(reason the artifacts are not current or are damaged, None) or (None, manifest);
+    with store, a graph store by URL must hold the same build."""
     _recover_if_idle(cfg.data_dir)
     try:
         m = artifacts.read_manifest(cfg.data_dir)
@@ -79,6 +94,10 @@ def _check(cfg: Config, verify: bool = True) -> tuple[Optional[str], Optional[di
             artifacts.verify(cfg.data_dir, m)
         except ArtifactError as e:
             return str(e), None
+    if store:
+        reason = _store_reason(cfg, m)
+        if reason:
+            return reason, None
     return None, m
 
 
@@ -97,8 +116,12 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
         for leftover in artifacts.stale_stagings(cfg.data_dir) + \
                 artifacts.stale_snapshots(cfg.data_dir):
             shutil.rmtree(leftover, ignore_errors=True)
+        if cfg.remote_graph:                 # unreachable: one line now, nothing touched
+            _store_ready(cfg)
         if not force:
-            reason = is_stale(cfg)
+            reason, manifest = _check(cfg, store=False)
+            if reason is None and manifest is not None and _store_reason(cfg, manifest):
+                return _push_folder(cfg, manifest, progress)
             if reason is None:
                 progress(f"artifacts in {cfg.data_dir} are up to date (use --force to rebuild)")
                 return BuildReport(0.0, skipped=True)
@@ -114,6 +137,30 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
         finally:
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)     # gone already after a swap
+
+
+def _store_ready(cfg: Config) -> None:
+    """GraphStoreError unless the store answers and build can write to it."""
+    from core.errors import GraphStoreError
+    from kg.graphstore import StoreClient
+    from kg.remote import store_build
+    if not cfg.graph_store_update:
+        raise GraphStoreError("没有配置图存储的写入地址。build with graph_store "
+                              f"{cfg.graph_store} needs graph_store_update, the URL of the "
+                              "store's Graph Store Protocol endpoint (PLANGRAPH_GRAPH_STORE_UPDATE)")
+    store_build(StoreClient.from_config(cfg))
+
+
+def _push_folder(cfg: Config, manifest: dict, progress: Progress) -> BuildReport:
+    """data/ is current but the store holds another build: send data/kg to it."""
+    from kg.graphstore import StoreClient
+    from kg.publish import publish_folder
+    t = time.perf_counter()
+    progress(f"artifacts in {cfg.data_dir} are up to date; sending the graph to {cfg.graph_store}")
+    publish_folder(StoreClient.from_config(cfg), cfg.data_dir / "kg", manifest["build_id"],
+                   progress)
+    return BuildReport(time.perf_counter() - t, {"push_s": time.perf_counter() - t},
+                       skipped=True)
 
 
 def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
@@ -160,13 +207,21 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     artifacts.write_json(staging / artifacts.MANIFEST, manifest)
 
     t = time.perf_counter()
-    warm_vectors(cfg.replace(data_dir=staging), embedder, cfg.cache_dir, progress)
+    local = cfg.replace(data_dir=staging, graph_store="embedded", graph_store_update="")
+    warm_vectors(local, embedder, cfg.cache_dir, progress)     # reads the staged graph
     timings["warm_s"] = time.perf_counter() - t
     if cfg.embed_backend != "torch":    # export the question encoder now, while torch is loaded
         from index.encoders import load_query_embedder
         t = time.perf_counter()
         load_query_embedder(cfg, embedder)
         timings["query_encoder_s"] = time.perf_counter() - t
+    if cfg.remote_graph:                # each graph replaced whole; the marker written last
+        from kg.graphstore import StoreClient
+        from kg.publish import publish
+        t = time.perf_counter()
+        publish(StoreClient.from_config(cfg), graph.store, manifest["build_id"],
+                progress=progress)
+        timings["push_s"] = time.perf_counter() - t
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     manifest["files"] = artifacts.file_checksums(staging)
     artifacts.write_json(staging / artifacts.MANIFEST, manifest)
@@ -269,11 +324,15 @@ class Workspace:
 
     @cached_property
     def graph(self):
-        """The graph, opened from a hard-linked snapshot of kg/ where one can be made: the
+        """The graph: in the SPARQL server when cfg.graph_store is a URL (kg.remote), else
+        opened from a hard-linked snapshot of kg/ where one can be made: the
         SPARQL workers, started at any time later, open the same store as this process even
         after another build replaced data/ (the snapshot goes with the graph object)."""
         import kg
         self._same_build()
+        if self.cfg.remote_graph:           # the store must hold the build data/ holds
+            from kg.remote import open_graph
+            return open_graph(self.cfg, self.manifest.get("build_id"))
         for stale in artifacts.stale_snapshots(self.cfg.data_dir):   # e.g. a server ended by
             shutil.rmtree(stale, ignore_errors=True)                 # SIGTERM skips its cleanup
         snap = artifacts.link_snapshot(self.cfg.data_dir, "kg")

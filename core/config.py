@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping, Optional
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from core.errors import ConfigError
 
@@ -51,6 +51,12 @@ class Config:
     max_question_chars: int = 2_000
     max_request_bytes: int = 65_536      # body of POST /api/ask
     top_k: int = 10
+    # the graph: "embedded" (pyoxigraph under data/kg) or the URL of a SPARQL 1.1 query
+    # endpoint; build also needs the URL of its Graph Store Protocol endpoint
+    graph_store: str = "embedded"
+    graph_store_update: str = ""
+    graph_store_auth: str = field(default="", repr=False)   # "user:pass", never shown
+    graph_store_timeout_s: float = 60.0  # one request to the store (loading views, a push)
 
     def __post_init__(self) -> None:
         for name in ("model_max_tokens", "embed_batch_size", "hnsw_threshold", "port",
@@ -62,7 +68,7 @@ class Config:
                 raise ConfigError(f"config {name}={v!r}: must be a positive integer")
         if not (0 < self.port < 65536):
             raise ConfigError(f"config port={self.port!r}: must be 1..65535")
-        for name in ("sparql_timeout_s", "sparql_fast_lane_s"):
+        for name in ("sparql_timeout_s", "sparql_fast_lane_s", "graph_store_timeout_s"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"config {name}={getattr(self, name)!r}: must be > 0")
         if self.auth and ":" not in self.auth:
@@ -73,6 +79,25 @@ class Config:
         if self.embed_backend not in ("auto", "onnx", "torch"):
             raise ConfigError(f"config embed_backend={self.embed_backend!r}: "
                               "must be auto, onnx or torch")
+        self._check_graph_store()
+
+    def _check_graph_store(self) -> None:
+        if self.graph_store != "embedded":
+            _check_url("graph_store", self.graph_store, "embedded or the URL of a SPARQL 1.1 "
+                       "query endpoint, e.g. http://127.0.0.1:7878/query")
+        if self.graph_store_update:
+            if self.graph_store == "embedded":
+                raise ConfigError("config graph_store_update: only used with a graph_store URL "
+                                  "(graph_store is embedded)")
+            _check_url("graph_store_update", self.graph_store_update, "the URL of a SPARQL 1.1 "
+                       "Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store")
+        if self.graph_store_auth and ":" not in self.graph_store_auth:
+            raise ConfigError("config graph_store_auth: must look like user:password")
+
+    @property
+    def remote_graph(self) -> bool:
+        """The graph lives in a SPARQL server (graph_store is a URL)."""
+        return self.graph_store != "embedded"
 
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -99,6 +124,19 @@ def _vector_store(value: str) -> str:
         return v
     raise ConfigError(f"config vector_store={value!r}: must be \"faiss\", a Milvus URL "
                       "(http://host:19530) or a milvus-lite file ending in .db")
+
+
+def _check_url(name: str, value: str, what: str) -> None:
+    try:
+        parts = urlsplit(value)
+        parts.port
+    except ValueError:
+        parts = None
+    if parts is not None and (parts.username or parts.password):   # value not echoed
+        raise ConfigError(f"config {name}: put credentials in graph_store_auth "
+                          "(PLANGRAPH_GRAPH_STORE_AUTH), not in the URL")
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"config {name}={value!r}: must be {what}")
 
 
 def _coerce(name: str, typ: Any, value: Any) -> Any:

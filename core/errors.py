@@ -44,3 +44,8 @@ def describe_os_error(e: OSError) -> str:
     cn = _OS_REASONS.get(name, "文件系统错误")
     where = f" {e.filename}" if getattr(e, "filename", None) else ""
     return f"{cn}{where} ({e.strerror or e})"
+
+
+class GraphStoreError(PlanGraphError):
+    """The graph store (a SPARQL server configured by URL) cannot be reached or refused a
+    request; the message names the store's URL, never its credentials."""

@@ -75,16 +75,27 @@ class KnowledgeGraph:
         self._load_views()
 
     # ---- views -------------------------------------------------------------------------
+    def _select(self, query: str) -> list[dict]:
+        """Rows of a SELECT over the union of the graphs, as {variable: value or None}."""
+        return _rows(self.store, query)
+
+    def _around(self, node: str) -> list[tuple[str, str, str, bool]]:
+        """(s, p, o, o is an IRI) of the quads with `node` as subject, then as object."""
+        n = NamedNode(node)
+        quads = list(self.store.quads_for_pattern(n, None, None)) + \
+            list(self.store.quads_for_pattern(None, None, n))
+        return [(q.subject.value, q.predicate.value, q.object.value,
+                 isinstance(q.object, NamedNode)) for q in quads]
+
     def _load_views(self) -> None:
-        s = self.store
         self._indicators = {}
-        for r in _rows(s, """SELECT ?i ?pref ?cat (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts)
+        for r in self._select("""SELECT ?i ?pref ?cat (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts)
             WHERE { ?i a pg:Indicator ; skos:prefLabel ?pref . OPTIONAL { ?i pg:category ?cat }
                     OPTIONAL { ?i skos:altLabel ?alt } } GROUP BY ?i ?pref ?cat"""):
             alts = sorted(a for a in (r["alts"] or "").split("\u001f") if a)
             self._indicators[r["i"]] = Indicator(r["i"], r["pref"], alts, r["cat"] or "", [])
         self._topics = {}
-        for r in _rows(s, """SELECT ?c ?pref ?en (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts)
+        for r in self._select("""SELECT ?c ?pref ?en (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?alts)
             (GROUP_CONCAT(DISTINCT ?cue; separator="\\u001f") AS ?cues)
             WHERE { ?c skos:inScheme <%s> ; skos:prefLabel ?pref . FILTER(lang(?pref) = "zh")
                     OPTIONAL { ?c skos:prefLabel ?en FILTER(lang(?en) = "en") }
@@ -93,21 +104,21 @@ class KnowledgeGraph:
             split = lambda x: sorted(a for a in (x or "").split("\u001f") if a)  # noqa: E731
             self._topics[r["c"]] = Topic(r["c"], r["pref"], split(r["alts"]), split(r["cues"]),
                                          r["en"] or "")
-        plan_doc = {r["p"]: r["d"] for r in _rows(s, "SELECT ?p ?d WHERE { ?p a pg:Plan ; dcterms:identifier ?d }")}
-        plan_city = {r["p"]: r["c"] for r in _rows(s, "SELECT ?p ?c WHERE { ?p a pg:Plan ; pg:city/rdfs:label ?c }")}
-        passage = {r["x"]: (r["s"], r["e"]) for r in _rows(
-            s, "SELECT ?x ?s ?e WHERE { ?x a pg:Passage ; pg:start ?s ; pg:end ?e }")}
+        plan_doc = {r["p"]: r["d"] for r in self._select("SELECT ?p ?d WHERE { ?p a pg:Plan ; dcterms:identifier ?d }")}
+        plan_city = {r["p"]: r["c"] for r in self._select("SELECT ?p ?c WHERE { ?p a pg:Plan ; pg:city/rdfs:label ?c }")}
+        passage = {r["x"]: (r["s"], r["e"]) for r in self._select(
+            "SELECT ?x ?s ?e WHERE { ?x a pg:Passage ; pg:start ?s ; pg:end ?e }")}
         pid = lambda iri: iri.rsplit("/", 1)[-1] if iri else ""  # noqa: E731
         self._targets: list[Target] = []
         topics: dict[str, list[str]] = {}
-        for r in _rows(s, "SELECT ?x ?tp WHERE { ?x pg:topic ?tp }"):
+        for r in self._select("SELECT ?x ?tp WHERE { ?x pg:topic ?tp }"):
             topics.setdefault(r["x"], []).append(r["tp"])
         for lst in topics.values():
             lst.sort()
         self._topic_of = topics
         for i, ind in self._indicators.items():
             ind.topics = topics.get(i, [])
-        for r in _rows(s, """SELECT * WHERE { ?t a pg:Target ; pg:plan ?plan ; pg:nameAsWritten ?name ;
+        for r in self._select("""SELECT * WHERE { ?t a pg:Target ; pg:plan ?plan ; pg:nameAsWritten ?name ;
               pg:valueKind ?kind ; pg:evidenceStart ?es ; pg:evidenceEnd ?ee .
               OPTIONAL { ?t pg:indicator ?ind } OPTIONAL { ?t pg:baseline ?base }
               OPTIONAL { ?t pg:target ?tgt } OPTIONAL { ?t pg:statedValue ?val }
@@ -145,21 +156,22 @@ class KnowledgeGraph:
         self._regulations = [Regulation(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["kind"],
                                         r["status"], pid(r["p"]), int(r["s"]), int(r["e"]),
                                         topics.get(r["x"], []))
-                             for r in _rows(s, "SELECT * WHERE { ?x a pg:Regulation ; pg:kind ?kind ; "
+                             for r in self._select("SELECT * WHERE { ?x a pg:Regulation ; pg:kind ?kind ; "
                                                "pg:status/skos:notation ?status ." + common + "}")]
         self._districts = [District(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["level"],
                                     r["role"], pid(r["p"]), int(r["s"]), int(r["e"]),
                                     plan_city.get(r["plan"], ""))
-                           for r in _rows(s, "SELECT * WHERE { ?x a pg:District ; pg:level ?level ; "
+                           for r in self._select("SELECT * WHERE { ?x a pg:District ; pg:level ?level ; "
                                              "pg:role ?role ." + common + "}")]
         self._organizations = [Organization(r["x"], plan_doc.get(r["plan"], ""), r["label"],
                                             r["role"], pid(r["p"]), int(r["s"]), int(r["e"]))
-                               for r in _rows(s, "SELECT * WHERE { ?x a pg:Organization ; pg:role ?role ."
+                               for r in self._select("SELECT * WHERE { ?x a pg:Organization ; pg:role ?role ."
                                                  + common + "}")]
         attrs: dict[str, dict] = {}
-        for r in _rows(s, """SELECT ?x ?k ?v WHERE { ?x a pg:Project ; ?k ?v .
+        for r in sorted(self._select("""SELECT ?x ?k ?v WHERE { ?x a pg:Project ; ?k ?v .
                 FILTER(?k IN (pg:startPoint, pg:endPoint, pg:road, pg:length, pg:capacity,
-                              pg:investment, pg:year, pg:note, pg:lengthKm)) }"""):
+                              pg:investment, pg:year, pg:note, pg:lengthKm)) }"""),
+                        key=lambda r: (r["x"], r["k"], r["v"])):   # any engine's row order
             k = r["k"].rsplit("#", 1)[-1]
             if k == "note" and ": " in r["v"]:
                 k, r["v"] = r["v"].split(": ", 1)
@@ -168,24 +180,24 @@ class KnowledgeGraph:
                                   attrs.get(r["x"], {}), pid(r["p"]), int(r["s"]), int(r["e"]),
                                   r["src"] or "text", r["st"] or "", _float(r["inv"]),
                                   _float(r["km"]), topics.get(r["x"], []))
-                          for r in _rows(s, "SELECT * WHERE { ?x a pg:Project . OPTIONAL { ?x pg:districtName ?dn } "
+                          for r in self._select("SELECT * WHERE { ?x a pg:Project . OPTIONAL { ?x pg:districtName ?dn } "
                                             "OPTIONAL { ?x pg:source ?src } OPTIONAL { ?x pg:status/skos:notation ?st } "
                                             "OPTIONAL { ?x pg:investmentYi ?inv } OPTIONAL { ?x pg:lengthKm ?km } "
                                             + common + "}")]
         self._facts = [SectionFact(r["x"], plan_doc.get(r["plan"], ""), r["label"], r["m"],
                                    float(r["v"]), r["u"] or "", r["label"].split(" ", 1)[-1],
                                    pid(r["p"]), int(r["s"]), int(r["e"]))
-                       for r in _rows(s, "SELECT * WHERE { ?x a pg:SectionFact ; pg:measure ?m ; pg:value ?v . "
+                       for r in self._select("SELECT * WHERE { ?x a pg:SectionFact ; pg:measure ?m ; pg:value ?v . "
                                          "OPTIONAL { ?x pg:unitCode ?u } " + common + "}")]
         for lst in (self._regulations, self._districts, self._organizations, self._projects,
                     self._facts):
             lst.sort(key=lambda x: (x.doc_id, x.start, x.iri))
-        self._labels = sorted({r["l"] for r in _rows(s, """SELECT DISTINCT ?l WHERE {
+        self._labels = sorted({r["l"] for r in self._select("""SELECT DISTINCT ?l WHERE {
             { ?x rdfs:label ?l } UNION { ?x skos:altLabel ?l }
             FILTER NOT EXISTS { ?x a pg:Passage } FILTER(lang(?l) = "zh") }""")})
         self._doc_groups: dict[str, dict] = {}       # filled by _of_doc
         self._types = {}
-        for r in _rows(s, """SELECT ?x ?l ?t WHERE { ?x a ?t ; rdfs:label ?l . FILTER(lang(?l) = "zh")
+        for r in self._select("""SELECT ?x ?l ?t WHERE { ?x a ?t ; rdfs:label ?l . FILTER(lang(?l) = "zh")
                 FILTER(?t IN (pg:Indicator, pg:Target, pg:Project, pg:Regulation, pg:District,
                               pg:Organization, pg:Plan, pg:City)) }"""):
             self._types[r["x"]] = (r["l"], r["t"].rsplit("#", 1)[-1])
@@ -208,7 +220,7 @@ class KnowledgeGraph:
         return self._of_doc("targets", self._targets, doc_id)
 
     def indicators(self) -> list[Indicator]:
-        return sorted(self._indicators.values(), key=lambda i: i.pref_label)
+        return sorted(self._indicators.values(), key=lambda i: (i.pref_label, i.iri))
 
     def regulations(self, doc_id: Optional[str] = None) -> list[Regulation]:
         return self._of_doc("regulations", self._regulations, doc_id)
@@ -264,18 +276,14 @@ class KnowledgeGraph:
                 if node in seen:
                     continue
                 seen.add(node)
-                n = NamedNode(node)
-                quads = list(self.store.quads_for_pattern(n, None, None)) + \
-                    list(self.store.quads_for_pattern(None, None, n))
-                for q in quads:
-                    s, p, o = q.subject.value, q.predicate.value, q.object.value
+                for s, p, o, o_iri in self._around(node):
                     e = Edge(s, p, o, self.label_of(s), p.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
-                             self.label_of(o) if isinstance(q.object, NamedNode) else o)
+                             self.label_of(o) if o_iri else o)
                     if e not in out:
                         out.append(e)
-                    for x in (q.subject, q.object):
-                        if isinstance(x, NamedNode) and x.value not in seen:
-                            nxt.add(x.value)
+                    for x, is_iri in ((s, True), (o, o_iri)):
+                        if is_iri and x not in seen:
+                            nxt.add(x)
                     if len(out) >= limit:
                         return out
             frontier = nxt

@@ -62,3 +62,11 @@ def built(built_cfg):
 def artifacts_dir():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def oxigraph_store(tmp_path):
+    """A fresh Oxigraph server (`oxigraph serve`) on a free loopback port."""
+    from tests.kg.stores import oxigraph_server
+    with oxigraph_server(tmp_path / "oxigraph") as server:
+        yield server

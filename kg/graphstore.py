@@ -1,0 +1,221 @@
+"""HTTP access to the SPARQL 1.1 server that holds the graph when cfg.graph_store is a URL
+(DESIGN §9): the Oxigraph server, Virtuoso, Fuseki ...
+
+    client = StoreClient.from_config(cfg)
+    rows = client.select(query, graphs)         # [{variable: pyoxigraph term or None}]
+    up = client.open(query, accept, graphs)     # Upstream: a streamed answer, cancellable
+    client.put_graph(iri, data)                 # Graph Store Protocol PUT: the graph replaced whole
+    client.delete_graph(iri)
+
+Queries go by the SPARQL 1.1 Protocol (POST, form-encoded) to cfg.graph_store; `graphs` (the
+build's plan graphs + shared) are sent as default-graph-uri and named-graph-uri, so the default
+graph is their union and GRAPH ?g ranges over them, whatever the server's own default (Virtuoso's
+includes its system graphs; the build marker graph is left out). Answers are parsed by
+pyoxigraph's result parsers (measured against rdflib's SPARQLStore: see kg/remote.py).
+
+Queries use the standard library's http.client over a socket of our own, so another thread can
+cut a running request at once (Upstream.cancel shuts the socket down: the time limit is ours).
+Graph Store Protocol writes use httpx, which answers a Basic or a Digest challenge
+(Virtuoso's /sparql-graph-crud-auth asks for Digest) with cfg.graph_store_auth.
+Errors are GraphStoreError with one line naming the URL, never the credentials.
+"""
+from __future__ import annotations
+
+import base64
+import http.client
+import socket
+import threading
+from typing import Any, Iterator, Optional, Sequence
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+
+from core.errors import GraphStoreError
+
+__all__ = ["StoreClient", "Upstream", "unreachable"]
+
+JSON_RESULTS = "application/sparql-results+json"
+FORM = "application/x-www-form-urlencoded"
+
+
+def unreachable(url: str, e: BaseException) -> GraphStoreError:
+    reason = getattr(e, "strerror", None) or str(e) or type(e).__name__
+    return GraphStoreError(f"图存储无法连接。graph store {url} cannot be reached ({reason})")
+
+
+class Upstream:
+    """One query request to the store: open() has sent it; status/headers once answered;
+    read() streams the body; cancel() (from any thread) stops it at once."""
+
+    def __init__(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float):
+        self.url = url
+        parts = urlsplit(url)
+        conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else \
+            http.client.HTTPConnection
+        self._conn = conn_cls(parts.hostname, parts.port, timeout=timeout_s)
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._body, self._headers = body, headers
+        self._lock = threading.Lock()
+        self.cancelled = False
+        self.response: Optional[http.client.HTTPResponse] = None
+
+    def send(self) -> "Upstream":
+        """Connect, send, wait for the status line and headers."""
+        try:
+            with self._lock:
+                if self.cancelled:
+                    raise ConnectionAbortedError("cancelled")
+                self._conn.connect()
+            self._conn.request("POST", self._path, body=self._body, headers=self._headers)
+            self.response = self._conn.getresponse()
+        except (OSError, http.client.HTTPException) as e:
+            self.close()
+            if self.cancelled:
+                raise ConnectionAbortedError("cancelled") from None
+            raise unreachable(self.url, e) from None
+        return self
+
+    @property
+    def status(self) -> int:
+        return self.response.status if self.response is not None else 0
+
+    @property
+    def content_type(self) -> str:
+        ctype = self.response.getheader("Content-Type", "") if self.response else ""
+        return ctype.split(";")[0].strip().lower()
+
+    def read(self, n: int = -1) -> bytes:
+        if self.response is None:
+            return b""
+        try:
+            return self.response.read(n) if n >= 0 else self.response.read()
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            if self.cancelled:
+                raise ConnectionAbortedError("cancelled") from None
+            raise unreachable(self.url, e) from None
+
+    def cancel(self) -> None:
+        """Cut the request (any thread): the socket is shut down, blocked reads return."""
+        with self._lock:
+            self.cancelled = True
+            sock = self._conn.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except OSError:
+            pass
+
+
+class StoreClient:
+    """The store's query URL (read-only use), its Graph Store Protocol URL (build) and
+    credentials (sent only to these URLs)."""
+
+    def __init__(self, query_url: str, update_url: str = "", auth: str = "",
+                 timeout_s: float = 60.0):
+        self.query_url, self.update_url, self.timeout_s = query_url, update_url, timeout_s
+        self._auth = auth
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> "StoreClient":
+        return cls(cfg.graph_store, cfg.graph_store_update, cfg.graph_store_auth,
+                   cfg.graph_store_timeout_s)
+
+    def __repr__(self) -> str:
+        return f"StoreClient({self.query_url!r}, {self.update_url!r})"
+
+    # ---- queries ---------------------------------------------------------------------
+    def open(self, query: str, accept: str, graphs: Optional[Sequence[str]] = None,
+             named: Optional[Sequence[str]] = None, timeout_s: Optional[float] = None,
+             send: bool = True) -> Upstream:
+        """A query request (sent unless send=False: then call .send(), e.g. in a thread).
+        `graphs`: default-graph-uri values; `named`: named-graph-uri values (None: graphs)."""
+        fields: list[tuple[str, str]] = [("query", query)]
+        fields += [("default-graph-uri", g) for g in graphs or ()]
+        fields += [("named-graph-uri", g) for g in (graphs if named is None else named) or ()]
+        headers = {"Content-Type": FORM, "Accept": accept, "Accept-Encoding": "identity"}
+        if self._auth:
+            token = base64.b64encode(self._auth.encode("utf-8")).decode("ascii")
+            headers["Authorization"] = f"Basic {token}"
+        up = Upstream(self.query_url, urlencode(fields).encode("utf-8"), headers,
+                      self.timeout_s if timeout_s is None else timeout_s)
+        return up.send() if send else up
+
+    def select(self, query: str, graphs: Optional[Sequence[str]] = None) -> list[dict]:
+        """Rows of a SELECT as {variable: pyoxigraph term or None}; GraphStoreError when the
+        store cannot be reached or refuses the query."""
+        up = self.open(query, JSON_RESULTS, graphs)
+        try:
+            body = up.read()
+        finally:
+            up.close()
+        if up.status != 200:
+            raise self._refused(up.status, body, "query")
+        try:
+            sols = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            names = [v.value for v in sols.variables]
+            return [{n: s[n] for n in names} for s in sols]
+        except (SyntaxError, ValueError) as e:
+            raise GraphStoreError(f"图存储返回的结果无法读取。graph store {self.query_url}: "
+                                  f"unreadable answer ({e})") from None
+
+    def _refused(self, status: int, body: bytes, what: str) -> GraphStoreError:
+        detail = " ".join(body[:300].decode("utf-8", "replace").split())
+        url = self.query_url if what == "query" else self.update_url
+        return GraphStoreError(f"图存储拒绝了请求。graph store {url} answered {status} to a "
+                               f"{what}" + (f": {detail}" if detail else ""))
+
+    # ---- Graph Store Protocol --------------------------------------------------------
+    def _gsp(self, method: str, iri: str, data: Optional[bytes] = None) -> int:
+        import httpx
+        if not self.update_url:
+            raise GraphStoreError("没有配置图存储的写入地址。graph_store_update is not set: build "
+                                  "needs the URL of the store's Graph Store Protocol endpoint")
+        headers = {"Content-Type": "text/turtle; charset=utf-8"} if data is not None else {}
+        try:
+            with httpx.Client(timeout=self.timeout_s, auth=_challenge_auth(self._auth)) as c:
+                r = c.request(method, self.update_url, params={"graph": iri}, content=data,
+                              headers=headers)
+        except httpx.HTTPError as e:
+            raise unreachable(self.update_url, e.__context__ or e) from None
+        if r.status_code >= 300 and not (method == "DELETE" and r.status_code == 404):
+            raise self._refused(r.status_code, r.content, f"{method} of graph <{iri}>")
+        return r.status_code
+
+    def put_graph(self, iri: str, data: bytes) -> None:
+        """Replace the named graph `iri` with `data` (Turtle/N-Triples) in one request."""
+        self._gsp("PUT", iri, data)
+
+    def delete_graph(self, iri: str) -> None:
+        """Remove a named graph (absent already is fine)."""
+        self._gsp("DELETE", iri)
+
+
+def _challenge_auth(auth: str) -> Any:
+    """httpx auth answering the server's challenge: Digest or Basic (None without auth)."""
+    if not auth:
+        return None
+    import httpx
+    user, _, password = auth.partition(":")
+
+    class ChallengeAuth(httpx.Auth):
+        requires_request_body = True
+
+        def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+            response = yield request
+            if response.status_code != 401:
+                return
+            scheme = response.headers.get("www-authenticate", "").split(" ", 1)[0].lower()
+            inner = (httpx.DigestAuth if scheme == "digest" else httpx.BasicAuth)(user, password)
+            flow = inner.sync_auth_flow(request)
+            retry = next(flow)
+            if scheme == "digest":
+                retry = flow.send(response)
+            yield retry
+
+    return ChallengeAuth()
