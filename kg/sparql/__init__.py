@@ -6,7 +6,8 @@
     body, content_type = run_to_text(graph, query, cfg, fmt)
 
 Modules: guard (tokenizer, refusals), result (formats, SparqlResult), lanes (fast/slow lanes,
-queue limits), engine (worker pool, network barriers, limits), worker (the worker script).
+queue limits), engine (worker pool, network barriers, limits), worker (the worker script),
+remote (the proxy to a graph store by URL: cfg.graph_store).
 
 QueryError statuses: 400 malformed query or bad argument; 403 SPARQL Update or SERVICE (never
 run); 413 query over cfg.sparql_max_query_bytes; 422 a result that cannot be converted to the
@@ -18,15 +19,35 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional, Sequence
 
-from kg.sparql.engine import SparqlEngine, engine_for
+from core.config import Config
+from kg.remote import RemoteGraph
+from kg.sparql.engine import SparqlEngine
+from kg.sparql.engine import engine_for as _engine_for
 from kg.sparql.guard import QueryInfo, Token, guard, tokenize
 from kg.sparql.lanes import BusyError
+from kg.sparql.remote import RemoteEngine
 from kg.sparql.result import SparqlResult, content_type, format_for
 
 __all__ = ["guard", "tokenize", "format_for", "content_type", "execute", "run_to_text",
-           "QueryInfo", "Token", "SparqlResult", "SparqlEngine", "engine_for", "BusyError"]
+           "QueryInfo", "Token", "SparqlResult", "SparqlEngine", "RemoteEngine", "engine_for",
+           "BusyError"]
 
 log = logging.getLogger(__name__)
+
+
+def engine_for(graph: Any, cfg: Any = None) -> SparqlEngine | RemoteEngine:
+    """The engine of a graph, kept on the graph object so the UI and /sparql share it: the
+    worker pool over the embedded store (kg.sparql.engine), or for a graph in a SPARQL server
+    (kg.remote.RemoteGraph) the proxy to it (kg.sparql.remote). An engine is its own engine."""
+    if isinstance(graph, (SparqlEngine, RemoteEngine)):
+        return graph
+    if not isinstance(graph, RemoteGraph):
+        return _engine_for(graph, cfg)
+    eng = graph.__dict__.get("_sparql_engine")
+    if eng is None:
+        eng = graph.__dict__.setdefault("_sparql_engine", RemoteEngine(
+            graph.client, graph.graphs, cfg if cfg is not None else Config()))
+    return eng
 
 
 def execute(graph: Any, query: str, cfg: Any, default_graph_uris: Optional[Sequence[str]] = None,

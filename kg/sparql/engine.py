@@ -294,24 +294,19 @@ def _iris(values: Optional[Sequence[str]], what: str) -> Optional[list[str]]:
 
 def engine_for(graph: Any, cfg: Any = None) -> SparqlEngine:
     """The engine of a KnowledgeGraph (or anything with `.store`), kept on the graph object so
-    the UI and /sparql share one pool; a graph in a SPARQL server (kg.remote) gives its own
-    proxy engine (kg.sparql.remote). Workers open the graph's on-disk store: its `location`
+    the UI and /sparql share one pool. Workers open the graph's on-disk store: its `location`
     (set by kg.load), or for a graph built in memory cfg.data_dir/kg/store when that holds the
     same number of quads; otherwise they load a dump of the in-memory store."""
-    if isinstance(graph, SparqlEngine) or callable(getattr(graph, "admit", None)):
-        return graph                                      # an engine already
+    if isinstance(graph, SparqlEngine):
+        return graph
     eng = getattr(graph, "_sparql_engine", None)
     if eng is None:
-        if callable(getattr(graph, "sparql_engine", None)):       # a graph by URL
-            from core.config import Config
-            eng = graph.sparql_engine(cfg if cfg is not None else Config())
-        else:
-            loc = getattr(graph, "location", None)
-            if loc is None and cfg is not None:
-                loc = Path(cfg.data_dir) / "kg" / "store"
-            options = {} if cfg is None else {"memory_mb": cfg.sparql_max_memory_mb,
-                                              "queue": cfg.sparql_queue}
-            eng = SparqlEngine.for_store(graph.store, loc, **options)
+        loc = getattr(graph, "location", None)
+        if loc is None and cfg is not None:
+            loc = Path(cfg.data_dir) / "kg" / "store"
+        options = {} if cfg is None else {"memory_mb": cfg.sparql_max_memory_mb,
+                                          "queue": cfg.sparql_queue}
+        eng = SparqlEngine.for_store(graph.store, loc, **options)
         try:
             eng = graph.__dict__.setdefault("_sparql_engine", eng)
         except AttributeError:

@@ -45,3 +45,38 @@ def test_config_invalid_value_names_field(field, value):
 def test_config_bad_env_value_is_a_clear_error():
     with pytest.raises(ConfigError, match="port"):
         load_config(env={"PLANGRAPH_PORT": "eighty"})
+
+
+def test_config_graph_store_is_embedded_by_default():
+    c = load_config(env={})
+    assert c.graph_store == "embedded" and not c.remote_graph and c.graph_store_update == ""
+
+
+def test_config_graph_store_by_url_from_env():
+    c = load_config(env={"PLANGRAPH_GRAPH_STORE": "http://127.0.0.1:7878/query",
+                         "PLANGRAPH_GRAPH_STORE_UPDATE": "http://127.0.0.1:7878/store",
+                         "PLANGRAPH_GRAPH_STORE_AUTH": "dba:secret-word"})
+    assert c.remote_graph and c.graph_store_update.endswith("/store")
+    assert "secret-word" not in repr(c)          # credentials never shown
+
+
+@pytest.mark.parametrize("env,needle", [
+    ({"PLANGRAPH_GRAPH_STORE": "oxigraph"}, "graph_store='oxigraph'"),
+    ({"PLANGRAPH_GRAPH_STORE": "ftp://127.0.0.1/query"}, "graph_store="),
+    ({"PLANGRAPH_GRAPH_STORE": "http://127.0.0.1:99999/query"}, "graph_store="),
+    ({"PLANGRAPH_GRAPH_STORE_UPDATE": "http://127.0.0.1:7878/store"}, "graph_store is embedded"),
+    ({"PLANGRAPH_GRAPH_STORE": "http://h/query", "PLANGRAPH_GRAPH_STORE_UPDATE": "store"},
+     "graph_store_update="),
+    ({"PLANGRAPH_GRAPH_STORE": "http://h/query", "PLANGRAPH_GRAPH_STORE_AUTH": "nocolon"},
+     "graph_store_auth"),
+])
+def test_config_graph_store_invalid_values_are_named(env, needle):
+    with pytest.raises(ConfigError) as e:
+        load_config(env=env)
+    assert needle in str(e.value) and "\n" not in str(e.value)
+
+
+def test_config_graph_store_credentials_in_the_url_are_refused_unshown():
+    with pytest.raises(ConfigError) as e:
+        load_config(env={"PLANGRAPH_GRAPH_STORE": "http://dba:hunter2@127.0.0.1:8890/sparql"})
+    assert "graph_store_auth" in str(e.value) and "hunter2" not in str(e.value)

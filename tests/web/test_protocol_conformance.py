@@ -10,6 +10,7 @@ saying `<dataN.rdf> a foaf:Document` — is the one the suite's update tests ins
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,21 +176,34 @@ def test_protocol_conformance_table_matches_manifest(name):
 
 
 # ---- the endpoint ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
+@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+def endpoint(request, tmp_path_factory):
+    """/sparql over the embedded store, and proxying to a real Oxigraph server holding the same
+    graphs (cfg.graph_store a URL)."""
     from core.config import load_config
     from web.http.sparql import make_router
     data = tmp_path_factory.mktemp("w3c") / "data"
     quads = [ox.Quad(ox.NamedNode(DATA.format(i)),
                      ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                      ox.NamedNode(FOAF_DOCUMENT), ox.NamedNode(DATA.format(i))) for i in (1, 2, 3)]
-    graph = KnowledgeGraph(write_store(data / "kg" / "store", quads))
     cfg = load_config({"data_dir": data}, env={})
-    app = FastAPI()
-    app.include_router(make_router(lambda: sparql.engine_for(graph, cfg), cfg))
-    with live_server(app) as url:
-        yield url
-    sparql.engine_for(graph).close()
+    with contextlib.ExitStack() as stack:
+        if request.param == "embedded":
+            graph = KnowledgeGraph(write_store(data / "kg" / "store", quads))
+        else:
+            from kg.graphstore import StoreClient
+            from kg.remote import RemoteGraph
+            from tests.kg.stores import oxigraph_server
+            server = stack.enter_context(oxigraph_server(data.parent / "oxigraph"))
+            client = StoreClient(server.query, server.update)
+            for q in quads:
+                client.put_graph(q.graph_name.value, ox.serialize([q.triple], format=ox.RdfFormat.N_TRIPLES))
+            graph = RemoteGraph(client, [DATA.format(i) for i in (1, 2, 3)])
+        app = FastAPI()
+        app.include_router(make_router(lambda: sparql.engine_for(graph, cfg), cfg))
+        with live_server(app) as url:
+            yield url
+        sparql.engine_for(graph).close()
 
 
 def _send(url: str, case: Case) -> httpx.Response:
