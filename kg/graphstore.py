@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import re
 import socket
 import threading
 from typing import Any, Iterator, Optional, Sequence
@@ -32,10 +33,21 @@ import pyoxigraph as ox
 
 from core.errors import GraphStoreError
 
-__all__ = ["StoreClient", "Upstream", "unreachable"]
+__all__ = ["StoreClient", "Upstream", "unreachable", "canonical"]
 
 JSON_RESULTS = "application/sparql-results+json"
 FORM = "application/x-www-form-urlencoded"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEANS = {"1": "true", "0": "false"}
+
+
+def canonical(term: Any) -> Any:
+    """A term as the embedded store writes it: Virtuoso answers xsd:boolean as "1"/"0" (valid
+    lexical forms of true/false); everything else is passed through unchanged."""
+    if isinstance(term, ox.Literal) and term.value in _BOOLEANS and \
+            term.datatype.value == XSD_BOOLEAN:
+        return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
+    return term
 
 
 def unreachable(url: str, e: BaseException) -> GraphStoreError:
@@ -159,13 +171,15 @@ class StoreClient:
         try:
             sols = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
             names = [v.value for v in sols.variables]
-            return [{n: s[n] for n in names} for s in sols]
+            return [{n: canonical(s[n]) for n in names} for s in sols]
         except (SyntaxError, ValueError) as e:
             raise GraphStoreError(f"图存储返回的结果无法读取。graph store {self.query_url}: "
                                   f"unreadable answer ({e})") from None
 
     def _refused(self, status: int, body: bytes, what: str) -> GraphStoreError:
-        detail = " ".join(body[:300].decode("utf-8", "replace").split())
+        text = re.sub(r"<(script|style|title|head)\b.*?</\1>|<[^>]*>", " ",
+                      body[:4000].decode("utf-8", "replace"), flags=re.S | re.I)
+        detail = " ".join(text.split())[:300]          # an HTML error page as one line
         url = self.query_url if what == "query" else self.update_url
         return GraphStoreError(f"图存储拒绝了请求。graph store {url} answered {status} to a "
                                f"{what}" + (f": {detail}" if detail else ""))

@@ -64,9 +64,23 @@ def artifacts_dir():
     return ARTIFACTS
 
 
-@pytest.fixture
-def oxigraph_store(tmp_path):
-    """A fresh Oxigraph server (`oxigraph serve`) on a free loopback port."""
+@pytest.fixture(scope="session")
+def virtuoso_session(tmp_path_factory):
+    """One Virtuoso 7 server for the session (it takes seconds to start); see graph_server."""
+    from tests.kg.stores import virtuoso_server
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def graph_server(request, tmp_path):
+    """A real SPARQL server on loopback holding no PlanGraph graphs: a fresh Oxigraph server
+    (`oxigraph serve`), or the session's Virtuoso with the tests' graphs deleted."""
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso_session")
+        server.clear()
+        yield server
+        return
     from tests.kg.stores import oxigraph_server
     with oxigraph_server(tmp_path / "oxigraph") as server:
         yield server

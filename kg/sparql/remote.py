@@ -27,7 +27,7 @@ from typing import Any, Callable, Optional, Sequence
 import pyoxigraph as ox
 
 from core.errors import GraphStoreError, QueryError
-from kg.graphstore import JSON_RESULTS, StoreClient, Upstream
+from kg.graphstore import JSON_RESULTS, StoreClient, Upstream, canonical
 from kg.sparql.engine import FAST_WORKERS, SLOW_QUEUE, SLOW_WORKERS, _iris, _timeout
 from kg.sparql.guard import QueryInfo, _expand, guard, zh
 from kg.sparql.lanes import Lane, SlowQueries, fingerprint
@@ -59,17 +59,19 @@ def refuse_service_anywhere(query: str) -> None:
 
 
 class _Sink(io.RawIOBase):
-    """Stops a serializer after `rows` lines or `limit` bytes (whole lines kept)."""
+    """Stops a writer after `rows` lines or `limit` bytes (whole lines kept)."""
 
     def __init__(self, rows: int, limit: int):
-        self.buf, self.rows, self.limit, self.full = bytearray(), rows, limit, ""
+        self.buf, self.rows, self.limit, self.full, self.lines = bytearray(), rows, limit, "", 0
 
     def writable(self) -> bool:
         return True
 
     def write(self, b: Any) -> int:
-        self.buf += bytes(b)
-        if self.buf.count(b"\n") > self.rows:
+        b = bytes(b)
+        self.buf += b
+        self.lines += b.count(b"\n")
+        if self.lines > self.rows:
             self.full = "rows"
         elif len(self.buf) > self.limit:
             self.full = "bytes"
@@ -85,6 +87,15 @@ class _Sink(io.RawIOBase):
         while lines and sum(len(x) + 1 for x in lines) > self.limit:
             lines.pop()
         return b"".join(x + b"\n" for x in lines)
+
+
+def _tsv(res: ox.QuerySolutions, sink: _Sink) -> None:
+    """SPARQL TSV (terms in Turtle syntax, tabs and newlines escaped) of canonical terms."""
+    names = list(res.variables)
+    sink.write(("\t".join(str(v) for v in names) + "\n").encode("utf-8"))
+    for sol in res:
+        sink.write(("\t".join("" if sol[v] is None else str(canonical(sol[v])) for v in names)
+                    + "\n").encode("utf-8"))
 
 
 class _Body(io.RawIOBase):
@@ -183,7 +194,8 @@ class RemoteEngine:
                         raise ValueError(f"unexpected media type {up.content_type!r}")
                     sink = _Sink(max_rows, max_bytes)
                     try:
-                        ox.serialize(ox.parse(body, fmt), sink, ox.RdfFormat.N_TRIPLES)
+                        ox.serialize((ox.Triple(q.subject, q.predicate, canonical(q.object))
+                                      for q in ox.parse(body, fmt)), sink, ox.RdfFormat.N_TRIPLES)
                     except BrokenPipeError:
                         pass
                     data, kind = sink.result(), "graph"
@@ -198,7 +210,7 @@ class RemoteEngine:
                             b"true" if bool(res) else b"false"
                     sink = _Sink(max_rows + 1, max_bytes)          # TSV has a header line
                     try:
-                        res.serialize(sink, ox.QueryResultsFormat.TSV)
+                        _tsv(res, sink)
                     except BrokenPipeError:
                         pass
                     data, kind = sink.result(), "solutions"

@@ -40,6 +40,18 @@ class Server:
         r.raise_for_status()
         return bool(r.json()["boolean"])
 
+    def clear(self, prefixes: tuple[str, ...] = ("https://w3id.org/plangraph/", "http://kasei.us/")) -> None:
+        """Delete the graphs tests write (a shared server between tests; Virtuoso's own
+        system graphs stay)."""
+        from kg.graphstore import StoreClient
+        r = httpx.post(self.query, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        r.raise_for_status()
+        client = StoreClient(self.query, self.update, self.auth)
+        for b in r.json()["results"]["bindings"]:
+            if b["g"]["value"].startswith(prefixes):
+                client.delete_graph(b["g"]["value"])
+
     def count(self, graph: Optional[str] = None) -> int:
         """Triples in one graph, or in all graphs."""
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
@@ -98,6 +110,89 @@ def oxigraph_server(folder: Path) -> Iterator[Server]:
     server = Server("oxigraph", base + "/query", base + "/store", proc=proc)
     try:
         _wait_ready(server, 30)
+        yield server
+    finally:
+        _stop(proc)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+AllowOSCalls = 0
+DirsAllowed = {d}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+; above PlanGraph's own caps (sparql_max_rows, sparql_timeout_s), which cut first: the
+; store's ResultSetMaxRows would cut results silently
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+MaxQueryCostEstimationTime = 0
+"""
+VIRTUOSO_PASSWORD = "PlanGraphLoader7"      # set at start; the server lives on loopback
+
+
+def virtuoso_binaries() -> Optional[tuple[str, str]]:
+    exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
+    return (exe, isql) if exe and isql else None
+
+
+@contextlib.contextmanager
+def virtuoso_server(folder: Path) -> Iterator[Server]:
+    """Virtuoso 7 (`virtuoso-t +foreground`) with its own ini and database in `folder`, HTTP
+    and ISQL on free loopback ports. Queries: the anonymous /sparql (read-only: its SPARQL
+    user has no SPARQL_UPDATE); loads: /sparql-graph-crud-auth (Graph Store Protocol, Digest
+    authentication) as dba, whose password is changed from the default at start."""
+    found = virtuoso_binaries()
+    if found is None:
+        pytest.skip("Virtuoso 7 is not installed (Debian virtuoso-opensource: `make virtuoso`)")
+    exe, isql = found
+    folder.mkdir(parents=True, exist_ok=True)
+    isql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(d=folder, isql=isql_port, http=http_port), encoding="utf-8")
+    proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{http_port}"
+    server = Server("virtuoso", base + "/sparql", base + "/sparql-graph-crud-auth",
+                    f"dba:{VIRTUOSO_PASSWORD}", proc=proc)
+    try:
+        _wait_ready(server, 120)
+        subprocess.run([isql, f"127.0.0.1:{isql_port}", "dba", "dba",
+                        f"exec=SET PASSWORD dba {VIRTUOSO_PASSWORD};"], check=True,
+                       capture_output=True, timeout=60)
         yield server
     finally:
         _stop(proc)

@@ -1,5 +1,6 @@
 """The graph in a SPARQL server (cfg.graph_store a URL): the push by Graph Store Protocol, the
-build marker, the reader and the /sparql proxy, against a real Oxigraph server on loopback."""
+build marker, the reader and the /sparql proxy, against a real Oxigraph server and a real
+Virtuoso 7 on loopback (fixture graph_server)."""
 from __future__ import annotations
 
 import os
@@ -37,12 +38,12 @@ def _client(server) -> StoreClient:
 
 
 @pytest.fixture
-def pushed(oxigraph_store):
+def pushed(graph_server):
     """The plan-like test graph pushed as build b1; (server, client, local store)."""
     local = _store(plan_quads())
-    client = _client(oxigraph_store)
+    client = _client(graph_server)
     publish(client, local, "b1")
-    return oxigraph_store, client, local
+    return graph_server, client, local
 
 
 def _graphs(local: ox.Store) -> list[str]:
@@ -217,3 +218,17 @@ def test_graphstore_unreachable_store_is_one_line_and_touches_nothing(tmp_path):
     assert os.listdir(tmp_path / "data") == ["keep.txt"]
     r = _app(["build"], {"PLANGRAPH_GRAPH_STORE": url + "/query"}, tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "graph_store_update" in r.stderr
+
+
+def test_graphstore_the_query_url_itself_refuses_updates(pushed):
+    """Second line of defence, as deployed: the store's query URL is read-only (Oxigraph's
+    /query; Virtuoso's anonymous /sparql, whose SPARQL user lacks SPARQL_UPDATE)."""
+    import httpx
+    server, client, local = pushed
+    before = server.count()
+    for body in ({"update": f"CLEAR GRAPH <{GRAPH}plan-a>"},
+                 {"query": f"CLEAR GRAPH <{GRAPH}plan-a>"},
+                 {"query": f"INSERT DATA {{ GRAPH <{GRAPH}plan-a> {{ <http://a> <http://b> 1 }} }}"}):
+        r = httpx.post(server.query, data=body, timeout=30)
+        assert r.status_code >= 400
+    assert server.count() == before

@@ -176,10 +176,10 @@ def test_protocol_conformance_table_matches_manifest(name):
 
 
 # ---- the endpoint ------------------------------------------------------------------------------
-@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def endpoint(request, tmp_path_factory):
-    """/sparql over the embedded store, and proxying to a real Oxigraph server holding the same
-    graphs (cfg.graph_store a URL)."""
+    """/sparql over the embedded store, and proxying to a real Oxigraph server or Virtuoso 7
+    holding the same graphs (cfg.graph_store a URL)."""
     from core.config import load_config
     from web.http.sparql import make_router
     data = tmp_path_factory.mktemp("w3c") / "data"
@@ -194,8 +194,12 @@ def endpoint(request, tmp_path_factory):
             from kg.graphstore import StoreClient
             from kg.remote import RemoteGraph
             from tests.kg.stores import oxigraph_server
-            server = stack.enter_context(oxigraph_server(data.parent / "oxigraph"))
-            client = StoreClient(server.query, server.update)
+            if request.param == "virtuoso":
+                server = request.getfixturevalue("virtuoso_session")
+                server.clear()
+            else:
+                server = stack.enter_context(oxigraph_server(data.parent / "oxigraph"))
+            client = StoreClient(server.query, server.update, server.auth)
             for q in quads:
                 client.put_graph(q.graph_name.value, ox.serialize([q.triple], format=ox.RdfFormat.N_TRIPLES))
             graph = RemoteGraph(client, [DATA.format(i) for i in (1, 2, 3)])
