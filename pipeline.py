@@ -7,7 +7,6 @@ checksum; loading checks them (core/artifacts.py).
 """
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -192,9 +191,10 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     timings["graph_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    index.build_index(corpus, cfg, staging / "index", embedder=embedder, graph=graph,
-                      progress=progress)
+    summary = index.build_index(corpus, cfg, staging / "index", embedder=embedder, graph=graph,
+                                progress=progress)
     timings["index_s"] = time.perf_counter() - t
+    timings["warm_s"] = summary["timings"]["warm_s"]      # sentence vectors, part of the index
 
     counts = {"documents": len(corpus.documents), "sections": len(corpus.sections),
               "passages": len(corpus.passages), "spam_spans": len(corpus.spam),
@@ -205,11 +205,6 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
                 "documents": {d.id: d.sha256 for d in corpus.documents.values()},
                 "counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}
     artifacts.write_json(staging / artifacts.MANIFEST, manifest)
-
-    t = time.perf_counter()
-    local = cfg.replace(data_dir=staging, graph_store="embedded", graph_store_update="")
-    warm_vectors(local, embedder, cfg.cache_dir, progress)     # reads the staged graph
-    timings["warm_s"] = time.perf_counter() - t
     if cfg.embed_backend != "torch":    # export the question encoder now, while torch is loaded
         from index.encoders import load_query_embedder
         t = time.perf_counter()
@@ -229,32 +224,6 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     secs = time.perf_counter() - t0
     progress(f"build finished in {secs:.1f}s -> {cfg.data_dir}")
     return BuildReport(secs, timings, counts)
-
-
-WARM_VECTORS = "index/warm_vectors.npz"
-
-
-def warm_vectors(cfg: Config, embedder, cache_dir: Path, progress: Progress = _stderr) -> None:
-    """Encode what question answering embeds on every question (labels, candidate sentences)
-    once, at build time (through the persistent embedding cache), and store text -> vector
-    beside the index, so that a question only encodes itself."""
-    import numpy as np
-
-    import qa.warm
-    from index.cache import encode_cached
-    from index.encoders import CachingEmbedder
-    ws = Workspace(cfg, verify=False)
-    caching = CachingEmbedder(embedder)
-    texts = qa.warm.candidate_texts(ws.corpus)
-    caching.preload(texts, encode_cached(embedder, texts, cache_dir, progress=progress))
-    ws.__dict__["embedder"] = caching
-    qa.warm.warm(ws)
-    texts = list(ws.embedder._memo)
-    vecs = np.stack([ws.embedder._memo[t] for t in texts]) if texts else np.zeros((0, embedder.dim))
-    path = cfg.data_dir / WARM_VECTORS
-    tmp = path.with_name("warm_vectors.part.npz")  # np.savez keeps a .npz name as given
-    np.savez(tmp, texts=np.array(texts, dtype=str), vectors=vecs.astype(np.float32))
-    os.replace(tmp, path)
 
 
 class Workspace:
@@ -308,18 +277,17 @@ class Workspace:
 
     @cached_property
     def embedder(self):
-        import numpy as np
-
+        import index
         from index.encoders import CachingEmbedder, load_query_embedder
         self._same_build()
         emb = CachingEmbedder(load_query_embedder(self.cfg))
-        path = self.cfg.data_dir / WARM_VECTORS
-        if path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    emb.preload(list(z["texts"]), z["vectors"])
-            except (OSError, ValueError, KeyError) as e:
-                _stderr(f"warning: ignoring unreadable {path} ({e}); answers will be slower")
+        try:
+            warm = index.warm_vectors(self.cfg.data_dir / "index")
+        except ArtifactError as e:
+            _stderr(f"warning: {e}; answers will be slower")
+            warm = None
+        if warm is not None:
+            emb.preload(*warm)
         return emb
 
     @cached_property

@@ -19,6 +19,7 @@ from core.artifacts import read_json, write_json
 from core.config import Config
 from core.errors import ArtifactError
 from core.types import Corpus
+from index import warm
 from index.cache import encode_cached
 from index.dense import DenseIndex
 from index.encoders import model_id
@@ -91,6 +92,11 @@ def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any
     if not stored:
         progress(f"index: {kind} FAISS index of {len(passages)} x {dim} ({t_dense:.1f}s)")
 
+    t2 = time.perf_counter()
+    warm_entry = warm.build(corpus, graph, embedder, out_dir, cfg.cache_dir, progress)
+    t_warm = time.perf_counter() - t2
+    progress(f"index: {warm_entry['texts']} sentence and label vectors ({t_warm:.1f}s)")
+
     doc_ids = list(corpus.documents)
     query_data = {"places": graph_places(graph, doc_ids) if graph is not None else {},
                   "synonyms": graph_synonyms(graph) if graph is not None else {}}
@@ -103,8 +109,9 @@ def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any
                "vector_store": store_label(cfg.vector_store),
                "vectors": {k: stored[k] for k in ("upserted", "present") if k in stored},
                "tokenizer": {**tokenizer.params(), "graph": graph is not None},
-               "fusion": params.to_dict(),
-               "timings": {"lexical_s": round(t_lex, 3), "dense_s": round(t_dense, 3)}}
+               "fusion": params.to_dict(), "warm": warm_entry,
+               "timings": {"lexical_s": round(t_lex, 3), "dense_s": round(t_dense, 3),
+                           "warm_s": round(t_warm, 3)}}
     write_manifest(out_dir, summary)
     return summary
 
@@ -155,6 +162,13 @@ def _load_dense(index_dir: Path, cfg: Config, m: dict, passages: list):
     return MilvusDense(cfg.vector_store, info["collection"], m.get("model", ""),
                        int(m.get("dim", 0)), info["keys"], [p.doc_id for p in passages],
                        info["revisions"])
+
+
+def warm_vectors(index_dir: Path) -> Optional[tuple[list[str], Any]]:
+    """The sentence and label vectors of a built index (texts, float32 rows), or None when
+    the index was built without them."""
+    entry = read_manifest(Path(index_dir)).get("warm")
+    return warm.load(Path(index_dir), entry) if entry else None
 
 
 def describe(index_dir: Path) -> Optional[dict]:

@@ -5,6 +5,7 @@
   dense.faiss     FAISS index (flat or HNSW)
   lexical/        bm25s files + userdict.txt
   query.json      place names and synonyms taken from the graph
+  warm_vectors.npz  sentence and label vectors readers compare with (index/warm.py)
 
 The manifest is written last, so an interrupted build leaves a folder that refuses to load.
 Loading refuses any mismatch (model, dimension, corpus) with an ArtifactError saying to rebuild.

@@ -1,11 +1,16 @@
-"""Sentence splitting and sentence windows, by offsets.
+"""Sentence splitting and sentence windows, by offsets: the one home of both cuts.
 
-split_sentences(text, base_offset) -> [(start, end)] absolute offsets; sentences end at
-。；！？ ; ! ? (and …), never inside “” ‘’ 「」 『』 () （） 《》 【】; a closing quote or bracket
-right after the terminator stays with its sentence. Whitespace between sentences is excluded.
+- split_sentences(text, base_offset) -> [(start, end)] absolute offsets, the units passages
+  are windowed from; sentences end at 。；！？ ; ! ? (and …), never inside “” ‘’ 「」 『』 ()
+  （） 《》 【】; a closing quote or bracket right after the terminator stays with its
+  sentence. Whitespace between sentences is excluded.
+- sentence_spans / clause_spans: the finer cut answers quote (a line break ends a sentence
+  too, the terminator is left out), and answer_sentences(passage): the texts a reader scores
+  and the index stage embeds at build time (table rows whole, headings none).
 """
 from __future__ import annotations
 
+from core.types import Passage
 from ingest.text import WS
 
 TERMINATORS = set("。；！？;!?…")
@@ -105,3 +110,69 @@ def sentence_windows(raw: str, start: int, end: int, max_chars: int,
             k = j + 1 if units[j + 1][1] - units[j][0] > max_chars else j
         i = k if k > i else i + 1
     return windows
+
+
+# ---- the cut answers quote --------------------------------------------------------------
+ANSWER_END = set("。；;！!？?\n")
+CLAUSE_END = set(",，:：")
+OPENERS = {"“": "”", "《": "》", "(": ")", "（": "）", "「": "」", "【": "】", "‘": "’"}
+
+
+def _balanced_cut(text: str, ends: set[str]) -> list[tuple[int, int]]:
+    """Split `text` after any char in `ends` that is not inside quotes/brackets."""
+    spans, stack, start = [], [], 0
+    for i, ch in enumerate(text):
+        if ch in OPENERS:
+            stack.append(OPENERS[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in ends and (not stack or ch == "\n"):
+            stack = []
+            spans.append((start, i + 1))
+            start = i + 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _strip(raw: str, s: int, e: int, strip: str) -> tuple[int, int]:
+    while s < e and (raw[s].isspace() or raw[s] in strip):
+        s += 1
+    while e > s and (raw[e - 1].isspace() or raw[e - 1] in strip):
+        e -= 1
+    return s, e
+
+
+def sentence_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of raw[start:end] (ending at 。；！？ or a newline), trimmed, absolute offsets."""
+    out = []
+    for s, e in _balanced_cut(raw[start:end], ANSWER_END):
+        a, b = _strip(raw, start + s, start + e, "。；;！!？?")
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def clause_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clauses of one sentence (split at commas and colons outside brackets)."""
+    out = []
+    for s, e in _balanced_cut(raw[start:end], CLAUSE_END):
+        a, b = _strip(raw, start + s, start + e, ",，:：。；;")
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def answer_spans(p: Passage) -> list[tuple[int, int]]:
+    """[start, end) within p.text of the sentences a reader scores: a table row whole, a
+    heading none, else sentence_spans."""
+    if p.kind == "heading":
+        return []
+    if p.kind == "table_row":
+        return [(0, len(p.text))]
+    return sentence_spans(p.text, 0, len(p.text))
+
+
+def answer_sentences(passages) -> list[str]:
+    """The distinct texts of answer_spans over passages, in order."""
+    return list(dict.fromkeys(p.text[s:e] for p in passages for s, e in answer_spans(p)))

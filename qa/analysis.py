@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from core.periods import PERIOD_RE, plan_number_of, plan_span
+from core.zh import norm
 from qa.context import QAContext
 from qa.lexicon import Lexicon, load_lexicon
-from qa.text import has_cjk, norm, unique
+from qa.text import has_cjk, unique
 
 # the head word of an indicator name (…利用率, …比例, …密度)
 HEAD = re.compile(r"(率|比例|占比|比重|密度|面积|数量|总量|规模|能力|频次|覆盖率|普及率)$")

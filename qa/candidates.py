@@ -19,15 +19,16 @@ import numpy as np
 
 from core.protocols import Workspace
 from core.types import Citation
+from core.zh import aliases_of, norm
+from ingest.sentences import sentence_spans
 from kg.model import FORWARD_KINDS
 from qa import evidence, extractive, indicator_lists, lists, tables
-from qa.context import aliases_of
 from qa.graphview import GraphView
 from qa.intent import Intent, Query
 from qa.lexicon import Lexicon
 from qa.position import Position
 from qa.quantity import Quantity, parse_value
-from qa.text import bigram_cover, has_number, lcs_cover, norm, sentence_spans
+from qa.text import bigram_cover, has_number, lcs_cover
 from qa.values import cite_target, format_target, with_unit
 
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效", "已完成", "累计完成", "已建成", "建成")

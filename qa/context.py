@@ -17,13 +17,13 @@ import numpy as np
 
 from core.periods import period_of as plan_period
 from core.protocols import Workspace
+from core.zh import aliases_of, city_names, norm
 from core.zh_dict import pos_tokenizer, private_tokenizer
-from qa.text import norm
+from kg.vocabulary import IndicatorRef, Place, place_aliases, strip_names, strip_places
 
 if TYPE_CHECKING:
     from qa.graphview import GraphView
 
-ADMIN_SUFFIX = ("市", "区", "县", "镇", "街道", "乡")
 EXACT_LABEL = 0.95      # match score of an indicator label written whole in the question
 SHORT_LABEL_CAP = 0.7  # short labels (≤3 chars) only match when written in the question
 WHOLE_BONUS = 0.15      # added in proportion to the share of all content words the label covers
@@ -44,21 +44,6 @@ class DocInfo:
     issuer: str = ""                              # catalog issuer(s), ';'-separated
 
 
-@dataclass(frozen=True)
-class Place:
-    name: str                    # as written in the plan, e.g. 诸暨市
-    doc_id: str
-    kind: str                    # city | district
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class IndicatorRef:
-    key: str                     # graph IRI (or any stable key)
-    labels: tuple[str, ...]      # preferred label first
-    doc_ids: tuple[str, ...] = ()
-
-
 HEADS = ("率", "比例", "占比", "比重", "密度", "面积", "数量", "总量", "规模", "能力", "长度", "投资",
          "厂", "站", "项目", "工程", "中心", "设施", "户", "座", "个")
 HEAD_MISMATCH = 0.6
@@ -67,15 +52,6 @@ HEAD_MISMATCH = 0.6
 def _head(text: str) -> str:
     """The kind word an indicator name ends with (率, 面积, 厂 …), or ''."""
     return next((h for h in HEADS if text.endswith(h)), "")
-
-
-def aliases_of(name: str) -> tuple[str, ...]:
-    """越城区 -> (越城区, 越城); 诸暨市 -> (诸暨市, 诸暨); short names stay whole."""
-    out = [name]
-    for suf in ADMIN_SUFFIX:
-        if name.endswith(suf) and len(name) - len(suf) >= 2:
-            out.append(name[: -len(suf)])
-    return tuple(dict.fromkeys(out))
 
 
 @dataclass
@@ -105,27 +81,11 @@ class QAContext:
     # ---- places -------------------------------------------------------------------------
     def city_names(self) -> dict[str, list[str]]:
         """Every way of writing each catalog city (绍兴, 绍兴市) -> its document ids."""
-        out: dict[str, list[str]] = {}
-        for d in self.docs.values():
-            for a in aliases_of(d.city) + ((d.city + "市",) if not d.city.endswith("市") else ()):
-                out.setdefault(a, [])
-                if d.id not in out[a]:
-                    out[a].append(d.id)
-        # two cities by their first characters (杭绍 = 杭州 and 绍兴)
-        cities: dict[str, list[str]] = {}
-        for d in self.docs.values():
-            cities.setdefault(d.city, []).append(d.id)
-        for a in cities:
-            for b in cities:
-                if a != b and len(a) >= 2 and len(b) >= 2 and a[0] != b[0]:
-                    out.setdefault(a[0] + b[0], cities[a] + cities[b])
-        return out
+        return city_names((d.id, d.city) for d in self.docs.values())
 
     def place_names(self) -> list[tuple[str, Place]]:
         """(alias, place) pairs for districts, longest alias first."""
-        pairs = [(a, p) for p in self.places if p.kind != "city"
-                 for a in (p.aliases or aliases_of(p.name))]
-        return sorted(pairs, key=lambda x: -len(x[0]))
+        return place_aliases(self.places)
 
     def in_plans(self, word: str) -> bool:
         """Is the word written in some plan (normalised text)?"""
@@ -219,15 +179,13 @@ class QAContext:
 
     # ---- indicators ---------------------------------------------------------------------
     def _strip_places(self, label: str) -> str:
-        """A label without the plan's own place names (天然气在杭州市能源… -> 天然气在能源…)."""
+        """A label without the plan's own place names (kg.vocabulary.strip_places)."""
         out = self._stripped.get(label)
         if out is None:
             if self._strip_names is None:
-                names = set(self.city_names()) | {a for a, _ in self.place_names()}
-                self._strip_names = [norm(n) for n in sorted(names, key=len, reverse=True)]
-            out = norm(label)
-            for n in self._strip_names:
-                out = out.replace(n, "")
+                self._strip_names = strip_names(
+                    set(self.city_names()) | {a for a, _ in self.place_names()})
+            out = strip_places(label, self._strip_names)
             if len(self._stripped) >= 65536:
                 self._stripped.clear()
             self._stripped[label] = out

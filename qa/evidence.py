@@ -9,9 +9,11 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from core.zh import norm
+from kg.vocabulary import IndicatorRef
 from qa.analysis import Analysis
-from qa.context import IndicatorRef, QAContext
-from qa.text import bigram_cover, lcs_cover, norm, substring_cover
+from qa.context import QAContext
+from qa.text import bigram_cover, lcs_cover, substring_cover
 
 STRONG_LABEL = 0.8         # share of an indicator label written in the question
 MENTION = 0.8              # share of that label the evidence must contain

@@ -12,9 +12,11 @@ from typing import Optional
 from core.periods import five_year_span, period_names_in
 from core.protocols import Workspace
 from core.types import Passage
+from core.zh import aliases_of, norm
+from ingest.sentences import clause_spans, sentence_spans
 from qa.analysis import Analysis
-from qa.context import QAContext, aliases_of
-from qa.text import bigrams, clause_spans, has_number, norm, numbers, sentence_spans
+from qa.context import QAContext
+from qa.text import bigrams, has_number, numbers
 
 RETRO_WORDS = ("十三五", "回顾", "成就", "现状", "短板", "成效")
 MAX_ANSWER_CHARS = 160

@@ -19,11 +19,11 @@ import numpy as np
 
 from core.errors import QuestionError
 from core.protocols import Workspace
+from core.zh import norm
 from qa.candidates import FEATURES, GENERATORS, claim_key, featurize
 from qa.intent import Intent, parse
 from qa.reader import ROUTES
 from qa.scorer import SCHEMA, Params, Scorer, answer_row
-from qa.text import norm
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "evaluation" / "questions"
 C = 1.0                 # inverse regularisation of the ranker

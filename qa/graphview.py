@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 from core.protocols import GraphReader
 from kg.model import District, Indicator, Organization, Project, Regulation, Target
-from qa.context import IndicatorRef, Place, aliases_of
+from kg.vocabulary import IndicatorRef, Place, district_places, indicator_refs
 
 
 class GraphView:
@@ -56,31 +56,10 @@ class GraphView:
 
     def indicator_refs(self) -> list[IndicatorRef]:
         """Indicators with every label, and the plans that set a target for each."""
-        docs_of: dict[str, list[str]] = {}
-        for t in self.targets():
-            plans = docs_of.setdefault(t.indicator_iri, [])
-            if t.doc_id not in plans:
-                plans.append(t.doc_id)
-        out, seen = [], set()
-        for ind in self.indicators():
-            labels = [lab for lab in dict.fromkeys([ind.pref_label, *ind.alt_labels]) if lab]
-            if not labels:
-                continue
-            seen.add(ind.iri)
-            out.append(IndicatorRef(ind.iri, tuple(labels), tuple(docs_of.get(ind.iri, ()))))
-        # targets whose indicator is not listed still get a reference (by their label)
-        for t in self.targets():
-            if t.indicator_iri and t.indicator_iri not in seen:
-                seen.add(t.indicator_iri)
-                labels = [x for x in (t.indicator_label, t.name_as_written) if x]
-                if labels:
-                    out.append(IndicatorRef(t.indicator_iri, tuple(dict.fromkeys(labels)),
-                                            tuple(docs_of.get(t.indicator_iri, ()))))
-        return out
+        return indicator_refs(self)
 
     def district_places(self) -> list[Place]:
-        return [Place(d.name, d.doc_id, "district", aliases_of(d.name))
-                for d in self.districts() if d.name and d.doc_id]
+        return district_places(self)
 
     def extra_words(self) -> list[str]:
         words = [p.name for p in self.projects()]

@@ -16,11 +16,11 @@ from enum import Enum
 from typing import Optional
 
 from core.periods import five_year_span
+from core.zh import norm
 from qa.analysis import Analysis, analyze
 from qa.context import QAContext
 from qa.lexicon import Lexicon, Rewrite
 from qa.quantity import asked_family
-from qa.text import norm
 
 
 class Intent(str, Enum):

@@ -9,12 +9,14 @@ import re
 from typing import Any, Optional
 
 from core.protocols import Workspace
+from core.zh import aliases_of, norm
+from ingest.sentences import sentence_spans
 from qa.analysis import Analysis
-from qa.context import QAContext, aliases_of
+from qa.context import QAContext
 from qa.evidence import asks_number
 from qa.graphview import GraphView
 from qa.position import Position
-from qa.text import bigram_cover, norm, sentence_spans
+from qa.text import bigram_cover
 
 ROLE_CUES = {"guided": ("指导",), "key_area": ("重点",), "in_scope": ("范围", "覆盖", "涵盖")}
 ISSUER_CUES = ("印发", "发布", "联合发文", "发文", "编制单位", "制定单位", "出台单位", "哪个部门发",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 from core.types import Answer, Citation
+from ingest.sentences import sentence_spans
 from qa import arith
 from qa.candidates import GENERATORS, Candidate, Env, claim_key, featurize
 from qa.extractive import queries
@@ -16,7 +17,6 @@ from qa.intent import Intent, Query, parse
 from qa.quantity import parse_value
 from qa.scorer import Scorer, sigmoid
 from qa.sides import Side, label_sides
-from qa.text import sentence_spans
 from qa.values import cite_target, format_target
 
 ROUTES: dict[Intent, tuple[str, ...]] = {

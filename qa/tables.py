@@ -8,10 +8,11 @@ from typing import Any, Optional
 
 from core.protocols import Workspace
 from core.types import Passage
+from core.zh import aliases_of, norm
 from qa.analysis import Analysis
-from qa.context import QAContext, aliases_of
+from qa.context import QAContext
 from qa.position import Position
-from qa.text import bigram_cover, lcs_cover, norm
+from qa.text import bigram_cover, lcs_cover
 
 MIN_TABLE_RELEVANCE = 0.3
 MIN_COLUMN_MATCH = 0.7

@@ -1,21 +1,16 @@
-"""Small text helpers for question answering: normalisation, sentence/clause spans by offset,
-numbers, and string-similarity measures (LCS coverage, character bigrams).
-
-Every span helper returns absolute [start, end) offsets into the document's raw text, so a
-chosen span can be cited exactly (quote == raw[start:end]).
+"""Small text helpers for question answering: numbers as written and string-similarity
+measures (LCS coverage, character bigrams). The matching form of a text is core.zh.norm;
+sentence and clause spans are ingest.sentences'.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Iterable
 
+from core.zh import norm
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SENTENCE_END = set("。；;！!？?\n")
-CLAUSE_END = set(",，:：")
-OPENERS = {"“": "”", "《": "》", "(": ")", "（": "）", "「": "」", "【": "】", "‘": "’"}
-SPACE = re.compile(r"\s+")
 # a number as written, with its comparator and a short unit (65%, ≥20%, 4座/平方公里, 0.8, 44亿立方米)
 NUMBER = re.compile(r"[≤≥<>＜＞]?\d+(?:\.\d+)?\s*(?:%|％|‰|万|亿)?")
 UNIT_AFTER = re.compile(r"^(?:%|％|‰|万|亿)?\s*(?:个|座|公里|千米|米|平方公里|平方米|公顷|吨|万吨|"
@@ -23,65 +18,8 @@ UNIT_AFTER = re.compile(r"^(?:%|％|‰|万|亿)?\s*(?:个|座|公里|千米|米
                         r"(?:/(?:日|天|年|平方公里|人))?")
 
 
-@lru_cache(maxsize=8192)
-def _norm(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text or "").lower()
-    t = t.replace("<=", "≤").replace(">=", "≥").replace("=<", "≤").replace("=>", "≥")
-    return SPACE.sub("", t)
-
-
-def norm(text: str) -> str:
-    """NFKC, lower case, no whitespace, <= >= written as ≤ ≥ (used for matching only)."""
-    return _norm(text or "")
-
-
 def has_cjk(text: str) -> bool:
     return bool(CJK.search(text or ""))
-
-
-def _balanced_cut(text: str, ends: set[str]) -> list[tuple[int, int]]:
-    """Split `text` after any char in `ends` that is not inside quotes/brackets."""
-    spans, stack, start = [], [], 0
-    for i, ch in enumerate(text):
-        if ch in OPENERS:
-            stack.append(OPENERS[ch])
-        elif stack and ch == stack[-1]:
-            stack.pop()
-        elif ch in ends and (not stack or ch == "\n"):
-            stack = []
-            spans.append((start, i + 1))
-            start = i + 1
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
-def _trim(raw: str, s: int, e: int, strip: str) -> tuple[int, int]:
-    while s < e and (raw[s].isspace() or raw[s] in strip):
-        s += 1
-    while e > s and (raw[e - 1].isspace() or raw[e - 1] in strip):
-        e -= 1
-    return s, e
-
-
-def sentence_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentences of raw[start:end] (ending at 。；！？ or a newline), trimmed, absolute offsets."""
-    out = []
-    for s, e in _balanced_cut(raw[start:end], SENTENCE_END):
-        a, b = _trim(raw, start + s, start + e, "。；;！!？?")
-        if b > a:
-            out.append((a, b))
-    return out
-
-
-def clause_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Clauses of one sentence (split at commas and colons outside brackets)."""
-    out = []
-    for s, e in _balanced_cut(raw[start:end], CLAUSE_END):
-        a, b = _trim(raw, start + s, start + e, ",，:：。；;")
-        if b > a:
-            out.append((a, b))
-    return out
 
 
 def numbers(text: str) -> list[str]:

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from core.errors import QuestionError
 from core.types import Answer, Corpus, Hit
-from kg.model import Indicator, Target
+from kg.model import District, Indicator, Target
 from qa.text import bigrams
 
 # --- embedders ------------------------------------------------------------------------------
@@ -123,20 +123,15 @@ class LexicalRetrieverFake:
 
 
 class IndexGraphFake:
-    """FAKE graph exposing the accessors build_index reads (labels, indicators, districts)."""
+    """FAKE graph exposing the typed views the index stage reads (labels, indicators,
+    districts, targets) as kg.model records."""
 
-    class _Indicator:
-        def __init__(self, label, alt_labels):
-            self.label, self.alt_labels = label, alt_labels
-
-    class _District:
-        def __init__(self, label):
-            self.label = label
-
-    def __init__(self, labels=(), indicators=(), districts=None):
+    def __init__(self, labels=(), indicators=(), districts=None, targets=()):
         self._labels = list(labels)
-        self._indicators = [self._Indicator(a, b) for a, b in indicators]
-        self._districts = districts or {}
+        self._indicators = [Indicator(f"ind{i}", a, list(b)) for i, (a, b) in enumerate(indicators)]
+        self._districts = {d: [District(f"{d}/{x}", d, x, x[-1:], "in_scope", "", 0, 0)
+                               for x in xs] for d, xs in (districts or {}).items()}
+        self._targets = list(targets)
 
     def labels(self):
         return list(self._labels)
@@ -145,7 +140,12 @@ class IndexGraphFake:
         return list(self._indicators)
 
     def districts(self, doc_id=None):
-        return [self._District(x) for x in self._districts.get(doc_id, [])]
+        if doc_id is None:
+            return [x for xs in self._districts.values() for x in xs]
+        return list(self._districts.get(doc_id, []))
+
+    def targets(self, doc_id=None):
+        return [t for t in self._targets if doc_id in (None, t.doc_id)]
 
 
 # --- UI -------------------------------------------------------------------------------------

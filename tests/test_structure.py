@@ -154,6 +154,29 @@ def test_packages_form_layers():
     assert graph["core"] == set(), f"core imports {graph['core']}"
 
 
+BUILD_STAGES = ("pipeline", "ingest", "kg", "index")
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for m in graph.get(todo.pop(), ()):
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return seen
+
+
+def test_the_build_never_imports_question_answering():
+    """What the build writes (sentence vectors included) is defined by the build's stages:
+    pipeline, ingest, kg and index reach no qa/ module, directly or through others."""
+    graph = import_graph()
+    bad = {m: sorted(x for x in _reach(graph, m) if _package(x) == "qa")
+           for m in graph if _package(m) in BUILD_STAGES or m.split(".")[0] in BUILD_STAGES}
+    bad = {m: qa for m, qa in bad.items() if qa}
+    assert not bad, f"build modules reaching qa/: {bad}"
+
+
 def test_no_module_over_the_size_limit():
     long = {}
     for f in [*_module_files().values(), *sorted((ROOT / "tests").rglob("*.py"))]:

@@ -16,7 +16,9 @@ from typing import Optional
 import pytest
 
 from core.types import Document
-from qa.context import DocInfo, IndicatorRef, Place, QAContext, aliases_of
+from core.zh import aliases_of
+from kg.vocabulary import IndicatorRef, Place
+from qa.context import DocInfo, QAContext
 from tests.fakes import LexicalRetrieverFake
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "qa"

@@ -1,7 +1,8 @@
 """Indicator matching: what it embeds, and labels shared by several plans scored once."""
 from __future__ import annotations
 
-from qa.context import DocInfo, IndicatorRef, QAContext
+from kg.vocabulary import IndicatorRef
+from qa.context import DocInfo, QAContext
 from tests.fakes import RecordingEmbedderFake
 
 

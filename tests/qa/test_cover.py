@@ -7,8 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.zh import norm
 from qa import extractive
-from qa.text import bigram_cover, norm
+from qa.text import bigram_cover
 from tests.qa.conftest import make_ctx
 
 CTX = make_ctx(idf_source=["城市生活垃圾回收利用率达到45%", "公共厕所密度", "燃气管网互联互通"])

@@ -2,8 +2,10 @@
 its definition on every passage of the real plans (offsets, texts, headings, flags)."""
 from __future__ import annotations
 
+from core.zh import norm
+from ingest.sentences import sentence_spans
 from qa import extractive
-from qa.text import has_number, norm, numbers, sentence_spans
+from qa.text import has_number, numbers
 
 
 def test_passage_table_matches_its_definition(corpus):

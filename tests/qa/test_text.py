@@ -1,7 +1,9 @@
 """Offsets and similarity helpers of qa/text.py."""
 from __future__ import annotations
 
-from qa.text import clause_spans, lcs_cover, norm, numbers, sentence_spans, substring_cover
+from core.zh import norm
+from ingest.sentences import clause_spans, sentence_spans
+from qa.text import lcs_cover, numbers, substring_cover
 
 RAW = "前言。一是推进改造,完成“A、B。C”的建设;二是提高效率!最后一句"
 
