@@ -3,7 +3,9 @@
 Builds into a temporary folder (never touches data/), then measures warm question answering,
 SPARQL example queries, serve-ready time and memory. With a graph store by URL (cfg.graph_store)
 the build is pushed to that store (replacing the build it held: give bench a store of its own)
-and the report names it (`graph_store`). --scale N also builds a synthetic corpus of
+and the report names it (`graph_store`). A milvus-lite vector store (cfg.vector_store) gets a
+file of its own beside the build; a Milvus server gets the model's collection (`vector_store`
+in the report). --scale N also builds a synthetic corpus of
 N copies of every plan with varied city names, and reports the same figures for it.
 """
 from __future__ import annotations
@@ -126,6 +128,7 @@ def measure_workspace(cfg: Config, progress,
     if failed:
         out["sparql_failed"] = failed
     out["rss_mb"] = round(_rss_mb(), 1)
+    ws.retriever.close()        # a milvus-lite file is free for the server measured next
     return out
 
 
@@ -141,7 +144,8 @@ def measure_serve(cfg: Config, load: bool, progress, attack: bool = False) -> di
     first question (which loads the model); memory idle and after answering."""
     import httpx
     port = _free_port()
-    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", **_graph_store_env(cfg))
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False",
+               PLANGRAPH_VECTOR_STORE=cfg.vector_store, **_graph_store_env(cfg))
     cmd = [sys.executable, str(ROOT / "app.py"), "--corpora", str(cfg.corpora_dir),
            "--data", str(cfg.data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)]
     t0 = time.perf_counter()
@@ -212,7 +216,10 @@ def run_once(cfg: Config, load: bool, progress, attack: bool = False,
              after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
     import pipeline
     rep = pipeline.build(cfg, force=True, progress=lambda m: None)
-    res: dict[str, Any] = {"graph_store": cfg.graph_store, "build_s": round(rep.seconds, 2)}
+    from index.milvus import store_kind
+    res: dict[str, Any] = {"graph_store": cfg.graph_store,
+                           "vector_store": store_kind(cfg.vector_store),
+                           "build_s": round(rep.seconds, 2)}
     res.update({k: rep.counts.get(k) for k in ("documents", "passages", "triples")})
     res.update({k: round(v, 2) for k, v in rep.timings.items()})
     progress(f"bench: built {res['documents']} documents in {res['build_s']}s")
@@ -229,9 +236,13 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bo
     if scale is not None and scale < 1:
         from core.errors import ConfigError
         raise ConfigError(f"bench --scale {scale}: must be >= 1")
+    from index.milvus import is_lite
     tmp = Path(tempfile.mkdtemp(prefix="plangraph-bench-"))
+
+    def lite(path: Path) -> Optional[str]:  # a milvus-lite file of its own, beside the build
+        return str(path) if is_lite(cfg.vector_store) else None
     try:
-        base = cfg.replace(data_dir=tmp / "data")
+        base = cfg.replace(data_dir=tmp / "data", vector_store=lite(tmp / "vectors.db"))
         report = run_once(base, load or attack, progress, attack, after_load)
         if scale:
             # the synthetic corpus and its build live beside the data folder and are kept, so
@@ -239,7 +250,8 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bo
             # build warm; `cache` says which one this run measured
             keep = cfg.data_dir.with_name(cfg.data_dir.name + ".bench")
             corp = synth_corpus(cfg, keep / f"corpora-x{scale}", scale)
-            scaled = cfg.replace(corpora_dir=corp, data_dir=keep / f"data-x{scale}")
+            scaled = cfg.replace(corpora_dir=corp, data_dir=keep / f"data-x{scale}",
+                                 vector_store=lite(keep / f"vectors-x{scale}.db"))
             cache = "warm" if scaled.cache_dir.is_dir() else "cold"
             report["scale"] = {"n": scale, "cache": cache,
                                **run_once(scaled, False, progress, after_load)}

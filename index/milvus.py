@@ -37,10 +37,15 @@ from index.dense import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 
 SCHEMA_VERSION = 1
 MAX_TOPK = 16_384            # Milvus's cap on the results of one search
-FULL_SCAN_MAX = 2_048        # a build of at most this many passages reads every score at once
+# a build of at most this many passages (4 MB of 512-d vectors) reads its vectors from Milvus
+# once and scores them in memory, as flat FAISS does; a bigger one is searched in Milvus
+IN_MEMORY_MAX = 2_048
 UPSERT_BATCH = 512
 GET_BATCH = 1_000
 CONNECT_TIMEOUT_S = 10.0
+# no keepalive pings on an idle connection: gRPC servers with default settings (milvus-lite's)
+# answer them with GOAWAY "too_many_pings" after a few, which gRPC then logs to stderr
+GRPC_OPTIONS = {"grpc.keepalive_permit_without_calls": 0}
 KEY_FIELDS = {"pk": 64, "doc_id": 128, "rev": 40, "passage_id": 128}
 REBUILD = "run `python app.py build --force`"
 
@@ -61,6 +66,13 @@ def store_label(uri: str) -> str:
         return uri
     p = urlparse(uri)
     return p._replace(netloc=p.hostname + (f":{p.port}" if p.port else "")).geturl()
+
+
+def store_kind(uri: str) -> str:
+    """"faiss", "milvus-lite" or "milvus <url>" (bench reports it)."""
+    if not is_milvus(uri):
+        return "faiss"
+    return "milvus-lite" if is_lite(uri) else f"milvus {store_label(uri)}"
 
 
 def collection_name(model: str) -> str:
@@ -140,7 +152,8 @@ class MilvusStore:
                 raise _unreachable(uri, f"cannot create {path.parent}: {e.strerror}") from None
             _check_lite_free(path)
         try:
-            self.client = MilvusClient(uri=uri, timeout=timeout)
+            self.client = MilvusClient(uri=uri, timeout=timeout, dedicated=True,
+                                       grpc_options=GRPC_OPTIONS)
         except MilvusException as e:
             raise _unreachable(uri, e.message) from None
 
@@ -204,6 +217,22 @@ class MilvusStore:
             out.update(r["pk"] for r in rows)
         return out
 
+    def vectors(self, name: str, keys: Sequence[str], dim: int) -> np.ndarray:
+        """The vectors of these keys, in order (ArtifactError when one is missing)."""
+        out = np.zeros((len(keys), dim), dtype=np.float32)
+        pos = {k: i for i, k in enumerate(keys)}
+        found = 0
+        for s in range(0, len(keys), GET_BATCH):
+            rows = self._call("get", self.client.get, name, ids=list(keys[s:s + GET_BATCH]),
+                              output_fields=["pk", "vector"])
+            for r in rows:
+                out[pos[r["pk"]]] = np.asarray(r["vector"], dtype=np.float32)
+            found += len(rows)
+        if found != len(keys):
+            raise ArtifactError(f"vector store {store_label(self.uri)} holds {found} of this "
+                                f"build's {len(keys)} passages (collection {name}); {REBUILD}")
+        return out
+
     def upsert(self, name: str, rows: list[dict]) -> None:
         for s in range(0, len(rows), UPSERT_BATCH):
             self._call("upsert", self.client.upsert, name, rows[s:s + UPSERT_BATCH])
@@ -223,12 +252,13 @@ class MilvusStore:
                          consistency_level="Strong")
         return [(h["pk"] if "pk" in h else h["id"], float(h["distance"])) for h in res[0]]
 
-    def close(self) -> None:
-        """Close the connection; a milvus-lite file is released for other processes."""
+    def close(self, release: bool = False) -> None:
+        """Close the connection. release=True also stops this process's milvus-lite server of
+        the file (every connection to it in this process ends), freeing it for others."""
         try:
             self.client.close()
         finally:
-            if self.lite:
+            if self.lite and release:
                 from milvus_lite.server_manager import server_manager_instance
                 server_manager_instance.release_server(self.uri)
 
@@ -272,20 +302,24 @@ def write_vectors(uri: str, model: str, passages: Sequence, texts: Sequence[str]
 
 class MilvusDense:
     """The dense half of the hybrid retriever over Milvus, with DenseIndex's interface
-    (size, dim, kind, search, all_scores). Connects on first use."""
+    (size, dim, kind, search, all_scores). Connects on first use. A build of at most
+    in_memory_max passages is read once and scored in memory (every passage's exact score,
+    as flat FAISS gives; milvus-lite spends ~0.1 ms per hit returned, so reading all scores by a
+    search cost ~30 ms a query); bigger builds are searched in Milvus, filtered by plan."""
 
     kind = "milvus"
 
     def __init__(self, uri: str, collection: str, model: str, dim: int, keys: Sequence[str],
                  doc_ids: Sequence[str], revisions: dict[str, str],
-                 full_scan_max: int = FULL_SCAN_MAX):
+                 in_memory_max: int = IN_MEMORY_MAX):
         if len(keys) != len(doc_ids):
             raise ValueError(f"MilvusDense: {len(keys)} keys for {len(doc_ids)} rows")
         if dim <= 0:
             raise ValueError(f"MilvusDense: dim={dim!r} must be positive")
         self.uri, self.collection, self.model, self._dim = uri, collection, model, int(dim)
         self.keys, self.revisions = list(keys), dict(revisions)
-        self.full_scan_max = full_scan_max
+        self.in_memory_max = in_memory_max
+        self._matrix: Optional[np.ndarray] = None
         self._row = {k: i for i, k in enumerate(self.keys)}
         self._docs = np.array(list(doc_ids))
         self._doc_sizes = {d: int(n) for d, n in zip(*np.unique(self._docs, return_counts=True))}
@@ -323,20 +357,16 @@ class MilvusDense:
         return scores[keep], rows[keep]
 
     def all_scores(self, qvec: np.ndarray) -> Optional[np.ndarray]:
-        """Every row's inner product from one search (builds of at most full_scan_max
-        passages; None above, where searches read the best rows of the plans asked for)."""
-        if self.size == 0 or self.size > min(self.full_scan_max, MAX_TOPK):
+        """Every row's inner product (builds of at most in_memory_max passages, whose vectors
+        are read from Milvus on first use; None above, where `search` asks Milvus)."""
+        if self.size == 0 or self.size > self.in_memory_max:
             return None
-        hits = self.store().search(self.collection, qvec, self.size,
-                                   sorted(set(self.revisions.values())))
-        scores, rows = self._rows_of(hits)
-        if len(set(rows.tolist())) != self.size:
-            raise ArtifactError(f"vector store {store_label(self.uri)} returned "
-                                f"{len(set(rows.tolist()))} of this build's {self.size} "
-                                f"passages (collection {self.collection}); {REBUILD}")
-        out = np.empty(self.size, dtype=np.float32)
-        out[rows] = scores
-        return out
+        if self._matrix is None:
+            store = self.store()
+            with self._lock:
+                if self._matrix is None:
+                    self._matrix = store.vectors(self.collection, self.keys, self._dim)
+        return self._matrix @ np.asarray(qvec, dtype=np.float32).reshape(-1)
 
     def search(self, qvec: np.ndarray, k: int,
                allowed: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
@@ -363,7 +393,9 @@ class MilvusDense:
         return scores[:k], rows[:k]
 
     def close(self) -> None:
+        """Disconnect; a milvus-lite file is released for other processes (the next search
+        connects again)."""
         with self._lock:
             if self._store is not None:
-                self._store.close()
+                self._store.close(release=True)
                 self._store = None

@@ -54,11 +54,15 @@ def test_milvus_same_hits_as_faiss(small_corpus, index_cfg, fake_embedder, tmp_p
     summary, milvus_r = _build(small_corpus, index_cfg, fake_embedder, tmp_path / "m", lite)
     assert summary["dense"] == "milvus" and summary["vectors"]["upserted"] == summary["passages"]
     assert not (tmp_path / "m" / "dense.faiss").exists()
-    for q in QUERIES:
-        for mode in ("dense", "hybrid"):
-            a, b = faiss_r.search(q, k=5, mode=mode), milvus_r.search(q, k=5, mode=mode)
-            assert [h.passage_id for h in a] == [h.passage_id for h in b], (q, mode)
-            np.testing.assert_allclose([h.score for h in a], [h.score for h in b], atol=1e-4)
+    for in_memory in (True, False):          # vectors read once, or every search in Milvus
+        milvus_r.dense.in_memory_max = 10_000 if in_memory else 0
+        milvus_r._scache.clear()
+        for q in QUERIES:
+            for mode in ("dense", "hybrid"):
+                a, b = faiss_r.search(q, k=5, mode=mode), milvus_r.search(q, k=5, mode=mode)
+                assert [h.passage_id for h in a] == [h.passage_id for h in b], (q, mode)
+                np.testing.assert_allclose([h.score for h in a], [h.score for h in b],
+                                           atol=1e-4)
     milvus_r.close()
 
 
@@ -99,7 +103,7 @@ def test_milvus_per_plan_filter_is_applied_in_milvus(small_corpus, index_cfg, fa
                                                     tmp_path, lite):
     _, faiss_r = _build(small_corpus, index_cfg, fake_embedder, tmp_path / "f", "faiss")
     _, r = _build(small_corpus, index_cfg, fake_embedder, tmp_path / "m", lite)
-    r.dense.full_scan_max = 0                      # no whole-build scan: per-plan searches
+    r.dense.in_memory_max = 0                      # no scores in memory: searches in Milvus
     q = fake_embedder.encode(["推进智慧灯杆建设"])[0]
     for doc in ("alpha", "beta"):
         allowed = np.flatnonzero(r.mask([doc]))
@@ -194,6 +198,7 @@ def test_milvus_server_by_url_gives_faiss_hits(small_corpus, index_cfg, fake_emb
         url = f"http://127.0.0.1:{port}"
         summary, r = _build(small_corpus, index_cfg, fake_embedder, tmp_path / "m", url)
         assert summary["vector_store"] == url
+        r.dense.in_memory_max = 0                  # every search in the server (HNSW)
         for q in QUERIES:
             a, b = faiss_r.search(q, k=5), r.search(q, k=5)
             assert [h.passage_id for h in a] == [h.passage_id for h in b], q

@@ -55,6 +55,20 @@ def test_milvus_real_same_top_passages_as_faiss(built, milvus_ws):
             np.testing.assert_allclose([h.score for h in a], [h.score for h in b], atol=1e-4)
 
 
+def test_milvus_real_dense_search_in_milvus_gives_faiss_top10(built, milvus_ws):
+    """Above IN_MEMORY_MAX the dense half asks Milvus (per plan when a question names one)."""
+    dense = milvus_ws.retriever.dense
+    emb = built.embedder
+    for q in [q["question"] for q in _questions()][:20]:
+        v = emb.encode([q])[0]
+        for doc in [None, *built.corpus.documents]:
+            allowed = None if doc is None else np.flatnonzero(built.retriever.mask([doc]))
+            s, rows = dense.search(v, 10, allowed)
+            fs, frows = built.retriever.dense.search(v, 10, allowed)
+            assert rows.tolist() == frows.tolist(), (q, doc)
+            np.testing.assert_allclose(s, fs, atol=1e-4)
+
+
 def test_milvus_real_same_answers_as_faiss(built, milvus_ws):
     import qa
     for q in _questions():
