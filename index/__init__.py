@@ -25,7 +25,8 @@ from index.dense import DenseIndex
 from index.encoders import model_id
 from index.hybrid import FusionParams, HybridRetriever
 from index.lexical import ChineseTokenizer, LexicalIndex
-from index.milvus import MilvusDense, is_milvus, store_label, write_vectors
+from index.milvus import is_milvus, store_label, write_vectors
+from index.milvus_dense import MilvusDense
 from index.periods import PeriodPrior, document_periods
 from index.query import QueryAnalyzer
 from index.store import REBUILD, check_manifest, read_manifest, write_manifest
