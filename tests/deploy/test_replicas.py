@@ -1,7 +1,9 @@
 """Stateless replicas: two real `app.py serve` processes behind nginx (deploy/nginx.conf.in,
-rendered by deploy/render.py) on loopback. They answer the dev questions identically to one
-replica asked directly, while a build replaces the data behind them, and when one replica
-goes down the other answers for it."""
+rendered by deploy/render.py) on loopback, with the graph embedded in the shared data folder or
+on a shared Oxigraph server. They answer the dev questions identically to one replica asked
+directly while a build replaces the data (embedded) or one plan's graph is replaced on the
+server (what `build` sends for a changed plan: one Graph Store Protocol PUT), SPARQL through
+the proxy never sees a partial graph, and when one replica goes down the other answers."""
 from __future__ import annotations
 
 import json
@@ -9,8 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -77,15 +80,11 @@ def _ask(base: str, q: str) -> dict:
     return r.json()
 
 
-@pytest.fixture(scope="module")
-def replicas(built_cfg, tmp_path_factory):
-    """(proxy url, [replica urls], [replica processes], serve env, app args)."""
+@contextmanager
+def _replicas(tmp: Path, env: dict, app_args: list[str]):
+    """(proxy url, [replica urls], [replica processes])."""
     if not Path(NGINX).exists():
         pytest.fail("nginx is not installed (`make test` installs it (target `proxy`))")
-    tmp = tmp_path_factory.mktemp("replicas")
-    env = dict(_clean_env(), GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
-    app_args = [sys.executable, str(ROOT / "app.py"), "--corpora", str(built_cfg.corpora_dir),
-                "--data", str(built_cfg.data_dir)]
     with ExitStack() as stack:
         ports = [free_port(), free_port()]
         procs, urls = [], []
@@ -111,7 +110,41 @@ def replicas(built_cfg, tmp_path_factory):
         stack.callback(_stop, ng)
         proxy = f"http://127.0.0.1:{proxy_port}"
         _wait_ready(proxy, ng, tmp / "nginx.log", limit=30)
+        yield proxy, urls, procs
+
+
+def _env_and_args(cfg) -> tuple[dict, list[str]]:
+    env = dict(_clean_env(), GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    return env, [sys.executable, str(ROOT / "app.py"), "--corpora", str(cfg.corpora_dir),
+                 "--data", str(cfg.data_dir)]
+
+
+@pytest.fixture(scope="module")
+def replicas(built_cfg, tmp_path_factory):
+    """Embedded graph: the replicas share the data folder. (proxy, urls, procs, env, args)."""
+    env, app_args = _env_and_args(built_cfg)
+    with _replicas(tmp_path_factory.mktemp("replicas"), env, app_args) as (proxy, urls, procs):
         yield proxy, urls, procs, env, app_args
+
+
+@pytest.fixture(scope="module")
+def remote_replicas(built_cfg, tmp_path_factory):
+    """The graph on an Oxigraph server: `build` sends it there, the replicas read it from
+    there. (proxy, urls, procs, server)."""
+    from tests.kg.stores import oxigraph_server
+    tmp = tmp_path_factory.mktemp("remote-replicas")
+    data = tmp / "data"
+    shutil.copytree(built_cfg.data_dir, data, symlinks=True)
+    cfg = built_cfg.replace(data_dir=data)
+    with oxigraph_server(tmp / "oxigraph") as server:
+        env, app_args = _env_and_args(cfg)
+        env.update(server.env())
+        pushed = subprocess.run(app_args + ["build"], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=600)
+        assert pushed.returncode == 0, pushed.stderr[-2000:]
+        assert server.count() > 1000
+        with _replicas(tmp, env, app_args) as (proxy, urls, procs):
+            yield proxy, urls, procs, server
 
 
 def test_replicas_answer_like_one_replica_while_a_build_replaces_the_data(replicas, built_cfg,
@@ -170,3 +203,55 @@ def test_one_replica_down_the_other_answers_for_it(replicas):
         except AssertionError as e:
             errors.append(str(e))
     assert not errors, errors[:3]
+
+
+def _sparql_count(base: str) -> int:
+    r = httpx.get(base + "/sparql", params={"query": COUNT_Q},
+                  headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert r.status_code == 200, r.text[:300]
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_replicas_on_a_graph_server_while_one_plans_graph_is_replaced(remote_replicas):
+    proxy, urls, procs, server = remote_replicas
+    questions = _questions()
+    direct = {q: _key(_ask(urls[0], q)) for q in questions}
+    for q in questions[::5]:
+        assert _key(_ask(urls[1], q)) == direct[q], q
+    total = _sparql_count(proxy)
+    assert 1000 < total <= server.count()     # the store also holds the build marker
+
+    # replace one plan's graph, whole, again and again (the same triples, sent as `build`
+    # sends a changed plan) while questions and queries go through the proxy
+    cited = sorted({doc for _, _, cites in direct.values() for doc, _, _ in cites if doc})
+    assert cited, "no answer cites a plan"
+    plan = "https://w3id.org/plangraph/graph/" + cited[0]
+    body = httpx.get(server.update, params={"graph": plan}, timeout=60,
+                     headers={"Accept": "application/n-triples"})
+    assert body.status_code == 200 and body.content.count(b"\n") > 100, body.status_code
+    stop, puts, errors = threading.Event(), [0], []
+
+    def replace() -> None:
+        while not stop.is_set() and puts[0] < 50:
+            r = httpx.put(server.update, params={"graph": plan}, content=body.content,
+                          headers={"Content-Type": "application/n-triples"}, timeout=60)
+            if r.status_code not in (200, 201, 204):
+                errors.append(r.status_code)
+            puts[0] += 1
+
+    t = threading.Thread(target=replace, daemon=True)
+    t.start()
+    counts, mismatches = [], []
+    try:
+        for q in questions:
+            got = _key(_ask(proxy, q))
+            if got != direct[q]:
+                mismatches.append((q, got, direct[q]))
+            counts.append(_sparql_count(proxy))
+    finally:
+        stop.set()
+        t.join(120)
+    assert not errors, errors[:3]
+    assert puts[0] >= 2, "the graph was not replaced while the replicas answered"
+    assert not mismatches, mismatches[:3]
+    assert set(counts) == {total}, "a query saw a partly replaced graph"
