@@ -34,11 +34,11 @@ from index.texts import (
     corpus_hash,
     corpus_terms,
     fit_window,
-    graph_places,
     graph_synonyms,
     graph_terms,
     index_texts,
 )
+from kg.vocabulary import district_places
 
 __all__ = ["build_index", "load_retriever", "HybridRetriever", "FusionParams"]
 
@@ -98,8 +98,8 @@ def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any
     t_warm = time.perf_counter() - t2
     progress(f"index: {warm_entry['texts']} sentence and label vectors ({t_warm:.1f}s)")
 
-    doc_ids = list(corpus.documents)
-    query_data = {"places": graph_places(graph, doc_ids) if graph is not None else {},
+    districts = district_places(graph) if graph is not None else []
+    query_data = {"districts": [[p.name, p.doc_id, list(p.aliases)] for p in districts],
                   "synonyms": graph_synonyms(graph) if graph is not None else {}}
     lexical.save(out_dir / "lexical")
     write_json(out_dir / "passages.json", [p.id for p in passages])
@@ -141,7 +141,8 @@ def load_retriever(index_dir: Path, cfg: Config, corpus: Corpus,
                             f"manifest says {len(passages)} x {m.get('dim')}; {REBUILD}")
     q = read_json(index_dir / "query.json")
     analyzer = QueryAnalyzer({d: doc.city for d, doc in corpus.documents.items()},
-                             places=q.get("places", {}), synonyms=q.get("synonyms", {}))
+                             districts=[tuple(x) for x in q.get("districts", [])],
+                             synonyms=q.get("synonyms", {}))
     params = FusionParams(**m.get("fusion", {}))
     periods = PeriodPrior([p.context for p in passages], [p.doc_id for p in passages],
                           _periods(corpus), params.explicit_period_penalty,

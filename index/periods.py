@@ -13,22 +13,12 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from core.periods import five_year_name, parse_period, period_names_in, years_in
+from core.question import periods as question_periods
 
 
 def periods_in(text: str) -> set[str]:
     """Period names written in a text (十三五, “十四五”, 第十四个五年规划 …), without years."""
     return period_names_in(text)
-
-
-def query_periods(query: str) -> set[str]:
-    """Periods a question refers to: named ones plus the periods of the years it names
-    (a year outside every five-year plan adds nothing)."""
-    out = period_names_in(query)
-    for y in years_in(query):
-        name = five_year_name(y)
-        if name:
-            out.add(name)
-    return out
 
 
 def document_periods(title: str, period: str = "") -> set[str]:
@@ -73,7 +63,7 @@ class PeriodPrior:
         return b
 
     def factors(self, query: str) -> np.ndarray:
-        named = query_periods(query)
+        named = question_periods(query)
         if not named:
             return self._implicit
         q = self._bits(named)

@@ -4,7 +4,7 @@
   passages.json   passage ids in index row order
   dense.faiss     FAISS index (flat or HNSW)
   lexical/        bm25s files + userdict.txt
-  query.json      place names and synonyms taken from the graph
+  query.json      districts (name, plan, aliases) and synonyms taken from the graph
   warm_vectors.npz  sentence and label vectors readers compare with (index/warm.py)
 
 The manifest is written last, so an interrupted build leaves a folder that refuses to load.
@@ -19,7 +19,7 @@ from core.artifacts import read_json, write_json
 from core.errors import ArtifactError
 
 FORMAT = "plangraph-index"
-VERSION = 1
+VERSION = 2                  # 2: query.json lists districts (name, plan, aliases)
 REBUILD = "run `python app.py build --force`"
 
 

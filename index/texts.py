@@ -5,14 +5,14 @@
   carries its neighbours' text, since alone it says too little to be found.
 - Vocabulary for the lexical user dictionary: the graph's labels when a graph is given,
   plus what the corpus itself shows: table cells and 《titles》.
-- Place names and synonyms for query handling come from the graph (duck-typed accessors,
-  so a graph without one of them is simply not used for it).
+- Synonyms for query handling come from the graph (duck-typed accessors, so a graph
+  without one of them is simply not used for it); district places: kg.vocabulary.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from core.types import Corpus, Passage
 
@@ -126,19 +126,4 @@ def graph_synonyms(graph: Any) -> dict[str, list[str]]:
         for n in names:
             out.setdefault(n, [])
             out[n].extend(m for m in names if m != n and m not in out[n])
-    return out
-
-
-def graph_places(graph: Any, doc_ids: Iterable[str]) -> dict[str, list[str]]:
-    """District (and other place) name -> the plans that name it, from graph.districts(doc)."""
-    out: dict[str, list[str]] = {}
-    for d in doc_ids:
-        for x in _call(graph, "districts", d):
-            if getattr(x, "role", "") == "mentioned":      # named in passing, not the plan's
-                continue
-            lab = _label(x)
-            if lab:
-                out.setdefault(lab, [])
-                if d not in out[lab]:
-                    out[lab].append(d)
     return out

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from core.periods import PERIOD_RE, plan_number_of, plan_span
+from core.periods import PERIOD_RE, plan_span
+from core.question import five_year, years
 from core.zh import norm
 from qa.context import QAContext
 from qa.lexicon import Lexicon, load_lexicon
@@ -70,24 +71,6 @@ class Analysis:
     @property
     def empty_topic(self) -> bool:
         return not self.terms
-
-
-def _years(text: str) -> list[int]:
-    out = [int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年?", text)]
-    for m in re.finditer(r"([〇零一二三四五六七八九]{4})年", text):
-        digits = "".join(str("〇一二三四五六七八九".index(c)) if c != "零" else "0" for c in m.group(1))
-        out.append(int(digits))
-    return unique(out)
-
-
-def _five_year(text: str) -> list[tuple[int, str]]:
-    """Five-year-plan mentions as (plan number, 'end'|'whole')."""
-    out = []
-    for m in re.finditer(f"({PERIOD_RE.pattern})(末|期末|期间|时期)?", text):
-        n = plan_number_of(m.group(1))
-        if n is not None:
-            out.append((n, "end" if m.group(2) in ("末", "期末") else "whole"))
-    return out
 
 
 def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
@@ -166,29 +149,11 @@ def analyze(ctx: QAContext, question: str, lex: Optional[Lexicon] = None) -> Ana
     a = Analysis(question=question, text=text)
     if not has_cjk(text):
         return a
-    # places: catalog cities, then districts of the plans
+    # places: catalog cities, then districts of the plans (core.question, as retrieval reads them)
     cities = ctx.city_names()
-    named_docs: list[str] = []
-    removed: list[str] = []
-    for name in sorted(cities, key=len, reverse=True):
-        if name in text and not any(name in r for r in removed):
-            removed.append(name)
-            for d in cities[name]:
-                city = ctx.docs[d].city
-                if city not in a.cities:
-                    a.cities.append(city)
-                named_docs.append(d)
-    a.cities.sort(key=lambda c: min((text.find(x) for x in cities if x in text and any(
-        ctx.docs[d].city == c for d in cities[x])), default=len(text)))
-    masked = text
-    for r in removed:
-        masked = masked.replace(r, "")
-    for alias, place in ctx.place_names():
-        if alias in masked:
-            masked = masked.replace(alias, "")
-            removed.append(alias)
-            if (place.name, place.doc_id) not in a.districts:
-                a.districts.append((place.name, place.doc_id))
+    found = ctx.place_index.find(text)
+    a.cities, a.districts = found.cities, found.districts
+    removed, masked = list(found.removed), found.masked
     known = set(cities) | {p.name for p in ctx.places} | {x for x, _ in ctx.place_names()}
     for w in _foreign_places(ctx, masked, known):
         # a place a plan writes as an administrative unit (诸暨市, 上虞区) belongs to that plan
@@ -201,20 +166,12 @@ def analyze(ctx: QAContext, question: str, lex: Optional[Lexicon] = None) -> Ana
             a.districts += [(w, d) for d in owners if (w, d) not in a.districts]
         else:
             a.foreign.append(w)
-    a.all_plans = bool(lex.pattern("places", "all_plans_re").search(text))
-    district_docs = [d for _, d in a.districts]
-    if named_docs:
-        a.doc_ids = unique(named_docs + [d for d in district_docs if d in named_docs])
-    elif district_docs:
-        a.doc_ids = unique(district_docs)
-    else:
-        a.doc_ids = list(ctx.docs)
-    if a.all_plans and not named_docs:
-        a.doc_ids = list(ctx.docs)
+    a.all_plans = bool(found.every)
+    a.doc_ids = found.plans(list(ctx.docs))
     # years and period
-    a.years = _years(text)
+    a.years = years(text)
     a.explicit_years = list(a.years)
-    fy = _five_year(text)
+    fy = five_year(text)
     for n, kind in fy:
         s, e = plan_span(n)
         if kind == "end":

@@ -17,6 +17,7 @@ import numpy as np
 
 from core.periods import period_of as plan_period
 from core.protocols import Workspace
+from core.question import PlaceNames
 from core.zh import aliases_of, city_names, norm
 from core.zh_dict import pos_tokenizer, private_tokenizer
 from kg.vocabulary import IndicatorRef, Place, place_aliases, strip_names, strip_places
@@ -86,6 +87,16 @@ class QAContext:
     def place_names(self) -> list[tuple[str, Place]]:
         """(alias, place) pairs for districts, longest alias first."""
         return place_aliases(self.places)
+
+    @property
+    def place_index(self) -> PlaceNames:
+        """The cities and districts as questions name them (core.question, which retrieval
+        reads too)."""
+        if getattr(self, "_place_index", None) is None:
+            self._place_index = PlaceNames(
+                {d.id: d.city for d in self.docs.values()},
+                [(p.name, p.doc_id, p.aliases) for p in self.places if p.kind != "city"])
+        return self._place_index
 
     def in_plans(self, word: str) -> bool:
         """Is the word written in some plan (normalised text)?"""

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.periods import PeriodPrior, document_periods, periods_in, query_periods
+from core.question import periods as query_periods
+from index.periods import PeriodPrior, document_periods, periods_in
 
 
 @pytest.mark.parametrize("q,names", [("绍兴1961年垃圾处理", {"二五"}), ("1964年", set()),

@@ -1,7 +1,7 @@
 """What gets indexed: context, neighbours of short passages, vocabulary from corpus/graph."""
 from __future__ import annotations
 
-from index.texts import corpus_hash, corpus_terms, graph_places, graph_synonyms, graph_terms, index_texts
+from index.texts import corpus_hash, corpus_terms, graph_synonyms, graph_terms, index_texts
 from tests.fakes import IndexGraphFake
 from tests.index.conftest import make_corpus
 
@@ -40,7 +40,6 @@ def test_texts_graph_vocabulary_synonyms_places():
                   districts={"alpha": ["上虞区"], "beta": []})
     assert {"上虞区", "城市供水管网漏损率", "管网漏损率"} <= graph_terms(g)
     assert graph_synonyms(g)["管网漏损率"] == ["城市供水管网漏损率"]
-    assert graph_places(g, ["alpha", "beta"]) == {"上虞区": ["alpha"]}
 
 
 def test_texts_graph_without_accessors_gives_nothing():

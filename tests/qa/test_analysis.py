@@ -1,6 +1,7 @@
 """Question analysis on a small invented catalog (温州, 湖州 and their districts)."""
 from __future__ import annotations
 
+from index.query import QueryAnalyzer
 from qa.analysis import analyze
 
 
@@ -87,3 +88,13 @@ def test_analysis_indicator_paraphrase_matches_by_characters(small_ctx):
     a = analyze(small_ctx, "温州管网漏损率控制在多少")
     ranked = small_ctx.match_indicators(a.terms)
     assert ranked[0][0].key == "i1"
+
+
+def test_analysis_names_the_plans_retrieval_names(small_ctx):
+    """Retrieval and the reader name the same plans for a question (core.question)."""
+    ret = QueryAnalyzer({d.id: d.city for d in small_ctx.docs.values()},
+                       districts=[(p.name, p.doc_id, p.aliases) for p in small_ctx.places
+                                  if p.kind != "city"])
+    for q in ("温州和湖州的绿地率", "三市的公厕目标", "瑞安的智慧城管中心", "湖州市的绿地率目标"):
+        assert ret.analyze(q).doc_ids == analyze(small_ctx, q).doc_ids, q
+
