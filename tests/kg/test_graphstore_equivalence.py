@@ -16,13 +16,13 @@ from kg.graphstore import StoreClient
 from kg.publish import publish_folder
 from kg.remote import RemoteGraph
 from tests.conftest import QA_DEV, SHARED
-from tests.kg.stores import oxigraph_server
+from tests.kg.stores import oxigraph_server, virtuoso_server
 
 pytestmark = pytest.mark.slow
 
 QUERIES = sorted((Path(__file__).resolve().parents[2] / "kg" / "queries").glob("*.rq"))
 QA_OFFICIALS = SHARED / "eval" / "qa_dev_officials.jsonl"
-SERVERS = {"oxigraph": oxigraph_server}
+SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
