@@ -163,7 +163,7 @@ def _load_dense(index_dir: Path, cfg: Config, m: dict, passages: list):
     info = read_json(index_dir / "milvus.json")
     return MilvusDense(cfg.vector_store, info["collection"], m.get("model", ""),
                        int(m.get("dim", 0)), info["keys"], [p.doc_id for p in passages],
-                       info["revisions"])
+                       info["revisions"], in_memory_max=cfg.hnsw_threshold)
 
 
 def warm_vectors(index_dir: Path) -> Optional[tuple[list[str], Any]]:

@@ -13,10 +13,11 @@ from index.milvus import IN_MEMORY_MAX, MAX_TOPK, REBUILD, MilvusStore, store_la
 
 class MilvusDense:
     """The dense half of the hybrid retriever over Milvus, with DenseIndex's interface
-    (size, dim, kind, search, all_scores). Connects on first use. A build of at most
-    in_memory_max passages is read once and scored in memory (every passage's exact score,
-    as flat FAISS gives; milvus-lite spends ~0.1 ms per hit returned, so reading all scores by a
-    search cost ~30 ms a query); bigger builds are searched in Milvus, filtered by plan."""
+    (size, dim, kind, search, all_scores). Connects on first use. A build below
+    in_memory_max passages (cfg.hnsw_threshold, where FAISS keeps its index flat) is read once
+    and scored in memory: every passage's exact score, as flat FAISS gives, so answers are the
+    same (milvus-lite spends ~0.1 ms per hit it returns: all 330 scores of the two plans by one
+    search took ~30 ms a query). Bigger builds are searched in Milvus, filtered by plan."""
 
     kind = "milvus"
 
@@ -68,9 +69,9 @@ class MilvusDense:
         return scores[keep], rows[keep]
 
     def all_scores(self, qvec: np.ndarray) -> Optional[np.ndarray]:
-        """Every row's inner product (builds of at most in_memory_max passages, whose vectors
+        """Every row's inner product (builds of fewer than in_memory_max passages, whose vectors
         are read from Milvus on first use; None above, where `search` asks Milvus)."""
-        if self.size == 0 or self.size > self.in_memory_max:
+        if self.size == 0 or self.size >= self.in_memory_max:
             return None
         if self._matrix is None:
             store = self.store()

@@ -206,3 +206,18 @@ def test_milvus_server_by_url_gives_faiss_hits(small_corpus, index_cfg, fake_emb
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_milvus_searched_in_milvus_from_the_flat_threshold_on(small_corpus, index_cfg,
+                                                              fake_embedder, tmp_path, lite):
+    """Below cfg.hnsw_threshold passages the vectors are scored in memory (as flat FAISS);
+    from it on every search goes to Milvus, and still finds FAISS's best passages."""
+    _, faiss_r = _build(small_corpus, index_cfg, fake_embedder, tmp_path / "f", "faiss")
+    small = index_cfg.replace(hnsw_threshold=len(small_corpus.passages))
+    _, r = _build(small_corpus, small, fake_embedder, tmp_path / "m", lite)
+    q = fake_embedder.encode(["智慧灯杆建设"])[0]
+    assert r.dense.all_scores(q) is None
+    for query in QUERIES:
+        a, b = faiss_r.search(query, k=3, mode="dense"), r.search(query, k=3, mode="dense")
+        assert [h.passage_id for h in a] == [h.passage_id for h in b], query
+    r.close()
