@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import operator
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Optional
+
+from core.zh import nfkc
 
 _DIGITS = "一二三四五六七八九"
 FIRST_PLAN = (1953, 1957)
@@ -37,10 +38,6 @@ LONG_RE = re.compile(r"第([一二三四五六七八九十]{1,3})个五年")
 YEAR_RE = re.compile(r"(?<![\d.．])([12]\d{3})(?![\d]|[.．]\d)")
 # Two years joined by a dash or 至/到: 2021-2025, 2021—2060, 2021年至2035年.
 RANGE_RE = re.compile(r"(?<!\d)([12]\d{3})\s*年?\s*[-—–~～至到]+\s*([12]\d{3})(?!\d)\s*年?")
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
 
 
 def plan_number(year: int) -> Optional[int]:
@@ -113,7 +110,7 @@ def five_year_name(year: int) -> Optional[str]:
 
 def plan_number_of(name: str) -> Optional[int]:
     """The plan number of a name: 十四五, “十四五”, 十四五规划, 第十四个五年(规划|计划) -> 14."""
-    t = _nfkc(name).strip()
+    t = nfkc(name).strip()
     t = re.sub(r"^[\"“”'‘’「」《》\s]+|[\"“”'‘’「」《》\s]+$", "", t)
     m = re.fullmatch(r"第([一二三四五六七八九十]{1,3})个五年(?:规划|计划)?(?:纲要)?", t)
     if m:
@@ -137,7 +134,7 @@ def previous_name(name: str) -> Optional[str]:
 
 
 def _names_in_order(text: str) -> list[str]:
-    t = _nfkc(text)
+    t = nfkc(text)
     found = [(m.start(), m.group(0)) for m in PERIOD_RE.finditer(t)]
     for m in LONG_RE.finditer(t):
         name = plan_name(_parse_numeral(m.group(1)) or 0)
@@ -159,7 +156,7 @@ def first_period_name(text: str) -> Optional[str]:
 
 def years_in(text: str) -> list[int]:
     """Four-digit years (1000-2999) written in a text, in order (after NFKC)."""
-    return [int(y) for y in YEAR_RE.findall(_nfkc(text))]
+    return [int(y) for y in YEAR_RE.findall(nfkc(text))]
 
 
 @dataclass(frozen=True)
@@ -204,7 +201,7 @@ class PlanPeriod:
 def parse_period(text: str) -> Optional[PlanPeriod]:
     """A period from "2021-2025", "2021—2060", "2021年至2035年", "2025", "十四五" or
     "第十四个五年规划"; None for an empty or unreadable text or a range that runs backwards."""
-    t = _nfkc(text).strip()
+    t = nfkc(text).strip()
     if not t:
         return None
     m = RANGE_RE.search(t)
@@ -228,7 +225,7 @@ def parse_period(text: str) -> Optional[PlanPeriod]:
 def period_of(text: str) -> Optional[PlanPeriod]:
     """The period a text names: a year range anywhere in it, else one five-year-plan name
     (a plan's title: 《…“十四五”规划》 -> 2021-2025); None otherwise."""
-    t = _nfkc(text)
+    t = nfkc(text)
     m = RANGE_RE.search(t)
     if m and int(m.group(1)) <= int(m.group(2)):
         return PlanPeriod(int(m.group(1)), int(m.group(2)))

@@ -12,16 +12,15 @@ Also ask latency (p50/p95 ms) and the list of failed question ids.
 from __future__ import annotations
 
 import time
-import unicodedata
 from typing import Any, Iterable, Optional
 
 from core.errors import PlanGraphError
+from core.zh import norm
 
 
 def normalize(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text or "").lower()
-    t = t.replace("<=", "≤").replace(">=", "≥").replace("=<", "≤").replace("=>", "≥")
-    return "".join(t.split())
+    """The matching form (core.zh.norm): width, case, spaces and ≤/<= folded."""
+    return norm(text)
 
 
 def values_present(answer_text: str, values: Iterable[str]) -> bool:

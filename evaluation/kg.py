@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from core.errors import PlanGraphError
 from core.protocols import Workspace
+from core.zh import nfkc
 from evaluation import kg_quality as quality
 from kg.values import find_values, magnitude
 
@@ -35,7 +35,7 @@ _DROP = re.compile(r"[\s“”\"'‘’「」『』《》()（）\[\]【】、,�
 
 
 def norm(text: str) -> str:
-    return _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
+    return _DROP.sub("", nfkc(text or ""))
 
 
 def _bigrams(s: str) -> set[str]:
@@ -55,7 +55,7 @@ def name_sim(a: str, b: str) -> float:
 def _gold_mag(text: Optional[str], unit: Optional[str]) -> Optional[float]:
     if not text:
         return None
-    vals = find_values(unicodedata.normalize("NFKC", text).replace(" ", ""), bare_ok=True)
+    vals = find_values(nfkc(text).replace(" ", ""), bare_ok=True)
     if not vals:
         return None
     v = vals[0]

@@ -9,13 +9,13 @@ Long words also yield their dictionary sub-words (jieba's search mode), so a que
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from core.errors import ArtifactError
+from core.zh import fold
 from core.zh_dict import private_tokenizer
 from index.stopwords import STOPWORDS
 
@@ -27,8 +27,8 @@ MIN_USER_WORD, MAX_USER_WORD = 2, 30
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width -> half-width, ％ -> %) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width -> half-width, ％ -> %) and lower case (core.zh.fold)."""
+    return fold(text)
 
 
 def clean_user_words(words: Iterable[str]) -> list[str]:

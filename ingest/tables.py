@@ -10,10 +10,10 @@ header cells' parentheses, e.g. 管廊长度(公里).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
+from core.zh import nfkc
 from ingest.headings import match_heading
 from ingest.text import Line
 
@@ -68,7 +68,7 @@ def _is_separator(text: str) -> bool:
 def _is_value(cell: str) -> bool:
     """A data value (88.2%, ≤8%, 17.7, 4290) rather than a label; year labels such as
     2025年 / 2025年目标 are labels."""
-    c = unicodedata.normalize("NFKC", cell)       # full-width digits (２０２５年) read alike
+    c = nfkc(cell)       # full-width digits (２０２５年) read alike
     return bool(NUMERIC.match(c)) and not YEAR_LABEL.match(c)
 
 

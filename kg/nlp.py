@@ -1,6 +1,6 @@
 """Shared language resources of the extractors: the data files in kg/data, jieba's user
-dictionary, the spaCy blank("zh") pipeline (jieba segmenter + EntityRuler), and offset-keeping
-sentence/clause splitting.
+dictionary, the spaCy blank("zh") pipeline (jieba segmenter + EntityRuler), and sentences and
+clauses as spans (ingest.sentences' cut).
 
 Nothing happens on import; `load_resources()` builds everything once per build and the
 resulting `Resources` object is passed to every extractor.
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Optional
 
 from core.errors import PlanGraphError
+from core.zh import name_key
+from ingest.sentences import clause_spans, sentence_spans
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -26,9 +27,6 @@ DOMAIN_WORDS = ["漏损率", "管网", "机扫率", "机械化作业率", "无�
                 "气源站", "储配库", "储运站", "分拣中心", "综合管廊", "再生水", "天然气",
                 "约束性", "预期性", "十三五", "十四五", "计划用水", "建成区", "其他", "现代"]
 
-SENT_END = "。；;！!？?\n"
-CLAUSE_END = SENT_END + ",，:："
-
 
 @dataclass
 class Span:
@@ -37,42 +35,14 @@ class Span:
     text: str
 
 
-def normalize(text: str) -> str:
-    """NFKC, no spaces or quotes: the comparison form of names and titles."""
-    t = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s“”\"'‘’「」『』]", "", t)
-
-
-def split_spans(text: str, ends: str) -> list[Span]:
-    """Pieces of `text` ending at any character of `ends` (kept out of the piece), with the
-    offsets of each trimmed piece. Brackets () and 《》 protect their content."""
-    out, start, depth = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "(（《“":
-            depth += 1
-        elif ch in ")）》”" and depth:
-            depth -= 1
-        elif ch in ends and (depth == 0 or ch in "。\n"):
-            out.append((start, i))
-            start, depth = i + 1, 0
-    out.append((start, len(text)))
-    spans = []
-    for s, e in out:
-        while s < e and text[s] in " \t\u3000\r":
-            s += 1
-        while e > s and text[e - 1] in " \t\u3000\r":
-            e -= 1
-        if s < e:
-            spans.append(Span(s, e, text[s:e]))
-    return spans
-
-
 def sentences(text: str) -> list[Span]:
-    return split_spans(text, SENT_END)
+    """Sentences of `text` (ingest.sentences.sentence_spans, the cut answers quote)."""
+    return [Span(s, e, text[s:e]) for s, e in sentence_spans(text, 0, len(text))]
 
 
 def clauses(text: str) -> list[Span]:
-    return split_spans(text, CLAUSE_END)
+    """Clauses of one sentence (ingest.sentences.clause_spans)."""
+    return [Span(s, e, text[s:e]) for s, e in clause_spans(text, 0, len(text))]
 
 
 @dataclass
@@ -149,7 +119,7 @@ class Synonyms:
     def canonical(self, name: str) -> str:
         """Comparison key of an indicator name: normalised, scope prefixes stripped,
         synonyms rewritten to their canonical term, 的 and bracket notes dropped."""
-        n = normalize(name)
+        n = name_key(name)
         n = re.sub(r"[(（][^()（）]*[)）]", "", n)
         n = n.replace("的", "")
         n = self.strip(n)

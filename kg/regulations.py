@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from core.zh import name_key
 from kg.context import DocContext, iri
 from kg.model import Regulation
-from kg.nlp import clauses, normalize, sentences
+from kg.nlp import clauses, sentences
 from kg.values import find_times
 
 TITLE = re.compile(r"《([^《》\n]{2,80})》")
@@ -89,7 +90,7 @@ def statuses(text: str, achieved: bool, own_title: str,
              start_year: Optional[int] = None) -> list[tuple[int, int, str, str]]:
     """(start, end, title with 《》, status) for every title of a passage text."""
     out = []
-    own = normalize(own_title.strip("《》"))
+    own = name_key(own_title.strip("《》"))
     sents = sentences(text)
     for si, sent in enumerate(sents):
         prev_clause_text = ""
@@ -114,7 +115,7 @@ def statuses(text: str, achieved: bool, own_title: str,
                 last = st
                 pos = run[-1].end()
                 for m in run:
-                    s_ = "mentioned" if normalize(m.group(1)) == own else st
+                    s_ = "mentioned" if name_key(m.group(1)) == own else st
                     out.append((base + m.start(), base + m.end(), m.group(0), s_))
             prev_clause_text = cl.text + (sent.text[cl.end:cl.end + 1] if cl.end < len(sent.text) else "")
     return out
@@ -135,7 +136,7 @@ def extract(ctx: DocContext) -> tuple[list[Regulation], list[tuple[str, str]]]:
             continue
         achieved = bool(ctx.is_achieved_context(p))
         for s, e, title, st in statuses(p.text, achieved, ctx.doc.title, ctx.start_year):
-            key = normalize(title)
+            key = name_key(title)
             reg_iri = iri("regulation", ctx.doc.id, key)
             mentions.append((p.id, reg_iri))
             cur = best.get(key)

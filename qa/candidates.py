@@ -11,7 +11,6 @@ table of qa/reader.py says which run for which intent.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -19,7 +18,7 @@ import numpy as np
 
 from core.protocols import Workspace
 from core.types import Citation
-from core.zh import aliases_of, norm
+from core.zh import aliases_of, nfkc, norm
 from ingest.sentences import sentence_spans
 from kg.model import FORWARD_KINDS
 from qa import evidence, extractive, indicator_lists, lists, tables
@@ -167,13 +166,13 @@ def row_text(p) -> str:
     row_unit = p.meta.get("unit") or ""
     parts = []
     for col, val in rec.items():
-        val = unicodedata.normalize("NFKC", val or "").strip()     # shown at normal width
+        val = nfkc(val or "").strip()     # shown at normal width
         if not val or col in SKIP_COLUMNS or col == p.meta.get("unit_column"):
             continue
         unit = units.get(col) or row_unit
         if unit and NUMBER_ONLY.fullmatch(val):
             val += unit
-        parts.append(f"{unicodedata.normalize('NFKC', col).replace(' ', '')}:{val}")
+        parts.append(f"{nfkc(col).replace(' ', '')}:{val}")
     return ";".join(parts) or p.text
 
 

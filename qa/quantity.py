@@ -8,10 +8,10 @@ data (qa/data/cues.toml [units], [quantity]).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
+from core.zh import nfkc
 from qa.lexicon import Lexicon
 
 NUM = re.compile(r"([≤≥<>＜＞]|不低于|不少于|不超过|不高于|超过|达到|以上|约)?\s*(\d+(?:\.\d+)?)\s*(万|亿)?")
@@ -35,16 +35,16 @@ def _units(lex: Lexicon) -> tuple[tuple[str, str], ...]:
 
 
 def unit_family(unit: str, lex: Lexicon) -> str:
-    u = unicodedata.normalize("NFKC", unit or "").strip()
+    u = nfkc(unit or "").strip()
     for w, fam in _units(lex):
-        if u.startswith(unicodedata.normalize("NFKC", w)):
+        if u.startswith(nfkc(w)):
             return fam
     return ""
 
 
 def parse_value(text: str, lex: Lexicon) -> Optional[Quantity]:
     """The first number of a value text with its comparator and unit, or None."""
-    t = unicodedata.normalize("NFKC", text or "")
+    t = nfkc(text or "")
     m = NUM.search(t)
     if not m:
         return None
@@ -54,7 +54,7 @@ def parse_value(text: str, lex: Lexicon) -> Optional[Quantity]:
     tail = t[m.end():m.end() + 10]
     unit, in_unit = "", False
     for w, _fam in _units(lex):
-        wn = unicodedata.normalize("NFKC", w)
+        wn = nfkc(w)
         if written_scale and (written_scale + tail).startswith(wn):
             unit, in_unit = wn, True          # 万吨, 亿元, 亿立方米: the scale is part of the unit
             break
@@ -76,12 +76,12 @@ def parse_value(text: str, lex: Lexicon) -> Optional[Quantity]:
 def asked_family(question: str, lex: Lexicon) -> tuple[str, str]:
     """(family, cue word) of the quantity a question asks for; ("", "") when none is named.
     A unit written after 多少/几 (多少辆) wins over words elsewhere in the question."""
-    q = unicodedata.normalize("NFKC", question or "")
+    q = nfkc(question or "")
     m = re.search(r"(?:多少|几)(万|亿)?([^\s,?？。的]{1,4})", q)
     if m:
         after = (m.group(1) or "") + m.group(2)
         for w, fam in _units(lex):
-            if after.startswith(unicodedata.normalize("NFKC", w)):
+            if after.startswith(nfkc(w)):
                 return fam, w
     best = ("", "")
     for fam, words in lex.cues.get("quantity", {}).items():

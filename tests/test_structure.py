@@ -177,6 +177,21 @@ def test_the_build_never_imports_question_answering():
     assert not bad, f"build modules reaching qa/: {bad}"
 
 
+ONE_HOME = {"unicodedata.normalize": "core/zh.py",       # NFKC and the matching form
+            "def sentence_spans": "ingest/sentences.py"}  # the sentence cut answers quote
+
+
+def test_one_home_per_concept():
+    """Normalisation and sentence splitting are written once; every stage imports them."""
+    elsewhere = []
+    for f in _module_files().values():
+        rel = str(f.relative_to(ROOT))
+        text = f.read_text(encoding="utf-8")
+        elsewhere += [f"{rel}: {what}" for what, home in ONE_HOME.items()
+                      if what in text and rel != home]
+    assert not elsewhere, f"written outside its home: {elsewhere}"
+
+
 def test_no_module_over_the_size_limit():
     long = {}
     for f in [*_module_files().values(), *sorted((ROOT / "tests").rglob("*.py"))]:
