@@ -76,3 +76,21 @@ def test_milvus_real_same_answers_as_faiss(built, milvus_ws):
         b = qa.answer(milvus_ws, q["question"]).to_dict()
         assert (a["found"], a["answer"], a["citations"]) == \
             (b["found"], b["answer"], b["citations"]), q["question"]
+
+
+def test_milvus_unreachable_store_stops_build_before_touching_data(built_cfg):
+    import socket
+
+    import pipeline
+    from core.errors import ArtifactError
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    manifest = (built_cfg.data_dir / "manifest.json").read_bytes()
+    cfg = built_cfg.replace(vector_store=f"http://127.0.0.1:{port}")
+    assert "vectors" in pipeline.is_stale(cfg)          # another store: the build is stale
+    with pytest.raises(ArtifactError, match="向量库无法连接.*原有数据未改动") as e:
+        pipeline.build(cfg, force=True, progress=lambda m: None)
+    assert "\n" not in str(e.value)
+    assert (built_cfg.data_dir / "manifest.json").read_bytes() == manifest
+    assert pipeline.is_stale(built_cfg) is None
