@@ -38,6 +38,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build all artifacts atomically")
     b.add_argument("--force", action="store_true", help="rebuild even if artifacts are current")
+    _workers_options(b)
 
     a = sub.add_parser("ask", help="answer a question with citations")
     a.add_argument("question", nargs="?", help="the question, in Chinese")
@@ -68,6 +69,7 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--load", action="store_true", help="also run the HTTP load test")
     m.add_argument("--attack", action="store_true",
                    help="with --load: 10 clients loop a slow SPARQL query meanwhile")
+    _workers_options(m)
 
     f = sub.add_parser("fit", help="fit the reader's parameters on the training questions")
     f.add_argument("--questions", type=Path, default=None,
@@ -85,6 +87,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _workers_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, help="build each plan (ingest, extraction, missing "
+                   "embeddings) in N worker processes (default 1: all in this process)")
+    p.add_argument("--cluster", help="use the workers of a running Dask scheduler "
+                   "(tcp://host:8786) instead of local ones; --workers N waits for N of them")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     cmd = args.command or "serve"
@@ -96,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         cfg = load_config({"corpora_dir": args.corpora, "data_dir": args.data,
                            "model": args.model,
                            "host": getattr(args, "host", None), "port": getattr(args, "port", None),
-                           "auth": getattr(args, "auth", None)})
+                           "auth": getattr(args, "auth", None),
+                           "build_workers": getattr(args, "workers", None),
+                           "build_cluster": getattr(args, "cluster", None)})
         return globals()[f"cmd_{cmd}"](cfg, args)
     except PlanGraphError as e:
         print(f"error: {e}", file=sys.stderr)

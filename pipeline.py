@@ -176,17 +176,19 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
 
     t = time.perf_counter()
     docs = catalog.documents()
-    corpus = ingest.ingest_corpus(docs, cfg, progress=progress)
+    fanned = _fan_out(cfg, docs, progress)      # per-plan work on workers, or None
+    corpus = fanned.corpus if fanned else ingest.ingest_corpus(docs, cfg, progress=progress)
     ingest.save(corpus, staging / "ingest")
     timings["ingest_s"] = time.perf_counter() - t
     progress(ingest.report(corpus))
 
     t = time.perf_counter()
-    embedder = load_embedder(cfg)
+    embedder = fanned.embedder if fanned else load_embedder(cfg)
     timings["model_load_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    graph = kg.build_graph(corpus, cfg, embedder=embedder, progress=progress)
+    graph = kg.build_graph(corpus, cfg, embedder=embedder, progress=progress,
+                           extractions=fanned.extractions if fanned else None)
     kg.save(graph, staging / "kg")
     timings["graph_s"] = time.perf_counter() - t
 
@@ -198,7 +200,8 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
 
     counts = {"documents": len(corpus.documents), "sections": len(corpus.sections),
               "passages": len(corpus.passages), "spam_spans": len(corpus.spam),
-              "triples": kg.triple_count(graph)}
+              "triples": kg.triple_count(graph), **(fanned.counts if fanned else {})}
+    timings.update(fanned.timings if fanned else {})
     manifest = {"schema_version": artifacts.SCHEMA_VERSION, "build_id": uuid.uuid4().hex,
                 "model": model_id(cfg), "vector_store": store_label(cfg.vector_store),
                 "dim": embedder.dim, "corpus": catalog.fingerprint(),
@@ -224,6 +227,15 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
     secs = time.perf_counter() - t0
     progress(f"build finished in {secs:.1f}s -> {cfg.data_dir}")
     return BuildReport(secs, timings, counts)
+
+
+def _fan_out(cfg: Config, docs, progress: Progress):
+    """With build_workers > 1 or a build_cluster: each plan's ingest, extraction and missing
+    embeddings on worker processes (parallel/), else None (all in this process)."""
+    if cfg.build_workers <= 1 and not cfg.build_cluster:
+        return None
+    import parallel
+    return parallel.fan_out(cfg, docs, progress)
 
 
 class Workspace:

@@ -57,8 +57,15 @@ class Config:
     graph_store_update: str = ""
     graph_store_auth: str = field(default="", repr=False)   # "user:pass", never shown
     graph_store_timeout_s: float = 60.0  # one request to the store (loading views, a push)
+    # build fan-out (parallel/): 1 = everything in the building process; N > 1 = the per-plan
+    # work in N local worker processes; build_cluster = a Dask scheduler address to use instead
+    build_workers: int = 1
+    build_cluster: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.build_workers, int) or self.build_workers < 1:
+            raise ConfigError(f"构建进程数必须至少为 1 (build --workers / build_workers="
+                              f"{self.build_workers!r}: must be at least 1)")
         for name in ("model_max_tokens", "embed_batch_size", "hnsw_threshold", "port",
                      "sparql_max_rows", "sparql_max_query_bytes", "max_question_chars", "top_k",
                      "sparql_max_result_bytes", "sparql_max_memory_mb", "sparql_queue",

@@ -22,6 +22,11 @@ class ModelError(PlanGraphError):
     """The embedding model cannot be located or loaded."""
 
 
+class WorkerError(PlanGraphError):
+    """A fanned-out build cannot use its workers: the cluster is unreachable, or a worker
+    died or disagrees with the building process."""
+
+
 class QueryError(PlanGraphError):
     """A SPARQL query is malformed, too large, forbidden (update/SERVICE) or timed out."""
 

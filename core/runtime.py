@@ -1,5 +1,6 @@
 """Process-wide runtime policy, applied once by the entry points (app.py `serve`, `ask`,
-`bench`), never by a stage: thread pools (below) and the heap (core/heap.py).
+`bench`, and a build worker's plugin, parallel/plugin.py), never by a stage: thread pools
+(below) and the heap (core/heap.py).
 
 Thread pools for answering questions on a small machine.
 
@@ -53,3 +54,16 @@ def settle_heap() -> None:
 def for_answering() -> None:
     """What a process that answers questions applies before it loads anything."""
     single_thread_helpers()
+
+
+def for_build_worker(threads: int = 1) -> None:
+    """What a build worker process applies before its first task (parallel/plugin.py): its
+    torch and BLAS pools at `threads` (one by default: the workers of a local build share the
+    machine's cores, one worker per core, and a second thread each would only contend)."""
+    import torch
+    torch.set_num_threads(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(limits=threads, user_api="blas")
+    except Exception as e:  # noqa: BLE001 - a tuning step must never stop a build
+        log.debug("threadpoolctl unavailable: %s", e)

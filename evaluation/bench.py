@@ -1,4 +1,5 @@
-"""Benchmark (DESIGN §8): `python app.py bench [--json] [--scale N] [--load [--attack]]`.
+"""Benchmark (DESIGN §8): `python app.py bench [--json] [--scale N] [--load [--attack]]
+[--workers N] [--cluster ADDRESS]` (the builds fanned out as `build --workers` does).
 
 Builds into a temporary folder (never touches data/), then measures warm question answering,
 SPARQL example queries, serve-ready time and memory. With a graph store by URL (cfg.graph_store)
@@ -219,8 +220,12 @@ def run_once(cfg: Config, load: bool, progress, attack: bool = False,
     from index.milvus import store_kind
     res: dict[str, Any] = {"graph_store": cfg.graph_store,
                            "vector_store": store_kind(cfg.vector_store),
-                           "build_s": round(rep.seconds, 2)}
+                           "build_s": round(rep.seconds, 2), "build_workers": cfg.build_workers}
+    if cfg.build_cluster:
+        res["build_cluster"] = cfg.build_cluster
     res.update({k: rep.counts.get(k) for k in ("documents", "passages", "triples")})
+    res.update({k: rep.counts[k] for k in ("embeddings_cached", "embeddings_encoded")
+                if k in rep.counts})
     res.update({k: round(v, 2) for k, v in rep.timings.items()})
     progress(f"bench: built {res['documents']} documents in {res['build_s']}s")
     res.update(measure_workspace(cfg, progress, after_load))

@@ -1,16 +1,24 @@
 """Embedding cache that survives rebuilds: vectors keyed by model name + text hash.
 
-Layout: <cfg.cache_dir>/embeddings/<model-slug>-<hash8>/{keys.json, vectors.npy, model.json}.
-A rebuild re-encodes only texts whose hash is not cached yet. Writes are atomic (write a
-.part file, then os.replace); an unreadable cache is discarded and rebuilt, never trusted.
+Layout: <cfg.cache_dir>/embeddings/<model-slug>-<hash8>/model.json and segments/*.npz, each
+segment holding the keys and vectors of one batch. A batch is appended as a segment of its
+own as soon as it is encoded (written to a .part file, then renamed), so a build killed while
+encoding loses at most the batch in hand, and several processes can append at once (each
+segment has a unique name). Loading reads every segment (a key seen twice keeps its first
+vector); when segments pile up they are merged into one (written first, then the merged ones
+removed: a crash in between leaves duplicates, never a loss). An unreadable segment is skipped
+(its texts are encoded again), never trusted. A cache written as one keys.json + vectors.npy
+by earlier versions is read too, and merged away at the next compaction.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import sys
+import uuid
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -19,6 +27,9 @@ import numpy as np
 from core.errors import ModelError
 
 Progress = Callable[[str], None]
+CACHE_FORMAT = 2
+BATCH = 256                 # texts encoded (and appended to the cache) at a time
+COMPACT_AT = 64             # segments; more than this are merged into one after a build step
 
 
 def text_key(text: str) -> str:
@@ -30,8 +41,21 @@ def model_folder(cache_dir: Path, model: str) -> Path:
     return Path(cache_dir) / "embeddings" / f"{slug}-{text_key(model)[:8]}"
 
 
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 class EmbeddingCache:
-    """Vectors of one model, keyed by text hash."""
+    """Vectors of one model, keyed by text hash, appended batch by batch."""
 
     def __init__(self, cache_dir: Path, model: str, dim: int):
         if dim <= 0:
@@ -39,54 +63,133 @@ class EmbeddingCache:
         self.folder = model_folder(cache_dir, model)
         self.model, self.dim = model, dim
         self._rows: dict[str, int] = {}
-        self._vecs = np.zeros((0, dim), dtype=np.float32)
+        self._parts: list[np.ndarray] = []
+        self._vecs: Optional[np.ndarray] = np.zeros((0, dim), dtype=np.float32)
+        self._pending: list[tuple[str, np.ndarray]] = []
+        self._read: list[Path] = []          # files this object loaded (merged by compact())
         self._load()
 
-    def _load(self) -> None:
+    @property
+    def segments_dir(self) -> Path:
+        return self.folder / "segments"
+
+    def _meta_ok(self) -> bool:
         try:
             meta = json.loads((self.folder / "model.json").read_text(encoding="utf-8"))
-            keys = json.loads((self.folder / "keys.json").read_text(encoding="utf-8"))
-            vecs = np.load(self.folder / "vectors.npy", allow_pickle=False)
         except (OSError, ValueError):
-            return                                   # no cache yet, or unreadable: start empty
-        if (meta.get("model") != self.model or meta.get("dim") != self.dim
-                or vecs.shape != (len(keys), self.dim)):
+            return False
+        return meta.get("model") == self.model and meta.get("dim") == self.dim
+
+    def _load(self) -> None:
+        if not self._meta_ok():
+            return                                   # no cache yet, or another model's
+        legacy = self.folder / "keys.json"
+        try:
+            keys = json.loads(legacy.read_text(encoding="utf-8"))
+            vecs = np.load(self.folder / "vectors.npy", allow_pickle=False)
+            self._add(list(keys), vecs)
+            self._read += [legacy, self.folder / "vectors.npy"]
+        except (OSError, ValueError):
+            pass                                     # none, or unreadable: not trusted
+        for seg in sorted(self.segments_dir.glob("*.npz")):
+            try:
+                with np.load(seg, allow_pickle=False) as z:
+                    keys, vecs = [str(k) for k in z["keys"]], z["vectors"]
+            except (OSError, ValueError, KeyError, EOFError):
+                continue                             # vanished (merged meanwhile) or damaged
+            self._add(keys, vecs)
+            self._read.append(seg)
+
+    def _add(self, keys: Sequence[str], vecs: np.ndarray) -> None:
+        if vecs.ndim != 2 or vecs.shape != (len(keys), self.dim):
             return
-        self._rows = {k: i for i, k in enumerate(keys)}
-        self._vecs = vecs.astype(np.float32, copy=False)
+        vecs = vecs.astype(np.float32, copy=False)
+        take, seen = [], set()
+        for i, k in enumerate(keys):
+            if k not in self._rows and k not in seen:
+                take.append(i)
+                seen.add(k)
+        if not take:
+            return
+        base = len(self._rows)                # rows are never dropped: one per key
+        for j, i in enumerate(take):
+            self._rows[keys[i]] = base + j
+        self._parts.append(vecs[take])
+        self._vecs = None
+
+    def _matrix(self) -> np.ndarray:
+        if self._vecs is None:
+            self._vecs = np.concatenate(self._parts) if self._parts else \
+                np.zeros((0, self.dim), dtype=np.float32)
+            self._parts = [self._vecs]
+        return self._vecs
 
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._rows
+
     def get(self, keys: Sequence[str]) -> list[Optional[np.ndarray]]:
-        return [self._vecs[self._rows[k]] if k in self._rows else None for k in keys]
+        m = self._matrix()
+        return [m[self._rows[k]] if k in self._rows else None for k in keys]
 
     def put(self, keys: Sequence[str], vecs: np.ndarray) -> None:
-        new = [(k, v) for k, v in zip(keys, vecs) if k not in self._rows]
-        if not new:
-            return
-        base = len(self._rows)
-        for i, (k, _) in enumerate(new):
-            self._rows[k] = base + i
-        self._vecs = np.vstack([self._vecs, np.stack([v for _, v in new]).astype(np.float32)])
+        """Remember vectors (written by the next save())."""
+        vecs = np.asarray(vecs, dtype=np.float32)
+        new = list({k: v for k, v in zip(keys, vecs) if k not in self._rows}.items())
+        if new:
+            self._add([k for k, _ in new], np.stack([v for _, v in new]))
+            self._pending += new
 
     def save(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Append what put() added since the last save as one segment (atomically)."""
+        if not self._pending:
+            return
+        keys = [k for k, _ in self._pending]
+        vecs = np.stack([v for _, v in self._pending])
+        self._write_segment(keys, vecs)
+        self._pending = []
+
+    def append(self, keys: Sequence[str], vecs: np.ndarray) -> None:
+        """put + save: one batch, on disk when this returns."""
+        self.put(keys, vecs)
+        self.save()
+
+    def _write_segment(self, keys: Sequence[str], vecs: np.ndarray) -> Path:
+        self.segments_dir.mkdir(parents=True, exist_ok=True)
+        if not self._meta_ok():
+            _write_atomic(self.folder / "model.json", json.dumps(
+                {"model": self.model, "dim": self.dim, "format": CACHE_FORMAT}).encode())
+        buf = io.BytesIO()
+        np.savez(buf, keys=np.array(list(keys), dtype=str), vectors=vecs.astype(np.float32))
+        path = self.segments_dir / f"{os.getpid()}-{uuid.uuid4().hex}.npz"
+        _write_atomic(path, buf.getvalue())
+        self._read.append(path)
+        return path
+
+    def segment_count(self) -> int:
+        return len(list(self.segments_dir.glob("*.npz")))
+
+    def compact(self, at: int = COMPACT_AT) -> None:
+        """Merge the files this object read or wrote into one segment when there are more
+        than `at` segments (the merged one is written before any is removed)."""
+        self.save()
+        if self.segment_count() <= at or len(self._read) < 2:
+            return
         keys = sorted(self._rows, key=self._rows.get)
-        for name, writer in (("vectors.npy", lambda f: np.save(f, self._vecs, allow_pickle=False)),
-                             ("keys.json", lambda f: f.write(json.dumps(keys).encode())),
-                             ("model.json", lambda f: f.write(json.dumps(
-                                 {"model": self.model, "dim": self.dim}).encode()))):
-            tmp = self.folder / (name + ".part")
-            with open(tmp, "wb") as f:
-                writer(f)
-            os.replace(tmp, self.folder / name)
+        merged = self._write_segment(keys, self._matrix())
+        for f in self._read:
+            if f != merged:
+                f.unlink(missing_ok=True)
+        self._read = [merged]
 
 
 def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
-                  progress: Optional[Progress] = None, batch: int = 256) -> np.ndarray:
+                  progress: Optional[Progress] = None, batch: int = BATCH) -> np.ndarray:
     """Vectors for texts (rows in order); only texts missing from the cache are encoded.
-    Encoding runs in batches with a progress bar on a terminal and messages to `progress`."""
+    Encoding runs in batches, each appended to the cache as it is done, with a progress bar
+    on a terminal and messages to `progress`."""
     texts = list(texts)
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     keys = [text_key(t) for t in texts]
@@ -108,11 +211,9 @@ def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
                              f"expected ({len(rows)}, {embedder.dim})")
         out[rows] = vecs
         if cache is not None:
-            cache.put([keys[i] for i in rows], vecs)
-            if (s // batch) % 20 == 19:
-                cache.save()                          # a crash keeps most of what was encoded
+            cache.append([keys[i] for i in rows], vecs)     # a crash loses this batch at most
         if progress and len(todo) > batch:
             progress(f"embeddings: {min(s + batch, len(todo))}/{len(todo)} encoded")
-    if cache is not None and todo:
-        cache.save()
+    if cache is not None:
+        cache.compact()
     return out

@@ -20,7 +20,8 @@ from kg.rdf import all_quads
 from kg.store import KnowledgeGraph, load, save
 from kg.topics import scheme as topic_scheme
 
-__all__ = ["build_graph", "save", "load", "triple_count", "KnowledgeGraph", "extract_document"]
+__all__ = ["build_graph", "save", "load", "triple_count", "KnowledgeGraph", "extract_document",
+           "extract_documents"]
 
 
 def extract_document(ctx: DocContext) -> Extraction:
@@ -57,10 +58,10 @@ def tag_topics(ctx: DocContext, ex: Extraction) -> None:
             ex.passage_topics[p.id] = tps
 
 
-def build_graph(corpus: Corpus, cfg=None, embedder=None,
-                progress: Callable[[str], None] = lambda m: None,
-                resources: Optional[Resources] = None) -> KnowledgeGraph:
-    res = resources or load_resources()
+def extract_documents(corpus: Corpus, res: Resources,
+                      progress: Callable[[str], None] = lambda m: None) -> list[Extraction]:
+    """extract_document of every plan of the corpus, in document-id order (each plan on its
+    own: what a build worker runs for its plans)."""
     by_doc: dict[str, list] = {d: [] for d in corpus.documents}
     for p in corpus.passages:
         if p.doc_id in by_doc:
@@ -72,6 +73,21 @@ def build_graph(corpus: Corpus, cfg=None, embedder=None,
         progress(f"kg: {doc_id}: {len(ex.targets)} targets, {len(ex.regulations)} regulations, "
                  f"{len(ex.projects)} projects, {len(ex.districts)} districts, "
                  f"{len(ex.organizations)} organisations")
+    return extractions
+
+
+def build_graph(corpus: Corpus, cfg=None, embedder=None,
+                progress: Callable[[str], None] = lambda m: None,
+                resources: Optional[Resources] = None,
+                extractions: Optional[list[Extraction]] = None) -> KnowledgeGraph:
+    """The graph of the corpus: each plan's extraction (done here unless `extractions`, one
+    per plan in document-id order, were made elsewhere), then what spans plans: indicator
+    alignment, topics of indicators, the store."""
+    res = resources or load_resources()
+    if extractions is None:
+        extractions = extract_documents(corpus, res, progress)
+    elif [ex.doc_id for ex in extractions] != sorted(corpus.documents):
+        raise ValueError("build_graph: extractions must be one per plan, in document-id order")
     all_targets = [t for ex in extractions for t in ex.targets]
     indicators, report = align(all_targets, res, embedder=embedder)
     by_ind: dict[str, set] = {}

@@ -27,7 +27,7 @@ def state():
 
 before = state()
 names = ["pipeline", "app"]
-for pkg in ("core", "ingest", "kg", "index", "qa", "evaluation", "web"):
+for pkg in ("core", "ingest", "kg", "index", "qa", "evaluation", "web", "parallel"):
     mod = importlib.import_module(pkg)
     names += [m.name for m in pkgutil.walk_packages(mod.__path__, pkg + ".")]
 skipped = []

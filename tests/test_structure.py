@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "ingest", "kg", "index", "qa", "evaluation", "web")
+PACKAGES = ("core", "ingest", "kg", "index", "qa", "evaluation", "web", "parallel")
 TOP_MODULES = ("app.py", "pipeline.py")
 MAX_LINES = 420
 # modules allowed past MAX_LINES, each with its reason (aim: none)
