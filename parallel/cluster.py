@@ -24,12 +24,22 @@ from core.errors import WorkerError
 
 CONNECT_TIMEOUT_S = 10       # an unreachable --cluster address fails after this long
 WORKERS_TIMEOUT_S = 120      # local workers starting, or a cluster's workers joining
-QUIET = logging.ERROR        # Dask's own log lines (worker start/stop) are not progress
+QUIET = logging.CRITICAL     # Dask's own log lines (workers starting, dying) are not progress:
+                             # what matters reaches the user as one error line
 
 
 def _reason(e: BaseException) -> str:
     text = str(e).strip().splitlines()
     return text[0] if text else type(e).__name__
+
+
+def _check_address(addr: str) -> None:
+    from distributed.comm.addressing import get_address_host_port
+    try:
+        get_address_host_port(addr)
+    except ValueError as e:
+        raise WorkerError(f"构建集群地址无效 (build --cluster {addr!r}: not a Dask scheduler "
+                          f"address such as tcp://host:8786: {_reason(e)})") from None
 
 
 @contextmanager
@@ -42,6 +52,7 @@ def open_client(cfg: Config, progress: Callable[[str], None]) -> Iterator[Any]:
     cluster = None
     if cfg.build_cluster:
         addr = cfg.build_cluster
+        _check_address(addr)
         try:
             client = Client(addr, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         except (OSError, ValueError, TypeError) as e:

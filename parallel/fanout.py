@@ -44,13 +44,18 @@ def _result(fut, what: str, cfg: Config):
     try:
         return fut.result()
     except KilledWorker:
-        raise WorkerError(f"构建失败：处理{what}的构建进程意外退出，原有数据未改动 (build failed: "
-                          f"the worker running {what} died; the previous artifacts in "
-                          f"{cfg.data_dir} are unchanged)") from None
+        raise WorkerError(f"构建失败：一个构建进程意外退出，原有数据未改动 (build failed: the worker "
+                          f"running {what} died; the previous artifacts in {cfg.data_dir} "
+                          "are unchanged)") from None
+    except (ImportError, RuntimeError) as e:      # e.g. the scheduler cannot unpickle a task
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise WorkerError(f"构建集群无法运行构建任务 (the cluster cannot run {what}: {first}; start "
+                          "the scheduler and every worker with this repository on PYTHONPATH "
+                          "and the same packages)") from None
     except CancelledError:
-        raise WorkerError(f"构建失败：{what}被构建集群取消，原有数据未改动 (build failed: {what} "
-                          f"was cancelled by the cluster; the previous artifacts in "
-                          f"{cfg.data_dir} are unchanged)") from None
+        raise WorkerError(f"构建失败：构建集群取消了任务，原有数据未改动 (build failed: the cluster "
+                          f"cancelled {what}; the previous artifacts in {cfg.data_dir} are "
+                          "unchanged)") from None
 
 
 class _Run:
@@ -109,7 +114,7 @@ class _Run:
     def chunk_done(self, fut) -> None:
         from index.cache import text_key
         chunk = self.chunks.pop(fut)
-        vecs, probe = _result(fut, "embeddings", self.cfg)
+        vecs, probe = _result(fut, f"an embedding batch of {len(chunk)} texts", self.cfg)
         if np.max(np.abs(np.asarray(probe) - self.probe)) > PROBE_TOLERANCE:
             raise WorkerError(f"构建进程的嵌入模型与本进程不同 (a worker's model "
                               f"{self.cfg.model!r} gives other vectors than this process's: "
