@@ -312,7 +312,9 @@ class Workspace:
         self._same_build()
         if self.cfg.remote_graph:           # the store must hold the build data/ holds
             from kg.remote import open_graph
-            return open_graph(self.cfg, self.manifest.get("build_id"))
+            from kg.store import load_views
+            return open_graph(self.cfg, self.manifest.get("build_id"),
+                              views=load_views(self.cfg.data_dir / "kg"))
         for stale in artifacts.stale_snapshots(self.cfg.data_dir):   # e.g. a server ended by
             shutil.rmtree(stale, ignore_errors=True)                 # SIGTERM skips its cleanup
         snap = artifacts.link_snapshot(self.cfg.data_dir, "kg")

@@ -48,12 +48,13 @@ def store_build(client: StoreClient) -> tuple[Optional[str], dict[str, str]]:
 class RemoteGraph(KnowledgeGraph):
     """KnowledgeGraph whose queries go to the store at client.query_url over `graphs`."""
 
-    def __init__(self, client: StoreClient, graphs: list[str], meta: Optional[dict] = None):
+    def __init__(self, client: StoreClient, graphs: list[str], meta: Optional[dict] = None,
+                 views: Optional[dict] = None):
         self.client, self.graphs = client, sorted(graphs)
         self.store = None
         self.meta = meta or {}
         self.location = None
-        self._load_views()
+        self._set_views(views)
 
     def _select(self, query: str) -> list[dict]:
         return [{k: _v(t) for k, t in row.items()}
@@ -74,9 +75,11 @@ class RemoteGraph(KnowledgeGraph):
                                   self.graphs)
         return int(rows[0]["n"].value) if rows else 0
 
-def open_graph(cfg: Any, build_id: Optional[str] = None) -> RemoteGraph:
+def open_graph(cfg: Any, build_id: Optional[str] = None,
+               views: Optional[dict] = None) -> RemoteGraph:
     """The graph in the store at cfg.graph_store; with build_id, refused unless the store
-    holds that build."""
+    holds that build. `views`: the typed views of that same build (kg.store.load_views of its
+    kg/ folder), used instead of reading them from the store; only with build_id."""
     client = StoreClient.from_config(cfg)
     t0 = time.perf_counter()
     held, graphs = store_build(client)
@@ -87,6 +90,7 @@ def open_graph(cfg: Any, build_id: Optional[str] = None) -> RemoteGraph:
         raise GraphStoreError(f"图存储与本地数据不是同一次构建。graph store {cfg.graph_store} holds "
                               f"build {held}, {cfg.data_dir} holds build {build_id}; run "
                               "`python app.py build`")
-    graph = RemoteGraph(client, list(graphs), {"build_id": held, "store": cfg.graph_store})
+    graph = RemoteGraph(client, list(graphs), {"build_id": held, "store": cfg.graph_store},
+                        views=views if build_id is not None else None)
     graph.meta["load_s"] = round(time.perf_counter() - t0, 4)
     return graph

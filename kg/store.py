@@ -6,13 +6,19 @@ Folder layout written by save():
   graph.trig  the same with its named graphs (one per plan + shared)
   store/      pyoxigraph (RocksDB) store on disk — what load() opens, read-only
   meta.json   schema version, counts, alignment report
+  views.pickle  the typed views (targets, indicators, …) as built, so that loading does not
+              recompute them with SPARQL (at 100 plans: seconds); like every file of data/ it
+              is checked against the manifest's sha256 before it is read
 load() opens store/ with Store.read_only (so an `oxigraph serve-read-only` process may have
 it open at the same time) and records it as graph.location (the SPARQL engine's workers open
 the same folder); without store/ it parses graph.trig into memory (location None).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import pickle
 import shutil
 import time
 from pathlib import Path
@@ -22,12 +28,27 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
 from core.artifacts import read_json
 from core.errors import ArtifactError
+from kg import model as _model
 from kg.model import ID, District, Indicator, Organization, Project, Regulation, SectionFact, Target, Topic
 from kg.rdf import PG, PREFIXES
+
+log = logging.getLogger(__name__)
 
 TOPIC_SCHEME = ID + "scheme/topics"
 
 SCHEMA_VERSION = 2
+VIEWS_FILE = "views.pickle"
+# what _load_views computes; a snapshot holds exactly these
+VIEW_ATTRS = ("_indicators", "_topics", "_topic_of", "_targets", "_regulations", "_districts",
+              "_organizations", "_projects", "_facts", "_labels", "_types")
+
+
+def views_fingerprint() -> str:
+    """Changes whenever the typed view classes change shape: a snapshot written by other
+    code is recomputed, never trusted."""
+    shape = sorted((name, tuple(f for f in cls.__dataclass_fields__))
+                   for name, cls in vars(_model).items() if hasattr(cls, "__dataclass_fields__"))
+    return hashlib.sha256(repr((SCHEMA_VERSION, VIEW_ATTRS, shape)).encode()).hexdigest()[:16]
 _P = "PREFIX pg: <%s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " \
      "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " \
      "PREFIX prov: <http://www.w3.org/ns/prov#> " \
@@ -66,13 +87,25 @@ class KnowledgeGraph:
     `location`: the on-disk store folder `store` was opened from, None for a graph in memory."""
 
     def __init__(self, store: Store, meta: Optional[dict] = None,
-                 location: Optional[Path] = None):
+                 location: Optional[Path] = None, views: Optional[dict] = None):
         if store is None:
             raise ArtifactError("KnowledgeGraph: store must be a pyoxigraph Store")
         self.store = store
         self.meta = meta or {}
         self.location: Optional[Path] = Path(location) if location is not None else None
-        self._load_views()
+        self._set_views(views)
+
+    def _set_views(self, views: Optional[dict]) -> None:
+        """The views from a snapshot (views_state() of the same build), else computed."""
+        if views is None:
+            self._load_views()
+            return
+        for name in VIEW_ATTRS:
+            setattr(self, name, views[name])
+        self._doc_groups = {}
+
+    def views_state(self) -> dict:
+        return {name: getattr(self, name) for name in VIEW_ATTRS}
 
     # ---- views -------------------------------------------------------------------------
     def _select(self, query: str) -> list[dict]:
@@ -309,6 +342,9 @@ def save(graph: KnowledgeGraph, out_dir: Path) -> None:
     disk.bulk_extend(iter(graph.store))
     disk.flush()
     del disk
+    with open(out_dir / VIEWS_FILE, "wb") as f:
+        pickle.dump({"fingerprint": views_fingerprint(), "views": graph.views_state()}, f,
+                    protocol=pickle.HIGHEST_PROTOCOL)
     meta = dict(graph.meta, schema_version=SCHEMA_VERSION, triples=len(graph.store))
     (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
@@ -336,5 +372,27 @@ def load(in_dir: Path) -> KnowledgeGraph:
         store.load(path=str(in_dir / "graph.trig"), format=RdfFormat.TRIG)
     else:
         raise ArtifactError(f"{in_dir}: neither store/ nor graph.trig present")
+    views = load_views(in_dir)
+    graph = KnowledgeGraph(store, meta, location=location, views=views)
     meta["load_s"] = round(time.perf_counter() - t0, 4)
-    return KnowledgeGraph(store, meta, location=location)
+    meta["views"] = "snapshot" if views is not None else "computed"
+    return graph
+
+
+def load_views(in_dir: Path) -> Optional[dict]:
+    """The views snapshot of the kg/ folder `in_dir` (written by save()), or None when there
+    is none or it was written by code whose view classes differ (then they are computed)."""
+    path = Path(in_dir) / VIEWS_FILE
+    try:
+        with open(path, "rb") as f:
+            data = pickle.load(f)   # our own build's file, checked against the manifest
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as e:
+        log.warning("%s unreadable (%s); computing the graph views instead", path, e)
+        return None
+    if not isinstance(data, dict) or data.get("fingerprint") != views_fingerprint() \
+            or not isinstance(data.get("views"), dict) or set(data["views"]) != set(VIEW_ATTRS):
+        log.info("%s was written by another version; computing the graph views", path)
+        return None
+    return data["views"]
