@@ -130,8 +130,9 @@ def _check_lite_free(path: Path) -> None:
     except OSError:
         raise ArtifactError(
             f"向量库文件 {path} 正被另一个进程使用 (milvus-lite opens a .db in one process at "
-            f"a time; for several processes run `milvus-lite server --data-dir {path} --port "
-            "19530` and set vector_store = \"http://127.0.0.1:19530\")") from None
+            f"a time; for several processes run `milvus-lite server --data-dir {path} "
+            "--host 127.0.0.1 --port 19530` and set vector_store = \"http://127.0.0.1:19530\")"
+        ) from None
     finally:
         os.close(fd)
 
