@@ -2,7 +2,8 @@
 
   manifest.json   format version, model, dimension, corpus hash, counts, parameters
   passages.json   passage ids in index row order
-  dense.faiss     FAISS index (flat or HNSW)
+  dense.faiss     FAISS index (flat or HNSW), with vector_store = "faiss"
+  milvus.json     otherwise: the Milvus collection, each plan's revision and every row's key
   lexical/        bm25s files + userdict.txt
   query.json      districts (name, plan, aliases) and synonyms taken from the graph
   warm_vectors.npz  sentence and label vectors readers compare with (index/warm.py)
