@@ -92,6 +92,11 @@ class Upstream:
         return self.response.status if self.response is not None else 0
 
     @property
+    def cut_by_store(self) -> bool:
+        """The store says it cut the answer at its own row limit (Virtuoso: X-SPARQL-MaxRows)."""
+        return bool(self.response is not None and self.response.getheader("X-SPARQL-MaxRows"))
+
+    @property
     def content_type(self) -> str:
         ctype = self.response.getheader("Content-Type", "") if self.response else ""
         return ctype.split(";")[0].strip().lower()
@@ -168,6 +173,10 @@ class StoreClient:
             up.close()
         if up.status != 200:
             raise self._refused(up.status, body, "query")
+        if up.cut_by_store:
+            raise GraphStoreError(f"图存储截断了结果。graph store {self.query_url} cut an answer at "
+                                  f"{up.response.getheader('X-SPARQL-MaxRows')} rows (its own row "
+                                  "limit, e.g. Virtuoso's ResultSetMaxRows): raise that limit")
         try:
             sols = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
             names = [v.value for v in sols.variables]

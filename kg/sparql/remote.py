@@ -222,8 +222,8 @@ class RemoteEngine:
                 if isinstance(e, ConnectionAbortedError):
                     raise
                 return {"ok": False, "status": 502, "error": f"unreadable answer ({e})"}, b""
-            return {"ok": True, "kind": kind, "count": count,
-                    "truncated": sink.full or ("bytes" if body.over else "")}, data
+            cut = sink.full or ("bytes" if body.over else "") or ("store" if up.cut_by_store else "")
+            return {"ok": True, "kind": kind, "count": count, "truncated": cut}, data
         return work
 
     def _start(self, query: str, info: QueryInfo, cfg: Any, dg: Optional[list[str]],
@@ -292,6 +292,8 @@ class RemoteEngine:
             status = head["status"]
             if status == 400:
                 raise QueryError(zh("查询语法错误", "malformed query: " + head["error"]), 400)
+            if "timed out" in head["error"].lower():        # the store's own limit (Virtuoso)
+                raise _timeout(cfg.sparql_timeout_s)
             raise QueryError(zh("图存储执行查询失败", f"the graph store {self.client.query_url} "
                                 f"answered {status}: {head['error']}"[:600]), 502)
         form = {"boolean": "ASK", "solutions": "SELECT"}.get(head["kind"], info.form)

@@ -80,7 +80,8 @@ def _comment(fmt: str, notice: str) -> bytes:
 class SparqlResult:
     """One query's answer as the engine wrote it: TSV (SELECT), N-Triples (CONSTRUCT,
     DESCRIBE) or b"true"/b"false" (ASK); at most max_rows rows and max_bytes bytes.
-    `truncated`: "" (complete), "rows" or "bytes" (which cap cut it)."""
+    `truncated`: "" (complete), "rows" or "bytes" (which cap cut it), "store" (the graph
+    store's own limit, kg.sparql.remote)."""
     form: str
     payload: bytes
     count: int
@@ -99,6 +100,9 @@ class SparqlResult:
         if self.truncated == "bytes":
             return (f"results truncated to the first {self.count} {unit}: the answer is limited "
                     f"to {self.max_bytes} bytes (sparql_max_result_bytes)")
+        if self.truncated == "store":
+            return (f"results truncated to the first {self.count} {unit} by the graph store's "
+                    "own row limit (e.g. Virtuoso's ResultSetMaxRows)")
         if self.truncated:
             return f"results truncated to the first {self.max_rows} {unit} (sparql_max_rows)"
         return ""

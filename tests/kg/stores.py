@@ -157,8 +157,8 @@ EnabledGzipContent = 0
 [SPARQL]
 ; above PlanGraph's own caps (sparql_max_rows, sparql_timeout_s), which cut first: the
 ; store's ResultSetMaxRows would cut results silently
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = {max_s}
 MaxQueryCostEstimationTime = 0
 """
 VIRTUOSO_PASSWORD = "PlanGraphLoader7"      # set at start; the server lives on loopback
@@ -170,11 +170,12 @@ def virtuoso_binaries() -> Optional[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def virtuoso_server(folder: Path) -> Iterator[Server]:
+def virtuoso_server(folder: Path, max_rows: int = 1_000_000, max_s: int = 60) -> Iterator[Server]:
     """Virtuoso 7 (`virtuoso-t +foreground`) with its own ini and database in `folder`, HTTP
     and ISQL on free loopback ports. Queries: the anonymous /sparql (read-only: its SPARQL
     user has no SPARQL_UPDATE); loads: /sparql-graph-crud-auth (Graph Store Protocol, Digest
-    authentication) as dba, whose password is changed from the default at start."""
+    authentication) as dba, whose password is changed from the default at start. `max_rows`,
+    `max_s`: the store's own ResultSetMaxRows and MaxQueryExecutionTime."""
     found = virtuoso_binaries()
     if found is None:
         pytest.skip("Virtuoso 7 is not installed (Debian virtuoso-opensource: `make virtuoso`)")
@@ -182,7 +183,8 @@ def virtuoso_server(folder: Path) -> Iterator[Server]:
     folder.mkdir(parents=True, exist_ok=True)
     isql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(d=folder, isql=isql_port, http=http_port), encoding="utf-8")
+    ini.write_text(VIRTUOSO_INI.format(d=folder, isql=isql_port, http=http_port, max_rows=max_rows,
+                                       max_s=max_s), encoding="utf-8")
     proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=folder,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{http_port}"

@@ -232,3 +232,23 @@ def test_graphstore_the_query_url_itself_refuses_updates(pushed):
         r = httpx.post(server.query, data=body, timeout=30)
         assert r.status_code >= 400
     assert server.count() == before
+
+
+def test_graphstore_the_stores_own_limits_are_said_not_hidden(tmp_path, cfg):
+    """Virtuoso cuts answers at ResultSetMaxRows silently but for a header, and stops queries
+    at MaxQueryExecutionTime: the reader refuses a cut view, the proxy says the result was cut
+    by the store, and the store's timeout is a 503 like ours."""
+    from tests.kg.stores import virtuoso_server
+    with virtuoso_server(tmp_path / "v", max_rows=5, max_s=1) as server:
+        client = _client(server)
+        local = _store(plan_quads())
+        publish(client, local, "b1")
+        with pytest.raises(GraphStoreError) as e:
+            RemoteGraph(client, _graphs(local))
+        assert "ResultSetMaxRows" in str(e.value)
+        eng = RemoteEngine(client, _graphs(local), cfg)
+        res = eng.run("SELECT * { ?s ?p ?o }", cfg)
+        assert res.count == 5 and res.truncated == "store" and "graph store" in res.notice
+        with pytest.raises(QueryError) as e:
+            eng.run(SLOW, cfg)
+        assert e.value.status == 503
