@@ -218,6 +218,10 @@ def test_graphstore_unreachable_store_is_one_line_and_touches_nothing(tmp_path):
     assert os.listdir(tmp_path / "data") == ["keep.txt"]
     r = _app(["build"], {"PLANGRAPH_GRAPH_STORE": url + "/query"}, tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "graph_store_update" in r.stderr
+    for args in (["sparql", "ASK {}"], ["ask", "绍兴的垃圾回收利用率目标是多少?"]):
+        r = _app(args, env, tmp_path)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and url in r.stderr, r.stderr
+        assert os.listdir(tmp_path / "data") == ["keep.txt"]
 
 
 def test_graphstore_the_query_url_itself_refuses_updates(pushed):
