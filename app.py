@@ -66,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
     m = sub.add_parser("bench", help="measure build, ask, SPARQL, serve-ready and memory")
     m.add_argument("--json", action="store_true", help="print one JSON object")
     m.add_argument("--scale", type=int, help="also build a synthetic corpus of N plan copies")
+    m.add_argument("--scale-only", action="store_true",
+                   help="with --scale: measure only the synthetic corpus")
     m.add_argument("--load", action="store_true", help="also run the HTTP load test")
     m.add_argument("--attack", action="store_true",
                    help="with --load: 10 clients loop a slow SPARQL query meanwhile")
@@ -249,7 +251,7 @@ def cmd_fit(cfg, args) -> int:
 def cmd_bench(cfg, args) -> int:
     from evaluation import bench
     report = bench.run(cfg, scale=args.scale, load=args.load, attack=args.attack,
-                       after_load=_bench_policy)
+                       scale_only=args.scale_only, after_load=_bench_policy)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
           else bench.format_text(report))
     return 0

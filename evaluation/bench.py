@@ -235,12 +235,16 @@ def run_once(cfg: Config, load: bool, progress, attack: bool = False,
 
 def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bool = False,
         progress=lambda m: print(m, file=sys.stderr, flush=True),
-        after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
+        after_load: Callable[[Workspace], None] = _nothing,
+        scale_only: bool = False) -> dict[str, Any]:
     """`after_load(ws)`: the caller's runtime policy, applied once the workspace answered its
-    warm-up question (app.py passes the one `serve` applies)."""
+    warm-up question (app.py passes the one `serve` applies). `scale_only`: measure only the
+    synthetic corpus (not the shipped plans first)."""
+    from core.errors import ConfigError
     if scale is not None and scale < 1:
-        from core.errors import ConfigError
         raise ConfigError(f"bench --scale {scale}: must be >= 1")
+    if scale_only and not scale:
+        raise ConfigError("bench --scale-only needs --scale N")
     from index.milvus import is_lite
     tmp = Path(tempfile.mkdtemp(prefix="plangraph-bench-"))
 
@@ -248,7 +252,8 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bo
         return str(path) if is_lite(cfg.vector_store) else None
     try:
         base = cfg.replace(data_dir=tmp / "data", vector_store=lite(tmp / "vectors.db"))
-        report = run_once(base, load or attack, progress, attack, after_load)
+        report = {} if scale_only else run_once(base, load or attack, progress, attack,
+                                                after_load)
         if scale:
             # the synthetic corpus and its build live beside the data folder and are kept, so
             # that the embedding cache (keyed by model and passage text) makes the next run's

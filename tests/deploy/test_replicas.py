@@ -1,14 +1,16 @@
 """Stateless replicas: two real `app.py serve` processes behind nginx (deploy/nginx.conf.in,
-rendered by deploy/render.py) on loopback, with the graph embedded in the shared data folder or
-on a shared Oxigraph server. They answer the dev questions identically to one replica asked
+rendered by deploy/render.py) on loopback, with the graph embedded in the shared data folder, or
+the graph on a shared Oxigraph server and the vectors on a shared Milvus server. They answer the dev questions identically to one replica asked
 directly while a build replaces the data (embedded) or one plan's graph is replaced on the
 server (what `build` sends for a changed plan: one Graph Store Protocol PUT), SPARQL through
 the proxy never sees a partial graph, and when one replica goes down the other answers."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -127,18 +129,45 @@ def replicas(built_cfg, tmp_path_factory):
         yield proxy, urls, procs, env, app_args
 
 
+@contextmanager
+def _milvus_server(folder: Path):
+    """`milvus-lite server` (the gRPC server of the pinned milvus-lite) on a loopback port."""
+    exe = Path(sys.executable).with_name("milvus-lite")
+    if not exe.exists():
+        pytest.fail("milvus-lite is not installed (requirements.txt pins it)")
+    port = free_port()
+    log = folder.with_suffix(".log")
+    proc = _start([str(exe), "server", "--data-dir", str(folder), "--host", "127.0.0.1",
+                   "--port", str(port)], log, dict(os.environ))
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60:
+            if proc.poll() is not None:
+                raise AssertionError("milvus-lite server exited: " + log.read_text()[-1000:])
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(proc)
+
+
 @pytest.fixture(scope="module")
 def remote_replicas(built_cfg, tmp_path_factory):
-    """The graph on an Oxigraph server: `build` sends it there, the replicas read it from
-    there. (proxy, urls, procs, server)."""
+    """The graph on an Oxigraph server and the vectors on a Milvus server (milvus-lite's):
+    `build` sends both there, the replicas read both from there. (proxy, urls, procs, server)."""
     from tests.kg.stores import oxigraph_server
     tmp = tmp_path_factory.mktemp("remote-replicas")
     data = tmp / "data"
     shutil.copytree(built_cfg.data_dir, data, symlinks=True)
+    if built_cfg.cache_dir.is_dir():                 # the embedding cache: the build is warm
+        shutil.copytree(built_cfg.cache_dir, tmp / (data.name + ".cache"))
     cfg = built_cfg.replace(data_dir=data)
-    with oxigraph_server(tmp / "oxigraph") as server:
+    with oxigraph_server(tmp / "oxigraph") as server, _milvus_server(tmp / "milvus") as milvus:
         env, app_args = _env_and_args(cfg)
-        env.update(server.env())
+        env.update(server.env(), PLANGRAPH_VECTOR_STORE=milvus)
         pushed = subprocess.run(app_args + ["build"], cwd=ROOT, env=env, capture_output=True,
                                 text=True, timeout=600)
         assert pushed.returncode == 0, pushed.stderr[-2000:]
