@@ -15,8 +15,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import shutil  # noqa: E402
+
+import evaluation  # noqa: E402
+import pipeline  # noqa: E402
+import qa  # noqa: E402
+from core import runtime  # noqa: E402
+from core.catalog import Catalog  # noqa: E402
 from core.config import load_config  # noqa: E402
-from core.errors import PlanGraphError, describe_os_error  # noqa: E402
+from core.errors import PlanGraphError, QueryError, QuestionError, describe_os_error  # noqa: E402
+from evaluation import bench  # noqa: E402
+from kg import sparql  # noqa: E402
+from qa import fit as qfit  # noqa: E402
+from qa.router import state_for  # noqa: E402
+from qa.scorer import PARAMS  # noqa: E402
 
 COMMANDS = ("serve", "build", "ask", "sparql", "export", "eval", "bench", "add")
 
@@ -123,7 +135,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_build(cfg, args) -> int:
-    import pipeline
     pipeline.build(cfg, force=args.force)
     return 0
 
@@ -131,8 +142,6 @@ def cmd_build(cfg, args) -> int:
 def _prepare_answering(ws) -> None:
     """Runtime policy of a process that answers many questions: load what they need, then
     settle the heap (core/runtime.py)."""
-    import qa
-    from core import runtime
     qa.prepare(ws)
     runtime.settle_heap()
 
@@ -140,13 +149,13 @@ def _prepare_answering(ws) -> None:
 def _bench_policy(ws) -> None:
     """bench builds first (thread pools untouched), then measures answering under the policy
     `serve` applies: thread limits, then the heap settled after the warm-up question."""
-    from core import runtime
     runtime.for_answering()
     runtime.settle_heap()
 
 
 def cmd_serve(cfg, args) -> int:
-    from core import runtime
+    # imported here: the server brings gradio, fastapi and uvicorn (~3 s CPU on this machine,
+    # measured with /usr/bin/time), which no other command needs
     from web.http.server import serve
     runtime.for_answering()
     serve(cfg, on_loaded=_prepare_answering)
@@ -154,10 +163,6 @@ def cmd_serve(cfg, args) -> int:
 
 
 def cmd_ask(cfg, args) -> int:
-    import pipeline
-    import qa
-    from core import runtime
-    from core.errors import QuestionError
     if (args.question is None) == (args.batch is None):
         raise QuestionError("ask: give a question or --batch FILE (one of them)")
     runtime.for_answering()
@@ -181,9 +186,6 @@ def cmd_ask(cfg, args) -> int:
 
 
 def cmd_sparql(cfg, args) -> int:
-    import pipeline
-    from core.errors import QueryError
-    from kg import sparql
     if (args.query is None) == (args.file is None):
         raise QueryError("sparql: give a query or --file Q.rq (one of them)")
     text = args.query
@@ -199,9 +201,7 @@ def cmd_sparql(cfg, args) -> int:
 
 
 def cmd_export(cfg, args) -> int:
-    import shutil
 
-    import pipeline
     pipeline.Workspace.open(cfg, build_if_needed=True)
     src = cfg.data_dir / "kg" / ("graph.trig" if args.format == "trig" else "graph.ttl")
     try:
@@ -217,11 +217,8 @@ def cmd_export(cfg, args) -> int:
 
 
 def cmd_eval(cfg, args) -> int:
-    import evaluation
-    import pipeline
-    from core.errors import PlanGraphError as E
     if args.qa_file is None and args.kg is None:
-        raise E("eval: give a QA JSONL file and/or --kg GOLD.json")
+        raise PlanGraphError("eval: give a QA JSONL file and/or --kg GOLD.json")
     ws = pipeline.Workspace.open(cfg, build_if_needed=True)
     report = evaluation.run(ws, args.qa_file, kg_gold=args.kg)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
@@ -230,10 +227,6 @@ def cmd_eval(cfg, args) -> int:
 
 
 def cmd_fit(cfg, args) -> int:
-    import pipeline
-    from qa import fit as qfit
-    from qa.router import state_for
-    from qa.scorer import PARAMS
     ws = pipeline.Workspace.open(cfg, build_if_needed=True)
     st = state_for(ws, fitting=True)
     params = qfit.fit(st.reader, ws, args.questions or qfit.QUESTIONS,
@@ -249,7 +242,6 @@ def cmd_fit(cfg, args) -> int:
 
 
 def cmd_bench(cfg, args) -> int:
-    from evaluation import bench
     report = bench.run(cfg, scale=args.scale, load=args.load, attack=args.attack,
                        scale_only=args.scale_only, after_load=_bench_policy)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json
@@ -258,7 +250,6 @@ def cmd_bench(cfg, args) -> int:
 
 
 def cmd_add(cfg, args) -> int:
-    from core.catalog import Catalog
     cat = Catalog.load(cfg.corpora_dir)
     e = cat.add(args.file, city=args.city, title=args.title, issuer=args.issuer,
                 issued=args.issued, period=args.period, doc_id=args.doc_id)

@@ -17,12 +17,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import index
+import ingest
+import kg
 from core import artifacts, buildlock
 from core.artifacts import DamagedArtifact
 from core.catalog import Catalog
 from core.config import Config
-from core.errors import ArtifactError, describe_os_error
+from core.errors import ArtifactError, GraphStoreError, describe_os_error
 from core.types import Corpus
+from index.encoders import CachingEmbedder, load_embedder, load_query_embedder, model_id
+from index.milvus import check_reachable, store_label
+from kg.graphstore import StoreClient
+from kg.publish import publish, publish_folder
+from kg.remote import open_graph, store_build
+from kg.store import load_views
 
 Progress = Callable[[str], None]
 
@@ -60,8 +69,6 @@ def _store_reason(cfg: Config, manifest: dict) -> Optional[str]:
     """Why the graph store (cfg.graph_store a URL) does not hold this build, or None."""
     if not cfg.remote_graph:
         return None
-    from kg.graphstore import StoreClient
-    from kg.remote import store_build
     held, _graphs = store_build(StoreClient.from_config(cfg))
     if held == manifest.get("build_id"):
         return None
@@ -80,11 +87,9 @@ def _check(cfg: Config, verify: bool = True,
         return str(e), None
     if m.get("corpus") != corpus_fingerprint(cfg):
         return "the corpus catalog changed since the last build", None
-    from index.encoders import model_id
     if m.get("model") != model_id(cfg):
         return (f"artifacts were built with model {m.get('model')!r}, config asks for "
                 f"{model_id(cfg)!r}"), None
-    from index.milvus import store_label
     if m.get("vector_store", "faiss") != store_label(cfg.vector_store):
         return (f"artifacts keep their vectors in {m.get('vector_store', 'faiss')!r}, config "
                 f"asks for {store_label(cfg.vector_store)!r}"), None
@@ -140,9 +145,6 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
 
 def _store_ready(cfg: Config) -> None:
     """GraphStoreError unless the store answers and build can write to it."""
-    from core.errors import GraphStoreError
-    from kg.graphstore import StoreClient
-    from kg.remote import store_build
     if not cfg.graph_store_update:
         raise GraphStoreError("没有配置图存储的写入地址。build with graph_store "
                               f"{cfg.graph_store} needs graph_store_update, the URL of the "
@@ -152,8 +154,6 @@ def _store_ready(cfg: Config) -> None:
 
 def _push_folder(cfg: Config, manifest: dict, progress: Progress) -> BuildReport:
     """data/ is current but the store holds another build: send data/kg to it."""
-    from kg.graphstore import StoreClient
-    from kg.publish import publish_folder
     t = time.perf_counter()
     progress(f"artifacts in {cfg.data_dir} are up to date; sending the graph to {cfg.graph_store}")
     publish_folder(StoreClient.from_config(cfg), cfg.data_dir / "kg", manifest["build_id"],
@@ -163,11 +163,6 @@ def _push_folder(cfg: Config, manifest: dict, progress: Progress) -> BuildReport
 
 
 def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
-    import index
-    import ingest
-    import kg
-    from index.encoders import load_embedder, model_id
-    from index.milvus import check_reachable, store_label
 
     t0 = time.perf_counter()
     check_reachable(cfg.vector_store)
@@ -209,13 +204,10 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
                 "counts": counts, "timings": {k: round(v, 3) for k, v in timings.items()}}
     artifacts.write_json(staging / artifacts.MANIFEST, manifest)
     if cfg.embed_backend != "torch":    # export the question encoder now, while torch is loaded
-        from index.encoders import load_query_embedder
         t = time.perf_counter()
         load_query_embedder(cfg, embedder)
         timings["query_encoder_s"] = time.perf_counter() - t
     if cfg.remote_graph:                # each graph replaced whole; the marker written last
-        from kg.graphstore import StoreClient
-        from kg.publish import publish
         t = time.perf_counter()
         publish(StoreClient.from_config(cfg), graph.store, manifest["build_id"],
                 progress=progress)
@@ -246,8 +238,6 @@ class Workspace:
     checks that data/ still holds the same build."""
 
     def __init__(self, cfg: Config, verify: bool = True, _verified: Optional[dict] = None):
-        import ingest
-        from index.encoders import model_id
         _recover_if_idle(cfg.data_dir)
         self.cfg = cfg
         self.manifest = artifacts.read_manifest(cfg.data_dir)
@@ -289,8 +279,6 @@ class Workspace:
 
     @cached_property
     def embedder(self):
-        import index
-        from index.encoders import CachingEmbedder, load_query_embedder
         self._same_build()
         emb = CachingEmbedder(load_query_embedder(self.cfg))
         try:
@@ -308,11 +296,8 @@ class Workspace:
         opened from a hard-linked snapshot of kg/ where one can be made: the
         SPARQL workers, started at any time later, open the same store as this process even
         after another build replaced data/ (the snapshot goes with the graph object)."""
-        import kg
         self._same_build()
         if self.cfg.remote_graph:           # the store must hold the build data/ holds
-            from kg.remote import open_graph
-            from kg.store import load_views
             return open_graph(self.cfg, self.manifest.get("build_id"),
                               views=load_views(self.cfg.data_dir / "kg"))
         for stale in artifacts.stale_snapshots(self.cfg.data_dir):   # e.g. a server ended by
@@ -331,7 +316,6 @@ class Workspace:
 
     @cached_property
     def retriever(self):
-        import index
         self._same_build()
         return index.load_retriever(self.cfg.data_dir / "index", self.cfg, self.corpus,
                                     embedder_factory=lambda: self.embedder)

@@ -22,9 +22,18 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import httpx
+
+import pipeline
+import qa
 from core.catalog import Catalog, CatalogEntry, sha256_bytes
 from core.config import ROOT, Config
+from core.errors import ConfigError, QueryError
 from core.protocols import Workspace
+from evaluation import read_questions
+from evaluation.load import run_attack, run_load
+from index.milvus import is_lite, store_kind
+from kg import sparql
 
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 FALLBACK_QUESTION = "规划的主要目标是什么?"
@@ -59,7 +68,6 @@ def _free_port() -> int:
 
 
 def _dev_questions() -> list[str]:
-    from evaluation import read_questions
     return [q["question"] for q in read_questions(DEV_QUESTIONS)] if DEV_QUESTIONS.is_file() else []
 
 
@@ -79,9 +87,6 @@ def bench_first_question() -> str:
 
 def measure_workspace(cfg: Config, progress,
                       after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
-    import pipeline
-    import qa
-    from kg import sparql
 
     out: dict[str, Any] = {}
     ws = pipeline.Workspace(cfg)
@@ -107,7 +112,6 @@ def measure_workspace(cfg: Config, progress,
     out["ask_p95_ms"] = round(_pct(times, 95), 2)
     out["ask_n"] = len(times)
 
-    from core.errors import QueryError
     qtimes, slowest, failed = [], ("", 0.0), []
     for rq in sorted((ROOT / "kg" / "queries").glob("*.rq")):
         text = rq.read_text(encoding="utf-8")
@@ -143,7 +147,6 @@ def _graph_store_env(cfg: Config) -> dict[str, str]:
 def measure_serve(cfg: Config, load: bool, progress, attack: bool = False) -> dict[str, Any]:
     """Start `app.py serve` on a free loopback port; time until /healthz answers, then the
     first question (which loads the model); memory idle and after answering."""
-    import httpx
     port = _free_port()
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False",
                PLANGRAPH_VECTOR_STORE=cfg.vector_store, **_graph_store_env(cfg))
@@ -176,11 +179,9 @@ def measure_serve(cfg: Config, load: bool, progress, attack: bool = False) -> di
             out["serve_error"] = f"/api/ask answered {r.status_code}"
         out["serve_rss_mb"] = round(_rss_mb(proc.pid), 1)
         if load:
-            from evaluation.load import run_load
             out["load"] = run_load(base, clients=20, requests_per_client=50)
             out["serve_rss_after_load_mb"] = round(_rss_mb(proc.pid), 1)
             if attack:
-                from evaluation.load import run_attack
                 out["load_under_attack"] = run_attack(base)
                 out["serve_rss_after_attack_mb"] = round(_rss_mb(proc.pid), 1)
     finally:
@@ -215,9 +216,7 @@ def synth_corpus(src: Config, dest: Path, copies: int) -> Path:
 
 def run_once(cfg: Config, load: bool, progress, attack: bool = False,
              after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
-    import pipeline
     rep = pipeline.build(cfg, force=True, progress=lambda m: None)
-    from index.milvus import store_kind
     res: dict[str, Any] = {"graph_store": cfg.graph_store,
                            "vector_store": store_kind(cfg.vector_store),
                            "build_s": round(rep.seconds, 2), "build_workers": cfg.build_workers}
@@ -240,12 +239,10 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bo
     """`after_load(ws)`: the caller's runtime policy, applied once the workspace answered its
     warm-up question (app.py passes the one `serve` applies). `scale_only`: measure only the
     synthetic corpus (not the shipped plans first)."""
-    from core.errors import ConfigError
     if scale is not None and scale < 1:
         raise ConfigError(f"bench --scale {scale}: must be >= 1")
     if scale_only and not scale:
         raise ConfigError("bench --scale-only needs --scale N")
-    from index.milvus import is_lite
     tmp = Path(tempfile.mkdtemp(prefix="plangraph-bench-"))
 
     def lite(path: Path) -> Optional[str]:  # a milvus-lite file of its own, beside the build

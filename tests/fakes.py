@@ -276,3 +276,12 @@ def fake_answer(ws, question, qid=None) -> Answer:
     """FAKE qa.answer: echoes the question's length."""
     return Answer(question=question, found=True, answer=f"{len(question)} 字", kind="passage",
                   confidence=0.5, id=qid)
+
+
+def blocks_fake():
+    """FAKE UI: a minimal gr.Blocks titled like the app, mounted at / by server tests that
+    need no real tabs."""
+    import gradio as gr
+    with gr.Blocks(title="PlanGraph 规划图谱", analytics_enabled=False) as demo:
+        gr.Markdown("# PlanGraph 规划图谱")
+    return demo

@@ -13,7 +13,7 @@ import pytest
 
 from kg import sparql
 from kg.store import KnowledgeGraph
-from tests.fakes import FakeWorkspace, fake_answer
+from tests.fakes import FakeWorkspace, blocks_fake, fake_answer
 from tests.web.sparql_fixtures import Listener, live_server, plan_quads, write_store
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -31,7 +31,6 @@ def site(tmp_path_factory):
     """(base URL, cfg): the whole app over a small real graph; tight limits."""
     import web.http.server
     from core.config import load_config
-    from web.ui_placeholder import build_placeholder
     data = tmp_path_factory.mktemp("attacks") / "data"
     store = write_store(data / "kg" / "store", plan_quads())
     store.dump(str(data / "kg" / "graph.trig"), ox.RdfFormat.TRIG)
@@ -41,15 +40,12 @@ def site(tmp_path_factory):
                        "sparql_max_memory_mb": 600, "max_request_bytes": 4096}, env={})
     graph.__dict__["_sparql_engine"] = sparql.SparqlEngine(
         "dir", data / "kg" / "store", barriers=("seccomp",), memory_mb=600, queue=8)
-    old = web.http.server._qa_answer
-    web.http.server._qa_answer = lambda: fake_answer
     try:
-        app = web.http.server.create_app(FakeWorkspace(cfg, graph), cfg,
-                                         blocks=build_placeholder())
+        app = web.http.server.create_app(FakeWorkspace(cfg, graph), cfg, blocks=blocks_fake(),
+                                         answer=fake_answer)
         with live_server(app) as url:
             yield url, cfg
     finally:
-        web.http.server._qa_answer = old
         sparql.engine_for(graph).close()
 
 
@@ -237,13 +233,12 @@ def test_without_a_network_barrier_the_endpoint_fails_closed_and_says_so(tmp_pat
     """Workers that can hold neither barrier (both switched off here): every query 503,
     /healthz says SPARQL is unavailable, start-up prints a warning."""
     import web.http.server
-    from web.ui_placeholder import build_placeholder
     store = write_store(tmp_path / "kg" / "store", plan_quads())
     graph = KnowledgeGraph(store)
     c = cfg.replace(data_dir=tmp_path)
     graph.__dict__["_sparql_engine"] = sparql.SparqlEngine("dir", tmp_path / "kg" / "store",
                                                            barriers=())
-    app = web.http.server.create_app(FakeWorkspace(c, graph), c, blocks=build_placeholder())
+    app = web.http.server.create_app(FakeWorkspace(c, graph), c, blocks=blocks_fake())
     with live_server(app) as url:
         r = httpx.get(url + "/sparql", params={"query": "ASK {}"})
         health = httpx.get(url + "/healthz").json()["sparql"]

@@ -4,6 +4,7 @@ throughput figures, is `python app.py bench --load` (figures are reported, never
 import pytest
 
 from evaluation.load import run_load
+from tests.fakes import blocks_fake
 from tests.web.sparql_fixtures import live_server
 
 
@@ -11,8 +12,7 @@ from tests.web.sparql_fixtures import live_server
 @pytest.mark.slow
 def test_load_mixed_sparql_and_ask_has_no_errors(built, built_cfg):
     from web.http.server import create_app
-    from web.ui_placeholder import build_placeholder
-    with live_server(create_app(built, built_cfg, blocks=build_placeholder())) as url:
+    with live_server(create_app(built, built_cfg, blocks=blocks_fake())) as url:
         res = run_load(url, clients=20, requests_per_client=10, max_seconds=600)
     assert res["requests"] == 200, res
     assert res["errors"] == 0, res

@@ -18,7 +18,7 @@ import pytest
 from core.errors import ConfigError
 from kg import sparql
 from kg.store import KnowledgeGraph
-from tests.fakes import FakeWorkspace, fake_answer
+from tests.fakes import FakeWorkspace, blocks_fake, fake_answer
 from tests.web.sparql_fixtures import free_port, live_server, plan_quads, write_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,15 +35,12 @@ def graph(tmp_path_factory):
 
 def _app(cfg, graph):
     from web.http.server import create_app
-    from web.ui_placeholder import build_placeholder
     c = cfg.replace(data_dir=graph[1])
-    return create_app(FakeWorkspace(c, graph[0]), c, blocks=build_placeholder())
+    return create_app(FakeWorkspace(c, graph[0]), c, blocks=blocks_fake(), answer=fake_answer)
 
 
 @pytest.fixture
-def server(cfg, graph, monkeypatch):
-    import web.http.server
-    monkeypatch.setattr(web.http.server, "_qa_answer", lambda: fake_answer)
+def server(cfg, graph):
     with live_server(_app(cfg, graph)) as url:
         yield url
 
@@ -83,14 +80,6 @@ def test_server_api_ask_get_and_post(server):
 def test_server_api_ask_rejects_bad_questions(server, request_kwargs):
     r = httpx.request(url=server + "/api/ask", **request_kwargs)
     assert r.status_code == 400 and r.json()["error"]
-
-
-def test_server_api_ask_is_503_until_qa_exists(cfg, graph, monkeypatch):
-    import web.http.server
-    monkeypatch.setattr(web.http.server, "_qa_answer", lambda: None)
-    with live_server(_app(cfg, graph)) as url:
-        r = httpx.get(url + "/api/ask", params={"q": "问题"})
-    assert r.status_code == 503 and "not available" in r.json()["error"]
 
 
 def test_server_refuses_non_loopback_without_auth(cfg, graph):
@@ -145,11 +134,10 @@ def test_server_access_log_drops_query_strings():
 def test_server_real_graph_answers_every_example_query(built):
     """The shipped example queries over the real build, through /sparql (p50 printed)."""
     from web.http.server import create_app
-    from web.ui_placeholder import build_placeholder
     queries = sorted((ROOT / "kg" / "queries").glob("*.rq"))
     assert queries
     times = []
-    with live_server(create_app(built, built.cfg, blocks=build_placeholder())) as url:
+    with live_server(create_app(built, built.cfg, blocks=blocks_fake())) as url:
         with httpx.Client() as client:
             for path in queries * 3:
                 t0 = time.perf_counter()

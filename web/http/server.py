@@ -22,15 +22,23 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import anyio.to_thread
+import gradio as gr
+import uvicorn
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, JSONResponse
 
+import pipeline
+import qa
+from core.config import Config
 from core.errors import ConfigError, PlanGraphError, QueryError, QuestionError
+from core.protocols import Workspace
+from core.types import Answer
 from kg import sparql
 from web.http.auth import BasicAuthMiddleware, check_access
 from web.http.limits import RefuseUploads, read_body
 from web.http.sparql import make_router
+from web.ui import build_ui
 
 log = logging.getLogger(__name__)
 
@@ -44,27 +52,7 @@ def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _qa_answer() -> Optional[Callable]:
-    """qa.answer, or None while the qa package does not provide it."""
-    try:
-        import qa
-    except ImportError:
-        return None
-    return getattr(qa, "answer", None)
-
-
-def _build_blocks(ws: Any) -> Any:
-    try:
-        from web.ui import build_ui
-    except ModuleNotFoundError as e:
-        if e.name not in ("web.ui",):
-            raise
-        from web.ui_placeholder import build_placeholder
-        return build_placeholder(ws)
-    return build_ui(ws)
-
-
-def _engine_of(ws: Any, cfg: Any) -> Callable[[], Any]:
+def _engine_of(ws: Workspace, cfg: Config) -> Callable[[], Any]:
     def engine() -> Any:
         return sparql.engine_for(ws.graph, cfg)
     return engine
@@ -79,11 +67,10 @@ def _valid_text(value: Any) -> bool:
     return True
 
 
-def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
-    """The whole app for a loaded Workspace. `blocks`: a gr.Blocks to mount at / instead of
-    web.ui.build_ui(ws) (tests use the placeholder)."""
-    import gradio as gr
-
+def create_app(ws: Workspace, cfg: Config, blocks: Optional[gr.Blocks] = None,
+               answer: Callable[..., Answer] = qa.answer) -> FastAPI:
+    """The whole app for a loaded Workspace: `blocks` (default web.ui.build_ui(ws)) at /,
+    `answer` (default qa.answer) behind /api/ask."""
     check_access(cfg)
     engine = _engine_of(ws, cfg)
 
@@ -112,13 +99,10 @@ def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
         eng = getattr(getattr(ws, "__dict__", {}).get("graph"), "_sparql_engine", None)
         state = eng.status() if eng is not None else {"network_isolated": None}
         return JSONResponse({"status": "ok", "documents": len(ws.corpus.documents),
-                             "qa": _qa_answer() is not None,
+                             "qa": True,
                              "sparql": {"loaded": eng is not None, **state}})
 
     def _answer(question: Any, qid: Any) -> JSONResponse:
-        answer = _qa_answer()
-        if answer is None:
-            return JSONResponse({"error": "question answering is not available yet"}, 503)
         if not isinstance(question, str) or not question.strip():
             return JSONResponse({"error": "问题为空 (empty question: give ?q=… or "
                                           "{\"question\": …})"}, 400)
@@ -176,7 +160,7 @@ def create_app(ws: Any, cfg: Any, blocks: Any = None) -> FastAPI:
                                           "{\"question\": …})"}, 400)
         return await run_in_threadpool(_answer, data.get("question"), data.get("id"))
 
-    gr.mount_gradio_app(app, blocks if blocks is not None else _build_blocks(ws), path="/",
+    gr.mount_gradio_app(app, blocks if blocks is not None else build_ui(ws), path="/",
                         show_error=False)
     app.add_middleware(RefuseUploads)
     if cfg.auth:
@@ -194,7 +178,7 @@ class _RedactQuery(logging.Filter):
         return True
 
 
-def _check_port(cfg: Any) -> None:
+def _check_port(cfg: Config) -> None:
     try:
         infos = socket.getaddrinfo(cfg.host, cfg.port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
@@ -211,20 +195,16 @@ def _check_port(cfg: Any) -> None:
             raise ConfigError(f"cannot listen on {cfg.host}:{cfg.port}: {e.strerror}") from None
 
 
-def urls(cfg: Any) -> tuple[str, str]:
+def urls(cfg: Config) -> tuple[str, str]:
     host = f"[{cfg.host}]" if ":" in cfg.host else cfg.host
     base = f"http://{host}:{cfg.port}/"
     return base, base + "sparql"
 
 
-def serve(cfg: Any, progress: Callable[[str], None] = _stderr,
+def serve(cfg: Config, progress: Callable[[str], None] = _stderr,
           on_loaded: Optional[Callable[[Any], None]] = None) -> None:
     """Run the app. `on_loaded(ws)`: the entry point's start-up work (app.py: load what
     questions need, then settle the heap), run in a background thread once loaded."""
-    import uvicorn
-
-    import pipeline
-
     check_access(cfg)
     _check_port(cfg)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
