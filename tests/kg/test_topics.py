@@ -48,7 +48,7 @@ def test_real_plans_meet_on_twenty_topics(real_graph, corpus):
 
 
 def test_compare_by_topic_shows_both_plans_without_a_shared_indicator(real_graph, corpus):
-    from web.ui_data import UIData
+    from web.ui.data import UIData
     data = UIData(SimpleNamespace(graph=real_graph, corpus=corpus))
     iri = topic_iri("parking")
     shared = {i.iri for i in real_graph.indicators() if len(i.doc_ids) > 1}

@@ -57,12 +57,12 @@ def _ask(page, question: str) -> None:
 
 
 def _ui_data(built):
-    from web.ui_data import UIData
+    from web.ui.data import UIData
     return UIData(built)
 
 
 def test_browser_question_shows_answer_with_highlighted_citation(page, built, artifacts_dir):
-    from web.ui_examples import example_questions
+    from web.ui.examples import example_questions
     questions = example_questions(_ui_data(built))
     assert questions, "no example questions could be built from the graph"
     _ask(page, questions[0])
@@ -79,7 +79,7 @@ def test_browser_question_shows_answer_with_highlighted_citation(page, built, ar
 
 
 def test_browser_example_click_asks_it(page, built):
-    from web.ui_examples import example_questions
+    from web.ui.examples import example_questions
     question = example_questions(_ui_data(built))[-1]
     page.get_by_role("tab", name="问答").click()
     page.get_by_text(question, exact=True).first.click()

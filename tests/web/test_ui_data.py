@@ -10,9 +10,9 @@ import pytest
 
 from core.types import Corpus
 from tests.fakes import ui_workspace_fake
-from web.ui_data import ALL, GAP, TARGET_COLUMNS, TARGET_CSV_COLUMNS, UIData
-from web.ui_examples import example_questions
-from web.ui_tables import comparison_html
+from web.ui.compare import comparison_html
+from web.ui.data import ALL, GAP, TARGET_COLUMNS, TARGET_CSV_COLUMNS, UIData
+from web.ui.examples import example_questions
 
 
 @pytest.fixture(scope="module")

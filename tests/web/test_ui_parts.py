@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from web.ui_graph import CLICK_JS, MAX_PER_NODE, Edge, normalise, svg
-from web.ui_sparql import load_examples, parse_json_results
+from web.ui.drawing import CLICK_JS, MAX_PER_NODE, Edge, normalise, svg
+from web.ui.sparql import load_examples, parse_json_results
 
 
 def test_ui_sparql_examples_read_title_and_description(tmp_path):

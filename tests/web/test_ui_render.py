@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.types import Answer
-from web.ui_render import answer_html, citation_card, esc, highlight, message
+from web.ui.render import answer_html, citation_card, esc, highlight, message
 
 
 def _row(corpus):

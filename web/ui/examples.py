@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from web.ui_data import UIData, is_achieved, label_of, value_text, year_of
+from web.ui.data import UIData, is_achieved, label_of, value_text, year_of
 
 
 def _city(data: UIData, doc_id: str) -> str:

@@ -7,7 +7,7 @@ import logging
 import gradio as gr
 
 from core.errors import PlanGraphError
-from web.ui_render import esc, message
+from web.ui.render import esc, message
 
 log = logging.getLogger("web.ui")
 

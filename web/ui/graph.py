@@ -1,21 +1,17 @@
-"""The 图谱 tab (entity search -> neighbourhood drawing, click or pick to expand, provenance
-passages) and the SPARQL tab (example queries, results table, CSV/JSON download)."""
+"""The 图谱 tab: entity search -> neighbourhood drawing (web/ui/drawing.py), click or pick to
+expand, provenance passages."""
 from __future__ import annotations
 
-import json
 import logging
-import time
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Any, Optional
 
 import gradio as gr
-import pandas as pd
 
 from core.types import Citation
-from web.ui_data import UIData, citation_of, to_csv
-from web.ui_errors import report_error
-from web.ui_graph import (
+from web.ui.data import UIData, citation_of
+from web.ui.drawing import (
     CLICK_JS,
     HIDDEN_PREDICATES,
     PROV_DERIVED,
@@ -31,9 +27,8 @@ from web.ui_graph import (
     pred_label,
     svg,
 )
-from web.ui_render import citation_list, esc, message, table_html
-from web.ui_sparql import load_examples
-from web.ui_sparql import run as run_sparql
+from web.ui.errors import report_error
+from web.ui.render import citation_list, esc, message, table_html
 
 log = logging.getLogger(__name__)
 
@@ -267,74 +262,3 @@ def graph_tab(data: UIData) -> None:
     neighbours.input(pick, inputs=[neighbours, state], outputs=outs, api_visibility="undocumented")
     drawing.click(clicked, inputs=[state], outputs=outs, api_visibility="undocumented")
     reset.click(lambda: render({}), outputs=outs, api_visibility="undocumented")
-
-
-def sparql_tab(data: UIData, files: Any) -> None:
-    ws = data.ws
-    examples = load_examples()
-    first = examples[0] if examples else None
-    pick = gr.Dropdown(choices=[(e.title, e.name) for e in examples],
-                       value=first.name if first else None, label="示例查询",
-                       elem_id="pg-sparql-examples")
-    desc = gr.HTML(_desc(first.description if first else "没有找到示例查询 (kg/queries/*.rq)。"),
-                   js_on_load=None)
-    editor = gr.Code(value=first.query if first else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
-                     language="sql-mySQL", lines=12, max_lines=30, label="SPARQL(只读查询)",
-                     elem_id="pg-sparql-editor", interactive=True)
-    with gr.Row(equal_height=True):
-        run_btn = gr.Button("运行查询", variant="primary", scale=0, min_width=160,
-                            elem_id="pg-sparql-run")
-        status = gr.HTML(js_on_load=None, elem_id="pg-sparql-status")
-        dl_csv = gr.DownloadButton("下载 CSV", size="sm", visible=False, scale=0, min_width=120,
-                                   elem_id="pg-sparql-csv")
-        dl_json = gr.DownloadButton("下载 JSON", size="sm", visible=False, scale=0,
-                                    min_width=120, elem_id="pg-sparql-json")
-    table = gr.Dataframe(interactive=False, wrap=True, max_height=600, elem_id="pg-sparql-table",
-                         visible=False)
-    turtle = gr.Code(label="结果(Turtle)", language=None, visible=False, interactive=False)
-
-    def load_example(name: str) -> tuple[str, str]:
-        ex = next((e for e in examples if e.name == name), None)
-        return (ex.query, _desc(ex.description)) if ex else (gr.update(), "")
-
-    def run(query: str, progress: gr.Progress = gr.Progress()) -> tuple:
-        hidden = gr.DownloadButton(visible=False)
-        try:
-            progress(0.1, desc="执行查询…")
-            t0 = time.perf_counter()
-            res = run_sparql(ws.graph, query, ws.cfg)
-            ms = (time.perf_counter() - t0) * 1000
-        except Exception as e:   # noqa: BLE001 - QueryError and friends become a message
-            return (report_error(e, "执行查询"), gr.Dataframe(visible=False),
-                    gr.Code(visible=False), hidden, hidden)
-        notice = f" · 结果已截断({res.notice})" if res.notice else ""
-        if res.form == "graph":
-            path = files.write("sparql", "ttl", res.body)
-            return (message(f"返回 {res.count} 条三元组 · {ms:.0f} ms{notice}"),
-                    gr.Dataframe(visible=False), gr.Code(value=res.body, visible=True),
-                    gr.DownloadButton(visible=False),
-                    gr.DownloadButton("下载 Turtle", value=path, visible=True))
-        frame = pd.DataFrame(res.display, columns=res.headers) if res.headers else pd.DataFrame()
-        csv_path = files.write("sparql", "csv", to_csv(res.headers, res.rows), bom=True)
-        json_path = files.write("sparql", "json", _pretty(res.body))
-        summary = (f"ASK 结果:{'是' if res.boolean else '否'}" if res.form == "ask"
-                   else f"{len(res.rows)} 行 · {len(res.headers)} 列")
-        return (message(f"{summary} · {ms:.0f} ms{notice}", "warn" if notice else "info"),
-                gr.Dataframe(value=frame, visible=True), gr.Code(visible=False),
-                gr.DownloadButton("下载 CSV", value=csv_path, visible=True),
-                gr.DownloadButton("下载 JSON", value=json_path, visible=True))
-
-    pick.input(load_example, inputs=[pick], outputs=[editor, desc], api_visibility="undocumented")
-    run_btn.click(run, inputs=[editor], outputs=[status, table, turtle, dl_csv, dl_json],
-                  api_visibility="undocumented")
-
-
-def _desc(text: str) -> str:
-    return f'<div class="pg-note">{esc(text)}</div>' if text else ""
-
-
-def _pretty(body: str) -> str:
-    try:
-        return json.dumps(json.loads(body), ensure_ascii=False, indent=1)
-    except (ValueError, TypeError):
-        return body

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any, Optional
 
 from core.periods import first_period_name, five_year_span, years_in
+from core.protocols import Workspace
 from core.types import Citation, Corpus
 from kg.context import ACHIEVED_SECTION
 
@@ -139,7 +140,7 @@ class Comparison:
 class UIData:
     """Cached views of one Workspace for the UI."""
 
-    def __init__(self, ws: Any):
+    def __init__(self, ws: Workspace):
         if ws is None or not hasattr(ws, "corpus"):
             raise TypeError(f"UIData: expected a pipeline.Workspace, got {type(ws).__name__}")
         self.ws = ws
