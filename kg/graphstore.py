@@ -25,7 +25,6 @@ import base64
 import http.client
 import re
 import socket
-import threading
 from typing import Any, Iterator, Optional, Sequence
 from urllib.parse import urlencode, urlsplit
 
@@ -67,17 +66,17 @@ class Upstream:
         self._conn = conn_cls(parts.hostname, parts.port, timeout=timeout_s)
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._body, self._headers = body, headers
-        self._lock = threading.Lock()
         self.cancelled = False
         self.response: Optional[http.client.HTTPResponse] = None
 
     def send(self) -> "Upstream":
         """Connect, send, wait for the status line and headers."""
         try:
-            with self._lock:
-                if self.cancelled:
-                    raise ConnectionAbortedError("cancelled")
-                self._conn.connect()
+            if self.cancelled:
+                raise ConnectionAbortedError("cancelled")
+            self._conn.connect()            # not under a lock: cancel() must never wait
+            if self.cancelled:              # cut while connecting
+                raise ConnectionAbortedError("cancelled")
             self._conn.request("POST", self._path, body=self._body, headers=self._headers)
             self.response = self._conn.getresponse()
         except (OSError, http.client.HTTPException) as e:
@@ -113,14 +112,13 @@ class Upstream:
 
     def cancel(self) -> None:
         """Cut the request (any thread): the socket is shut down, blocked reads return."""
-        with self._lock:
-            self.cancelled = True
-            sock = self._conn.sock
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        self.cancelled = True
+        sock = self._conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def close(self) -> None:
         try:
