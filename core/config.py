@@ -57,6 +57,9 @@ class Config:
     graph_store_update: str = ""
     graph_store_auth: str = field(default="", repr=False)   # "user:pass", never shown
     graph_store_timeout_s: float = 60.0  # one request to the store (loading views, a push)
+    # "explicit": queries name the build's graphs as their dataset (any server); "union": the
+    # server's default graph is already the union of its graphs (oxigraph --union-default-graph)
+    graph_store_dataset: str = "explicit"
     # build fan-out (parallel/): 1 = everything in the building process; N > 1 = the per-plan
     # work in N local worker processes; build_cluster = a Dask scheduler address to use instead
     build_workers: int = 1
@@ -98,6 +101,9 @@ class Config:
                                   "(graph_store is embedded)")
             _check_url("graph_store_update", self.graph_store_update, "the URL of a SPARQL 1.1 "
                        "Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store")
+        if self.graph_store_dataset not in ("explicit", "union"):
+            raise ConfigError(f"config graph_store_dataset={self.graph_store_dataset!r}: must be "
+                              "explicit or union")
         if self.graph_store_auth and ":" not in self.graph_store_auth:
             raise ConfigError("config graph_store_auth: must look like user:password")
 

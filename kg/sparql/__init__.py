@@ -46,7 +46,7 @@ def engine_for(graph: Any, cfg: Any = None) -> SparqlEngine | RemoteEngine:
     eng = graph.__dict__.get("_sparql_engine")
     if eng is None:
         eng = graph.__dict__.setdefault("_sparql_engine", RemoteEngine(
-            graph.client, graph.graphs, cfg if cfg is not None else Config()))
+            graph.client, graph.graphs, cfg if cfg is not None else Config(), graph.union))
     return eng
 
 

@@ -9,7 +9,8 @@ as the worker pool (kg.sparql.engine) in front. The store's own endpoint stays o
   filter can stop it calling out), a query in which the word SERVICE appears anywhere (also in
   a string, an IRI or a comment, any case, \\u escapes expanded) is refused (403) and never sent.
 - Dataset: without FROM/FROM NAMED or protocol graphs, the build's graphs are sent as
-  default-graph-uri and named-graph-uri (the default graph is their union, as embedded).
+  default-graph-uri and named-graph-uri (the default graph is their union, as embedded),
+  unless the store's default graph is that union already (union=True, kg.remote.RemoteGraph).
 - Time: each request runs in a thread; past its lane's time the request is cut (the socket shut
   down: kg.graphstore.Upstream.cancel) or moved to the slow lane, as the worker pool does.
 - Results: asked as SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE; Turtle and
@@ -151,8 +152,9 @@ class _Call:
 class RemoteEngine:
     """Lanes and limits in front of the store's query endpoint; thread-safe."""
 
-    def __init__(self, client: StoreClient, graphs: Sequence[str], cfg: Any):
-        self.client, self.graphs = client, list(graphs)
+    def __init__(self, client: StoreClient, graphs: Sequence[str], cfg: Any,
+                 union: bool = False):
+        self.client, self.graphs, self.union = client, list(graphs), union
         self.fast = Lane("fast", FAST_WORKERS, cfg.sparql_queue)
         self.slow = Lane("slow", SLOW_WORKERS, SLOW_QUEUE)
         self.slow_queries = SlowQueries()
@@ -228,7 +230,7 @@ class RemoteEngine:
 
     def _start(self, query: str, info: QueryInfo, cfg: Any, dg: Optional[list[str]],
                ng: Optional[list[str]], limit: float) -> _Call:
-        if dg is None and ng is None and not info.has_dataset:
+        if dg is None and ng is None and not info.has_dataset and not self.union:
             dg, ng = self.graphs, self.graphs
         accept = GRAPH_ACCEPT if info.is_graph else JSON_RESULTS
         up = self.client.open(query, accept, dg or [], ng or [], timeout_s=limit + 1, send=False)

@@ -26,12 +26,14 @@ class Server:
     update: str
     auth: str = ""
     proc: Optional[subprocess.Popen] = field(default=None, repr=False)
+    dataset: str = "explicit"            # cfg.graph_store_dataset that fits the server
 
     def env(self) -> dict[str, str]:
         """PLANGRAPH_* variables that point a PlanGraph process at this server."""
         out = {"PLANGRAPH_GRAPH_STORE": self.query, "PLANGRAPH_GRAPH_STORE_UPDATE": self.update}
         if self.auth:
             out["PLANGRAPH_GRAPH_STORE_AUTH"] = self.auth
+        out["PLANGRAPH_GRAPH_STORE_DATASET"] = self.dataset
         return out
 
     def ask(self, query: str) -> bool:
@@ -98,16 +100,19 @@ def oxigraph_binary() -> Optional[str]:
 
 
 @contextlib.contextmanager
-def oxigraph_server(folder: Path) -> Iterator[Server]:
-    """`oxigraph serve` on a free loopback port over a store in `folder`."""
+def oxigraph_server(folder: Path, union: bool = False) -> Iterator[Server]:
+    """`oxigraph serve` on a free loopback port over a store in `folder`; union: with
+    --union-default-graph (then cfg.graph_store_dataset = "union")."""
     exe = oxigraph_binary()
     if exe is None:
         pytest.skip("the Oxigraph server is not installed (PyPI oxigraph, pinned in requirements.txt)")
     port = free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([exe, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+                            + (["--union-default-graph"] if union else []),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    server = Server("oxigraph", base + "/query", base + "/store", proc=proc)
+    server = Server("oxigraph", base + "/query", base + "/store", proc=proc,
+                    dataset="union" if union else "explicit")
     try:
         _wait_ready(server, 30)
         yield server

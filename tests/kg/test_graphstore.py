@@ -256,3 +256,19 @@ def test_graphstore_the_stores_own_limits_are_said_not_hidden(tmp_path, cfg):
         with pytest.raises(QueryError) as e:
             eng.run(SLOW, cfg)
         assert e.value.status == 503
+
+
+def test_graphstore_union_mode_sends_no_dataset_and_hides_the_marker(tmp_path, cfg):
+    """graph_store_dataset = "union" (oxigraph --union-default-graph): the same rows without
+    naming the graphs; the reader's own GRAPH patterns leave the marker graph out."""
+    from tests.kg.stores import oxigraph_server
+    with oxigraph_server(tmp_path / "ox", union=True) as server:
+        client, local = _client(server), _store(plan_quads())
+        publish(client, local, "b1")
+        union = RemoteGraph(client, _graphs(local), union=True)
+        assert union.dataset is None and len(union) == len(plan_quads())
+        iri = ID + "plan-a/target/1"
+        assert sorted(union.neighbourhood(iri)) == sorted(KnowledgeGraph(local).neighbourhood(iri))
+        q = "SELECT ?t ?v WHERE { ?t <https://w3id.org/plangraph/ns#targetValue> ?v }"
+        rows = RemoteEngine(client, _graphs(local), cfg, union=True).run(q, cfg).rows()
+        assert sorted(str(r["v"].value) for r in rows) == ["60", "65"]

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 QUERIES = sorted((Path(__file__).resolve().parents[2] / "kg" / "queries").glob("*.rq"))
 QA_OFFICIALS = SHARED / "eval" / "qa_dev_officials.jsonl"
-SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+SERVERS = {"oxigraph": lambda d: oxigraph_server(d, union=True),   # as the README sets it up
+           "virtuoso": virtuoso_server}
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
@@ -30,7 +31,7 @@ def remote(request, built, built_cfg, tmp_path_factory):
     """A Workspace over the same data/ whose graph is in a real server holding the build."""
     with SERVERS[request.param](tmp_path_factory.mktemp(request.param) / "db") as server:
         cfg = built_cfg.replace(graph_store=server.query, graph_store_update=server.update,
-                                graph_store_auth=server.auth)
+                                graph_store_auth=server.auth, graph_store_dataset=server.dataset)
         publish_folder(StoreClient.from_config(cfg), built_cfg.data_dir / "kg",
                        built.manifest["build_id"])
         ws = pipeline.Workspace(cfg)
