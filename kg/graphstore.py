@@ -54,6 +54,37 @@ def unreachable(url: str, e: BaseException) -> GraphStoreError:
     return GraphStoreError(f"图存储无法连接。graph store {url} cannot be reached ({reason})")
 
 
+_ECHOED = {b"x-sparql-default-graph", b"x-sparql-named-graph"}
+
+
+class _EchoFilter:
+    """The answer's byte stream without the dataset Virtuoso echoes back, one header line per
+    default-graph-uri / named-graph-uri (X-SPARQL-default-graph: …): with 50 plans these pass
+    http.client's limit of 100 header lines. Everything after the headers passes unchanged."""
+
+    def __init__(self, fp: Any):
+        self._fp, self._headers = fp, True
+
+    def readline(self, limit: int = -1) -> bytes:
+        while True:
+            line = self._fp.readline(limit)
+            if self._headers:
+                if line in (b"\r\n", b"\n", b""):
+                    self._headers = False
+                elif line.split(b":", 1)[0].strip().lower() in _ECHOED:
+                    continue
+            return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fp, name)
+
+
+class _Response(http.client.HTTPResponse):
+    def __init__(self, sock: Any, *args: Any, **kwargs: Any):
+        super().__init__(sock, *args, **kwargs)
+        self.fp = _EchoFilter(self.fp)
+
+
 class Upstream:
     """One query request to the store: open() has sent it; status/headers once answered;
     read() streams the body; cancel() (from any thread) stops it at once."""
@@ -64,6 +95,7 @@ class Upstream:
         conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else \
             http.client.HTTPConnection
         self._conn = conn_cls(parts.hostname, parts.port, timeout=timeout_s)
+        self._conn.response_class = _Response
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._body, self._headers = body, headers
         self.cancelled = False
