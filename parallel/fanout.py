@@ -66,7 +66,7 @@ class _Run:
         self.plans: dict[Any, str] = {}          # future -> doc id
         self.chunks: dict[Any, list[str]] = {}   # future -> texts it encodes
         self.results: dict[str, worker.PlanResult] = {}
-        self.queued: set[str] = set()            # keys being encoded
+        self.seen: set[str] = set()              # keys of every text met so far
         self.cached = self.encoded = self.to_encode = 0
         self.embedder: Any = None
         self.cache: Any = None
@@ -93,11 +93,12 @@ class _Run:
         self.results[doc_id] = res
         for line in res.lines:
             self.progress(line)
-        texts = list(dict.fromkeys(res.dense_texts + res.warm_texts))
-        keys = [text_key(t) for t in texts]
-        cached = sum(1 for k in keys if k in self.cache)
-        new = [t for t, k in zip(texts, keys) if k not in self.cache and k not in self.queued]
-        self.queued.update(text_key(t) for t in new)
+        # texts an earlier plan brought too are counted (and encoded) once, with that plan
+        texts = [(t, text_key(t)) for t in dict.fromkeys(res.dense_texts + res.warm_texts)]
+        fresh = [(t, k) for t, k in texts if k not in self.seen]
+        self.seen.update(k for _, k in fresh)
+        cached = sum(1 for _, k in fresh if k in self.cache)
+        new = [t for t, k in fresh if k not in self.cache]
         self.cached += cached
         self.to_encode += len(new)
         self.progress(f"plan {doc_id} done on a worker ({res.seconds:.1f}s): embeddings "
@@ -180,7 +181,8 @@ def fan_out(cfg: Config, docs: Iterable[Document], progress: Progress) -> FanOut
     timings["fanout_s"] = time.perf_counter() - t0
     counts = {"workers": n_workers, "embeddings_cached": run.cached,
               "embeddings_encoded": run.encoded}
-    progress(f"fan-out: {len(docs)} plans on {n_workers} workers in {timings['fanout_s']:.1f}s; "
+    progress(f"fan-out: {len(docs)} plans on {n_workers} worker{'s' * (n_workers != 1)} in "
+             f"{timings['fanout_s']:.1f}s; "
              f"embeddings {run.cached} cached, {run.encoded} encoded")
     return FanOut(corpus, [run.results[i].extraction for i in sorted(ids)], run.embedder,
                   timings, counts)
