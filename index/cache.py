@@ -187,7 +187,8 @@ class EmbeddingCache:
 
 def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
                   progress: Optional[Progress] = None, batch: int = BATCH) -> np.ndarray:
-    """Vectors for texts (rows in order); only texts missing from the cache are encoded.
+    """Vectors for texts (rows in order); only texts missing from the cache are encoded, each
+    distinct text once.
     Encoding runs in batches, each appended to the cache as it is done, with a progress bar
     on a terminal and messages to `progress`."""
     texts = list(texts)
@@ -195,13 +196,17 @@ def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
     keys = [text_key(t) for t in texts]
     cache = EmbeddingCache(cache_dir, embedder.name, embedder.dim) if cache_dir else None
     found = cache.get(keys) if cache is not None else [None] * len(texts)
-    todo = [i for i, v in enumerate(found) if v is None]
+    first: dict[str, int] = {}                # a text given twice is encoded once
     for i, v in enumerate(found):
-        if v is not None:
+        if v is None:
+            first.setdefault(keys[i], i)
+        else:
             out[i] = v
+    todo = sorted(first.values())
     if progress:
-        progress(f"embeddings: {len(texts) - len(todo)} cached, {len(todo)} to encode "
-                 f"with {embedder.name}")
+        again = len(texts) - len(todo) - sum(v is not None for v in found)
+        progress(f"embeddings: {len(texts) - len(todo) - again} cached, {len(todo)} to encode "
+                 f"with {embedder.name}" + (f" ({again} texts repeated)" if again else ""))
     bar = sys.stderr.isatty() and len(todo) > batch
     for s in range(0, len(todo), batch):
         rows = todo[s:s + batch]
@@ -214,6 +219,9 @@ def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
             cache.append([keys[i] for i in rows], vecs)     # a crash loses this batch at most
         if progress and len(todo) > batch:
             progress(f"embeddings: {min(s + batch, len(todo))}/{len(todo)} encoded")
+    for i, v in enumerate(found):
+        if v is None and first[keys[i]] != i:
+            out[i] = out[first[keys[i]]]
     if cache is not None:
         cache.compact()
     return out

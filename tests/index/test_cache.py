@@ -19,6 +19,14 @@ def test_cache_reencodes_only_changed_texts(tmp_path):
     assert np.allclose(first[:2], again[:2])
 
 
+def test_cache_encodes_a_repeated_text_once(tmp_path):
+    for cache_dir in (tmp_path, None):
+        emb = CountingEmbedderFake()
+        out = encode_cached(emb, ["甲", "乙", "甲", "甲"], cache_dir)
+        assert emb.encoded == 2
+        assert np.allclose(out, CountingEmbedderFake().encode(["甲", "乙", "甲", "甲"]))
+
+
 def test_cache_is_keyed_by_model(tmp_path):
     encode_cached(CountingEmbedderFake(name="model-a"), ["甲"], tmp_path)
     other = CountingEmbedderFake(name="model-b")
