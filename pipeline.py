@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 import index
 import ingest
 import kg
+import parallel
 from core import artifacts, buildlock
 from core.artifacts import DamagedArtifact
 from core.catalog import Catalog
@@ -226,7 +227,6 @@ def _fan_out(cfg: Config, docs, progress: Progress):
     embeddings on worker processes (parallel/), else None (all in this process)."""
     if cfg.build_workers <= 1 and not cfg.build_cluster:
         return None
-    import parallel
     return parallel.fan_out(cfg, docs, progress)
 
 

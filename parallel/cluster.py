@@ -48,7 +48,7 @@ def open_client(cfg: Config, progress: Callable[[str], None]) -> Iterator[Any]:
     cluster stopped) on leaving."""
     from distributed import Client, LocalCluster
 
-    from parallel.plugin import BuildPlugin
+    from parallel.plugin import BuildPlugin  # imports Dask (its loggers) only here
     cluster = None
     if cfg.build_cluster:
         addr = cfg.build_cluster

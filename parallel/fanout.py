@@ -21,6 +21,8 @@ import numpy as np
 from core.config import Config
 from core.errors import CorpusError, WorkerError
 from core.types import Corpus, Document
+from index.cache import BATCH, EmbeddingCache, text_key
+from index.encoders import load_embedder
 from parallel import worker
 from parallel.cluster import open_client
 
@@ -40,7 +42,7 @@ class FanOut:
 
 
 def _result(fut, what: str, cfg: Config):
-    from distributed import CancelledError, KilledWorker
+    from distributed import CancelledError, KilledWorker  # Dask only once a fan-out runs
     try:
         return fut.result()
     except KilledWorker:
@@ -80,14 +82,11 @@ class _Run:
             self.submit(fut)
 
     def load_model(self) -> None:
-        from index.cache import EmbeddingCache
-        from index.encoders import load_embedder
         self.embedder = load_embedder(self.cfg)
         self.probe = self.embedder.encode([worker.PROBE_TEXT])[0]
         self.cache = EmbeddingCache(self.cfg.cache_dir, self.embedder.name, self.embedder.dim)
 
     def plan_done(self, fut) -> list:
-        from index.cache import BATCH, text_key
         doc_id = self.plans[fut]
         res: worker.PlanResult = _result(fut, f"plan {doc_id}", self.cfg)
         self.results[doc_id] = res
@@ -113,7 +112,6 @@ class _Run:
         return out
 
     def chunk_done(self, fut) -> None:
-        from index.cache import text_key
         chunk = self.chunks.pop(fut)
         vecs, probe = _result(fut, f"an embedding batch of {len(chunk)} texts", self.cfg)
         if np.max(np.abs(np.asarray(probe) - self.probe)) > PROBE_TOLERANCE:

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from core import runtime
 from core.config import Config
 from parallel.worker import PLUGIN, BuildWorker
 
@@ -25,7 +26,6 @@ class BuildPlugin(WorkerPlugin):
         self.state: Optional[BuildWorker] = None
 
     def setup(self, worker: Any) -> None:
-        from core import runtime
         runtime.for_build_worker()
         self.state = BuildWorker(self.cfg)
 

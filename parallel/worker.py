@@ -19,8 +19,14 @@ from typing import Any, Optional
 
 import numpy as np
 
+import ingest
+import kg
 from core.config import Config
 from core.types import Corpus, Document
+from index.encoders import load_embedder
+from index.texts import fit_window, index_texts
+from ingest.sentences import answer_sentences
+from kg.nlp import load_resources
 
 PLUGIN = "plangraph-build"
 PROBE_TEXT = "城市管理规划：生活垃圾回收利用率达到65%以上。"
@@ -51,7 +57,6 @@ class BuildWorker:
     def embedder(self):
         with self._lock:
             if self._embedder is None:
-                from index.encoders import load_embedder
                 self._embedder = load_embedder(self.cfg)
                 self._probe = self._embedder.encode([PROBE_TEXT])[0]
             return self._embedder
@@ -64,23 +69,18 @@ class BuildWorker:
     def resources(self):
         with self._lock:
             if self._resources is None:
-                from kg.nlp import load_resources
                 self._resources = load_resources()
             return self._resources
 
 
 def _state() -> BuildWorker:
     """The state of the worker running the current task (set up by parallel/plugin.py)."""
-    from distributed import get_worker
+    from distributed import get_worker  # Dask only in a worker process
     return get_worker().plugins[PLUGIN].state
 
 
 def run_plan(state: BuildWorker, doc: Document) -> PlanResult:
     """One plan's per-plan work with the given worker state (plan_task without Dask)."""
-    import ingest
-    import kg
-    from index.texts import fit_window, index_texts
-    from ingest.sentences import answer_sentences
     t = time.perf_counter()
     lines: list[str] = []
     corpus = ingest.ingest_corpus([doc], state.cfg, progress=lines.append)
