@@ -28,6 +28,10 @@ QUIET = logging.CRITICAL     # Dask's own log lines (workers starting, dying) ar
                              # what matters reaches the user as one error line
 
 
+# set in each local worker's own environment (never in the building process's)
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
 def _reason(e: BaseException) -> str:
     text = str(e).strip().splitlines()
     return text[0] if text else type(e).__name__
@@ -46,6 +50,7 @@ def _check_address(addr: str) -> None:
 def open_client(cfg: Config, progress: Callable[[str], None]) -> Iterator[Any]:
     """A connected Dask client with the build plugin on every worker; closed (and a local
     cluster stopped) on leaving."""
+    import dask
     from distributed import Client, LocalCluster
 
     from parallel.plugin import BuildPlugin  # imports Dask (its loggers) only here
@@ -61,9 +66,17 @@ def open_client(cfg: Config, progress: Callable[[str], None]) -> Iterator[Any]:
         where = f"the cluster at {addr}"
     else:
         try:
-            cluster = LocalCluster(n_workers=cfg.build_workers, threads_per_worker=1,
-                                   processes=True, host="127.0.0.1", dashboard_address=None,
-                                   silence_logs=QUIET, scheduler_kwargs={"allowed_failures": 0})
+            # Dask writes its pre-spawn variables (OMP/MKL/OPENBLAS_NUM_THREADS=1,
+            # MALLOC_TRIM_THRESHOLD_) into this process's own environment before it spawns a
+            # worker: every thread pool this process (or a child) loaded afterwards started
+            # with one thread. The workers get the thread variables in their own environment
+            # instead, and BuildPlugin sets their limits (runtime.for_build_worker).
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": {},
+                                  "distributed.nanny.environ": WORKER_ENV}):
+                cluster = LocalCluster(n_workers=cfg.build_workers, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=QUIET,
+                                       scheduler_kwargs={"allowed_failures": 0})
             client = Client(cluster, set_as_default=False)
         except (OSError, RuntimeError) as e:
             if cluster is not None:

@@ -121,11 +121,22 @@ def _env_and_args(cfg) -> tuple[dict, list[str]]:
                  "--data", str(cfg.data_dir)]
 
 
+def _own_copy(built_cfg, tmp: Path):
+    """A copy of the session's build (and its embedding cache, so a rebuild is warm): these
+    tests rebuild it, which must not change the build other tests hold."""
+    data = tmp / "data"
+    shutil.copytree(built_cfg.data_dir, data, symlinks=True)
+    if built_cfg.cache_dir.is_dir():
+        shutil.copytree(built_cfg.cache_dir, tmp / (data.name + ".cache"))
+    return built_cfg.replace(data_dir=data)
+
+
 @pytest.fixture(scope="module")
 def replicas(built_cfg, tmp_path_factory):
     """Embedded graph: the replicas share the data folder. (proxy, urls, procs, env, args)."""
-    env, app_args = _env_and_args(built_cfg)
-    with _replicas(tmp_path_factory.mktemp("replicas"), env, app_args) as (proxy, urls, procs):
+    tmp = tmp_path_factory.mktemp("replicas")
+    env, app_args = _env_and_args(_own_copy(built_cfg, tmp))
+    with _replicas(tmp, env, app_args) as (proxy, urls, procs):
         yield proxy, urls, procs, env, app_args
 
 
@@ -160,11 +171,7 @@ def remote_replicas(built_cfg, tmp_path_factory):
     `build` sends both there, the replicas read both from there. (proxy, urls, procs, server)."""
     from tests.kg.stores import oxigraph_server
     tmp = tmp_path_factory.mktemp("remote-replicas")
-    data = tmp / "data"
-    shutil.copytree(built_cfg.data_dir, data, symlinks=True)
-    if built_cfg.cache_dir.is_dir():                 # the embedding cache: the build is warm
-        shutil.copytree(built_cfg.cache_dir, tmp / (data.name + ".cache"))
-    cfg = built_cfg.replace(data_dir=data)
+    cfg = _own_copy(built_cfg, tmp)
     with oxigraph_server(tmp / "oxigraph") as server, _milvus_server(tmp / "milvus") as milvus:
         env, app_args = _env_and_args(cfg)
         env.update(server.env(), PLANGRAPH_VECTOR_STORE=milvus)
@@ -176,8 +183,7 @@ def remote_replicas(built_cfg, tmp_path_factory):
             yield proxy, urls, procs, server
 
 
-def test_replicas_answer_like_one_replica_while_a_build_replaces_the_data(replicas, built_cfg,
-                                                                           tmp_path):
+def test_replicas_answer_like_one_replica_while_a_build_replaces_the_data(replicas, tmp_path):
     proxy, urls, procs, env, app_args = replicas
     questions = _questions()
     assert len(questions) >= 40, "the dev question sets are missing"

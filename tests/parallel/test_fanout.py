@@ -106,3 +106,19 @@ def test_fanout_worker_that_dies_fails_the_build_and_keeps_data(serial_build, mi
     assert build_id(data) == before
     assert not list(tmp_path.glob("data.tmp-*"))
     pipeline.Workspace(make_cfg(mini_corpora, data))        # checks every file
+
+
+def test_fanout_leaves_the_building_process_environment_alone():
+    """Dask's nanny writes OMP/MKL/OPENBLAS_NUM_THREADS=1 into the spawning process's own
+    environment by default: every thread pool the building process (or a child it starts)
+    loaded later had one thread. The workers get them; this process keeps its own."""
+    import os
+
+    from core.config import load_config
+    from parallel.cluster import WORKER_ENV, open_client
+    keys = list(WORKER_ENV) + ["MALLOC_TRIM_THRESHOLD_"]
+    before = {k: os.environ.get(k) for k in keys}
+    with open_client(load_config({"build_workers": 2}, env={}), lambda m: None) as client:
+        seen = client.run(lambda: {k: os.environ.get(k) for k in WORKER_ENV})
+    assert {k: os.environ.get(k) for k in keys} == before
+    assert len(seen) == 2 and all(env == WORKER_ENV for env in seen.values())
