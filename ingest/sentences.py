@@ -143,24 +143,25 @@ def _strip(raw: str, s: int, e: int, strip: str) -> tuple[int, int]:
     return s, e
 
 
-def sentence_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentences of raw[start:end] (ending at 。；！？ or a newline), trimmed, absolute offsets."""
+def _spans(raw: str, start: int, end: int, cut: set[str], strip: str) -> list[tuple[int, int]]:
+    """Pieces of raw[start:end] cut at `cut` outside brackets, trimmed of space and `strip`,
+    as absolute offsets; empty pieces dropped."""
     out = []
-    for s, e in _balanced_cut(raw[start:end], ANSWER_END):
-        a, b = _strip(raw, start + s, start + e, "。；;！!？?")
+    for s, e in _balanced_cut(raw[start:end], cut):
+        a, b = _strip(raw, start + s, start + e, strip)
         if b > a:
             out.append((a, b))
     return out
+
+
+def sentence_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of raw[start:end] (ending at 。；！？ or a newline), trimmed, absolute offsets."""
+    return _spans(raw, start, end, ANSWER_END, "。；;！!？?")
 
 
 def clause_spans(raw: str, start: int, end: int) -> list[tuple[int, int]]:
     """Clauses of one sentence (split at commas and colons outside brackets)."""
-    out = []
-    for s, e in _balanced_cut(raw[start:end], CLAUSE_END):
-        a, b = _strip(raw, start + s, start + e, ",，:：。；;")
-        if b > a:
-            out.append((a, b))
-    return out
+    return _spans(raw, start, end, CLAUSE_END, ",，:：。；;")
 
 
 def answer_spans(p: Passage) -> list[tuple[int, int]]:
