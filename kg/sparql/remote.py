@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from core.errors import GraphStoreError, QueryError
 from kg.graphstore import JSON_RESULTS, StoreClient, Upstream, canonical
+from kg.sparql.cap import Cap
 from kg.sparql.engine import FAST_WORKERS, SLOW_QUEUE, SLOW_WORKERS, _iris, _timeout
 from kg.sparql.guard import QueryInfo, _expand, guard, zh
 from kg.sparql.lanes import Lane, SlowQueries, fingerprint
@@ -59,38 +60,7 @@ def refuse_service_anywhere(query: str) -> None:
                                 f"({m.group()!r} at character {m.start()})"), 403)
 
 
-class _Sink(io.RawIOBase):
-    """Stops a writer after `rows` lines or `limit` bytes (whole lines kept)."""
-
-    def __init__(self, rows: int, limit: int):
-        self.buf, self.rows, self.limit, self.full, self.lines = bytearray(), rows, limit, "", 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: Any) -> int:
-        b = bytes(b)
-        self.buf += b
-        self.lines += b.count(b"\n")
-        if self.lines > self.rows:
-            self.full = "rows"
-        elif len(self.buf) > self.limit:
-            self.full = "bytes"
-        if self.full:
-            raise BrokenPipeError("result limit reached")
-        return len(b)
-
-    def result(self) -> bytes:
-        data = bytes(self.buf)
-        if not self.full:
-            return data
-        lines = data[:self.limit + 1].split(b"\n")[:-1][:self.rows]
-        while lines and sum(len(x) + 1 for x in lines) > self.limit:
-            lines.pop()
-        return b"".join(x + b"\n" for x in lines)
-
-
-def _tsv(res: ox.QuerySolutions, sink: _Sink) -> None:
+def _tsv(res: ox.QuerySolutions, sink: Cap) -> None:
     """SPARQL TSV (terms in Turtle syntax, tabs and newlines escaped) of canonical terms."""
     names = list(res.variables)
     sink.write(("\t".join(str(v) for v in names) + "\n").encode("utf-8"))
@@ -194,7 +164,7 @@ class RemoteEngine:
                     fmt = _GRAPH_TYPES.get(up.content_type)
                     if fmt is None:
                         raise ValueError(f"unexpected media type {up.content_type!r}")
-                    sink = _Sink(max_rows, max_bytes)
+                    sink = Cap(max_rows, max_bytes)
                     try:
                         ox.serialize((ox.Triple(q.subject, q.predicate, canonical(q.object))
                                       for q in ox.parse(body, fmt)), sink, ox.RdfFormat.N_TRIPLES)
@@ -210,7 +180,7 @@ class RemoteEngine:
                     if isinstance(res, ox.QueryBoolean):
                         return {"ok": True, "kind": "boolean", "count": 1, "truncated": ""}, \
                             b"true" if bool(res) else b"false"
-                    sink = _Sink(max_rows + 1, max_bytes)          # TSV has a header line
+                    sink = Cap(max_rows + 1, max_bytes)          # TSV has a header line
                     try:
                         _tsv(res, sink)
                     except BrokenPipeError:

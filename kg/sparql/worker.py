@@ -19,7 +19,6 @@ big-endian lengths, JSON head, binary body). Results are TSV (SELECT) or N-Tripl
 cut at `max` rows and `max_bytes` bytes.
 """
 import ctypes
-import io
 import json
 import os
 import platform
@@ -27,6 +26,11 @@ import resource
 import signal
 import struct
 import sys
+
+try:                        # run as a script (kg.sparql.engine): this folder is first on sys.path
+    from cap import Cap
+except ImportError:          # imported as kg.sparql.worker
+    from kg.sparql.cap import Cap
 
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -82,42 +86,6 @@ def limit_memory(mb: int) -> bool:
         return True
     except (ValueError, OSError):
         return False
-
-
-class Cap(io.RawIOBase):
-    """A sink that stops the serializer after `rows` lines or `limit` bytes."""
-
-    def __init__(self, rows, limit):
-        self.buf, self.rows, self.limit, self.lines, self.full = bytearray(), rows, limit, 0, ""
-
-    def writable(self):
-        return True
-
-    def write(self, b):
-        b = bytes(b)
-        self.buf += b
-        self.lines += b.count(b"\n")
-        if self.lines > self.rows:
-            self.full = "rows"
-        elif len(self.buf) > self.limit:
-            self.full = "bytes"
-        if self.full:
-            raise BrokenPipeError("result limit reached")
-        return len(b)
-
-    def result(self):
-        """Whole lines only: at most `rows` lines and `limit` bytes."""
-        data = bytes(self.buf)
-        if not self.full:
-            return data
-        data = data[:self.limit + 1] if self.full == "bytes" else data
-        cut, seen = -1, 0
-        while seen < self.rows:
-            nxt = data.find(b"\n", cut + 1)
-            if nxt < 0 or nxt + 1 > self.limit:
-                break
-            cut, seen = nxt, seen + 1
-        return data[:cut + 1]
 
 
 def main():
