@@ -26,6 +26,12 @@ __all__ = ["WorkerProcess", "BARRIERS", "memory_error", "unisolated"]
 START_TIMEOUT_S = 120.0             # opening the store (or loading a dump) in a new worker
 BARRIERS = ("netns", "seccomp")     # network barriers a worker sets up (tests may drop some)
 WORKER = Path(__file__).resolve().with_name("worker.py")
+# The worker's memory barrier is an address-space limit (RLIMIT_AS). glibc reserves 64 MB of
+# address space per malloc arena and makes an arena per thread that allocates, so the store's
+# background threads alone reserved ~260 MB the worker never touched; near the limit a new
+# thread then failed to start (EAGAIN) before any query ran. Two arenas keep reservations
+# close to what is really used, so the limit measures memory, not thread count.
+WORKER_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
 class _Late(Exception):
@@ -66,7 +72,8 @@ class WorkerProcess:
         self.stderr_tail = ""                # the end of stderr, once the process died
         self.proc = subprocess.Popen([sys.executable, str(WORKER), mode, src, json.dumps(opts)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+                                     stderr=subprocess.PIPE, start_new_session=True,
+                                     env={**os.environ, **WORKER_ENV})
         self._poll = select.poll()           # POSIX; select.select fails on fds >= 1024
         self._poll.register(self.proc.stdout.fileno(), select.POLLIN)
         try:

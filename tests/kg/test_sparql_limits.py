@@ -98,6 +98,22 @@ def test_a_sort_over_a_cross_product_hits_the_memory_cap_not_the_clock(engine, c
     assert e.value.status == 503 and "sparql_max_memory_mb" in str(e.value)
 
 
+def test_a_worker_starts_and_answers_well_inside_its_memory_limit(engine):
+    """The limit is on address space: thread arenas reserved by glibc must not eat it (the
+    store's threads once reserved ~260 MB untouched, and a worker under 600 MB sometimes could
+    not start). 320 MB is far above what a worker on this store really uses."""
+    from kg.sparql.process import WorkerProcess
+    for _ in range(3):
+        w = WorkerProcess(engine.mode, engine.source,
+                          {"netns": True, "seccomp": True, "memory_mb": 320})
+        try:
+            head, body = w.call({"q": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                 "max": 10, "max_bytes": 10_000}, 30)
+            assert head["ok"] and int(body.split()[1]) > 0
+        finally:
+            w.kill()
+
+
 def test_byte_cap_cuts_whole_rows_in_the_worker(engine, cfg):
     res = engine.run("SELECT * WHERE { ?s ?p ?o }", cfg.replace(sparql_max_result_bytes=5000))
     assert res.truncated == "bytes" and len(res.payload) <= 5000
