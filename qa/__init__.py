@@ -4,6 +4,7 @@ lists, table cells or passages -> a cited Answer, or found:false when the plans 
     ans = answer(ws, "绍兴到2025年生活垃圾回收利用率要达到多少?")
     print(render_text(ans))
     rows = read_batch(Path("questions.jsonl"))   # [{"id": ..., "question": ...}, ...]
+    reading = read_topic(ws, "再生水利用率", doc_ids)  # each plan's side, as a comparison reads it
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from core.types import Answer
 from qa.render import render_text
 from qa.router import answer as _answer
 from qa.router import state_for
+from qa.topic import TopicReading, read_topic
 
-__all__ = ["answer", "prepare", "render_text", "read_batch"]
+__all__ = ["answer", "prepare", "render_text", "read_batch", "read_topic", "TopicReading"]
 
 
 def prepare(ws: Workspace) -> None:

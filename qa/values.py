@@ -4,10 +4,11 @@ from."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from core.protocols import Workspace
-from core.types import Citation
+from core.types import Citation, Corpus
 from kg.model import Target
 
 
@@ -23,34 +24,60 @@ def with_unit(value: Any, unit: str) -> Any:
     return value
 
 
-def format_target(t: Target) -> str:
-    """生活垃圾回收利用率:目标65%(十四五末;基期值39.3%;预期性指标)"""
-    name = t.name_as_written or t.indicator_label
+NO_BASELINE = ("/", "-", "—")
+
+
+@dataclass(frozen=True)
+class TargetParts:
+    """A graph target as answers and the UI's tables show it (one reading of each field)."""
+    name: str                 # the indicator as the plan writes it
+    value: str                # the target as written, with its unit; a current value for achieved
+    baseline: str             # the base value with its unit ("/" when the plan writes none)
+    when: str                 # 2025年 / 十四五 / ""
+    bindingness: str          # 约束性 / 预期性 / ""
+    achieved: bool            # a stated current value (value_kind status/baseline), not a target
+
+
+def target_parts(t: Target) -> TargetParts:
     unit = t.unit or ""
     target, base = with_unit(t.target, unit), with_unit(t.baseline, unit)
-    at = when(t)
-    if t.value_kind in ("status", "baseline"):
-        v = str(base or target or "")
-        verb = "" if re.match(r"^(达|突破|超过|控制|保持|约|近|逾|不)", v) else "已达"
-        return f"{name}:{verb}{v}" + (f"({at})" if at else "")
-    extra = [at] if at else []
-    if base and base not in ("/", "-", "—"):
-        extra.append(f"基期值{base}")
-    elif base in ("/", "-", "—"):
+    achieved = t.value_kind in ("status", "baseline")
+    value = str(base or target or "") if achieved else str(target or "")
+    return TargetParts(name=t.name_as_written or t.indicator_label, value=value,
+                       baseline=str(base or ""), when=when(t), bindingness=t.bindingness or "",
+                       achieved=achieved)
+
+
+def format_target(t: Target) -> str:
+    """生活垃圾回收利用率:目标65%(十四五末;基期值39.3%;预期性指标)"""
+    p = target_parts(t)
+    if p.achieved:
+        verb = "" if re.match(r"^(达|突破|超过|控制|保持|约|近|逾|不)", p.value) else "已达"
+        return f"{p.name}:{verb}{p.value}" + (f"({p.when})" if p.when else "")
+    extra = [p.when] if p.when else []
+    if p.baseline and p.baseline not in NO_BASELINE:
+        extra.append(f"基期值{p.baseline}")
+    elif p.baseline in NO_BASELINE:
         extra.append("无基期值")
-    b = t.bindingness
-    if b:
-        extra.append(f"{b}指标")
-    return f"{name}:目标{target}" + (f"({';'.join(extra)})" if extra else "")
+    if p.bindingness:
+        extra.append(f"{p.bindingness}指标")
+    return f"{p.name}:目标{p.value}" + (f"({';'.join(extra)})" if extra else "")
+
+
+def cite_span(corpus: Corpus, passage_id: str, start: Optional[int],
+              end: Optional[int]) -> Citation:
+    """The citation of [start, end) inside a passage (the whole passage when the span is not
+    inside it); KeyError for an unknown passage."""
+    p = corpus.passage(passage_id)
+    s, e = start, end
+    if not (isinstance(s, int) and isinstance(e, int) and p.start <= s < e <= p.end):
+        s, e = p.start, p.end
+    return corpus.citation(p, s, e)
 
 
 def cite_target(ws: Workspace, t: Target) -> Citation:
     """The citation of a target: its clause or table row (else its passage)."""
-    p = ws.corpus.passage(t.passage_id)
-    s, e = t.evidence_start, t.evidence_end
-    if not (p.start <= s < e <= p.end):
-        s, e = p.start, p.end
-    return ws.corpus.citation(p, s, e)
+    return cite_span(ws.corpus, t.passage_id, t.evidence_start, t.evidence_end)
 
 
 def dedupe(cites: list) -> list:

@@ -117,8 +117,9 @@ def test_browser_compare_tab_shows_every_plan(page, built, artifacts_dir):
     page.screenshot(path=str(artifacts_dir / "ui_compare.png"), full_page=False)
 
 
-def test_browser_compare_by_topic_puts_both_plans_measures_side_by_side(page, built, artifacts_dir):
-    """Typing a topic (停车: the plans share no parking indicator) lists each plan's measures."""
+def test_browser_compare_by_typed_text_shows_what_each_plan_answers(page, built, artifacts_dir):
+    """Typing a topic (停车: the plans share no parking indicator) lists, per plan, the plan's
+    sentences the decision model accepts for it, side by side."""
     page.get_by_role("tab", name="对比").click()
     page.locator("#pg-compare table.pg-compare").wait_for(timeout=30_000)
     box = page.get_by_label("或输入主题")
@@ -126,12 +127,25 @@ def test_browser_compare_by_topic_puts_both_plans_measures_side_by_side(page, bu
     box.press("Enter")
     page.wait_for_function(
         "document.querySelector('#pg-compare') && "
-        "document.querySelector('#pg-compare').innerText.includes('同一主题的举措')", timeout=LONG)
+        "document.querySelector('#pg-compare').innerText.includes('相关原文')", timeout=LONG)
     row = page.locator("#pg-compare tbody tr").last
     cells = row.locator("td").all_inner_texts()
     assert len(cells) == 1 + len(built.corpus.documents)
     assert all("停车" in c or "泊位" in c for c in cells[1:]), cells
     page.screenshot(path=str(artifacts_dir / "ui_compare_topic.png"), full_page=False)
+
+
+def test_browser_compare_by_scheme_topic_puts_both_plans_measures_side_by_side(page, built):
+    page.get_by_role("tab", name="对比").click()
+    page.locator("#pg-compare table.pg-compare").wait_for(timeout=30_000)
+    page.locator("#pg-cmp-topic input").click()
+    page.get_by_role("option", name="停车").click()
+    page.wait_for_function(
+        "document.querySelector('#pg-compare') && "
+        "document.querySelector('#pg-compare').innerText.includes('同一主题的举措')", timeout=LONG)
+    cells = page.locator("#pg-compare tbody tr").last.locator("td").all_inner_texts()
+    assert len(cells) == 1 + len(built.corpus.documents)
+    assert all("停车" in c or "泊位" in c for c in cells[1:]), cells
 
 
 def test_browser_targets_tab_lists_targets(page, artifacts_dir):

@@ -79,8 +79,3 @@ def test_ui_data_examples_name_real_cities_and_indicators(data):
     labels = {t.indicator_label for t in data.targets}
     assert all(any(c in q for c in cities) for q in qs)
     assert any(any(lab in q for lab in labels) for q in qs)
-
-
-def test_ui_data_compare_topic_without_match_says_so(data):
-    result = data.compare([], topic="完全不存在的主题词")
-    assert not result.rows and "没有" in result.note

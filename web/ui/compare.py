@@ -57,7 +57,7 @@ def comparison_html(data: UIData, result: Comparison, topic: str = "") -> str:
                 f'<span class="pg-sup">[{n}]</span></div>'
                 for n in ns)
             tds += f"<td>{snippets or f'<span class=pg-gap>{GAP}</span>'}</td>"
-        head, first = ("同一主题的举措(原文)", "举措") if result.topic_iri else ("相关原文(检索)", "原文")
+        head, first = ("同一主题的举措(原文)", "举措") if result.topic_iri else ("相关原文", "原文")
         rows.append(f'<tr class="pg-cat"><th colspan="{span}">{head}</th></tr>'
                     f"<tr><td>{first}</td>{tds}</tr>")
     th = "".join(f"<th>{esc(h)}</th>" for h in headers)
@@ -110,14 +110,11 @@ def compare_tab(data: UIData, files: Any) -> None:
     def run(doc_ids: list[str], cat: str, iri: str, text: str, shared_only: bool,
             topic_iri: str = "", progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
         try:
-            progress(0.1, desc="查找指标…")
+            progress(0.1, desc="逐份规划判断指标与原文…")
             result = data.compare(doc_ids or [], cat or ALL, iri or "", text or "",
                                   shared_only=bool(shared_only), topic_iri=topic_iri or "")
             if result.topic_iri and result.plans:
                 data.topic_measures(result, result.topic_iri)
-            elif (text or "").strip() and not iri and result.plans:
-                progress(0.5, desc="检索相关原文…")
-                data.topic_passages(result, text)
             path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
             return (comparison_html(data, result, text or ""),
                     gr.DownloadButton(value=path, visible=True))

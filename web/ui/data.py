@@ -2,7 +2,10 @@
 
 UIData wraps one Workspace and caches what does not change while it is loaded (targets,
 indicators, plan columns). Everything is derived from ws.corpus.documents and the graph's
-accessors: nothing here knows how many plans there are or which ones.
+accessors: nothing here knows how many plans there are or which ones. Targets are shown and
+cited as answers show and cite them (qa.values), and a typed topic is read by the decision
+model that answers questions (qa.read_topic), so the 对比 tab and a comparison answer never
+match different indicators for one text.
 """
 from __future__ import annotations
 
@@ -13,10 +16,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Optional
 
+import qa
 from core.periods import first_period_name, five_year_span, years_in
 from core.protocols import Workspace
 from core.types import Citation, Corpus
 from kg.context import ACHIEVED_SECTION
+from qa.values import cite_span, target_parts
 
 ALL = "全部"
 UNMARKED = "未标注"
@@ -31,11 +36,6 @@ TARGET_CSV_COLUMNS = TARGET_COLUMNS + ["doc_id", "indicator_iri", "comparator", 
 
 def _s(value: Any) -> str:
     return "" if value is None else str(value).strip()
-
-
-def when(t: Any) -> str:
-    """The year or period of a target, as text ("2025", "2021-2025")."""
-    return _s(getattr(t, "year", None)) or _s(getattr(t, "period", None))
 
 
 def period_end(text: str) -> str:
@@ -60,54 +60,21 @@ def label_of(t: Any) -> str:
     return _s(getattr(t, "indicator_label", None)) or _s(getattr(t, "name_as_written", None))
 
 
-def is_achieved(t: Any) -> bool:
-    """True for a stated current value (value_kind status or baseline) rather than a target."""
-    return _s(getattr(t, "value_kind", None)) in ("status", "baseline") and \
-        not _s(getattr(t, "target", None))
-
-
 def value_text(t: Any) -> str:
-    """The target as written (see target_text); for an achieved value without a target,
-    "现状 <baseline>"."""
-    if is_achieved(t):
-        b = _s(getattr(t, "baseline", None))
-        return f"现状 {b}" if b else ""
-    return target_text(t)
+    """A table cell: the target as written (qa.values); a current value reads "现状 <value>"."""
+    p = target_parts(t)
+    return f"现状 {p.value}" if p.achieved and p.value else p.value
 
 
-def target_text(t: Any) -> str:
-    """The target as written, with its comparator when the string does not carry one."""
-    v = _s(getattr(t, "target", None))
-    comp = _s(getattr(t, "comparator", None))
-    if v and comp and comp not in ("=",) and not v.startswith(("≤", "≥", "<", ">", "=")):
-        v = comp + v
-    unit = _s(getattr(t, "unit", None))
-    if v and unit and not v.endswith(unit) and not re.search(r"[^\d.\s]", v.lstrip("≤≥<>=")):
-        v += unit
-    return v
-
-
-def citation_of(corpus: Corpus, t: Any) -> Optional[Citation]:
-    """The citation of a target's evidence span (falls back to its passage)."""
-    doc_id = _s(getattr(t, "doc_id", None))
-    if doc_id not in corpus.documents:
-        return None
-    start, end = getattr(t, "evidence_start", None), getattr(t, "evidence_end", None)
-    if not (isinstance(start, int) and isinstance(end, int) and start < end):
-        start, end = getattr(t, "start", None), getattr(t, "end", None)
-    pid = _s(getattr(t, "passage_id", None))
+def citation_of(corpus: Corpus, rec: Any) -> Optional[Citation]:
+    """The citation of a graph record (a target's clause or row, else the record's span, else
+    its passage), None when its passage is not in the corpus."""
+    start = getattr(rec, "evidence_start", getattr(rec, "start", None))
+    end = getattr(rec, "evidence_end", getattr(rec, "end", None))
     try:
-        passage = corpus.passage(pid)
+        return cite_span(corpus, _s(getattr(rec, "passage_id", None)), start, end)
     except KeyError:
-        passage = None
-    if passage is not None:
-        ok = isinstance(start, int) and isinstance(end, int) and start < end
-        return corpus.citation(passage, start if ok else None, end if ok else None)
-    if isinstance(start, int) and isinstance(end, int) and start < end:
-        doc = corpus.documents[doc_id]
-        return Citation(doc=doc_id, city=doc.city, section="", passage_id=pid, start=start,
-                        end=end, quote=doc.raw_text[start:end])
-    return None
+        return None
 
 
 def to_csv(headers: list[str], rows: list[list[Any]]) -> str:
@@ -211,7 +178,8 @@ class UIData:
             b = _s(getattr(t, "bindingness", None)) or UNMARKED
             if bindingness and bindingness != ALL and b != bindingness:
                 continue
-            vkind = KIND_ACHIEVED if is_achieved(t) else KIND_TARGET
+            parts = target_parts(t)
+            vkind = KIND_ACHIEVED if parts.achieved else KIND_TARGET
             if kind and kind != ALL and vkind != kind:
                 continue
             label, written = label_of(t), _s(getattr(t, "name_as_written", None))
@@ -220,8 +188,9 @@ class UIData:
             plan = self.plan(t.doc_id)
             cite = citation_of(self.corpus, t)
             row = [plan.column if plan else t.doc_id, cat, label, written, vkind,
-                   _s(getattr(t, "baseline", None)), target_text(t), _s(getattr(t, "unit", None)),
-                   when(t), _s(getattr(t, "bindingness", None)), cite.section if cite else ""]
+                   _s(getattr(t, "baseline", None)), "" if parts.achieved else parts.value,
+                   _s(getattr(t, "unit", None)), parts.when, parts.bindingness,
+                   cite.section if cite else ""]
             shown.append(row)
             full.append(row + [t.doc_id, _s(getattr(t, "indicator_iri", None)),
                                _s(getattr(t, "comparator", None)),
@@ -276,26 +245,14 @@ class UIData:
                 result.passages.setdefault(p.doc_id, []).append(len(result.citations))
                 found += 1
 
-    def match_indicators(self, topic: str) -> list:
-        """Indicators whose labels, synonyms or category mention the topic (or vice versa)."""
-        topic = _s(topic)
-        if not topic:
-            return []
-        out = []
-        for i in self.indicators:
-            names = [_s(i.pref_label)] + [_s(a) for a in (getattr(i, "alt_labels", None) or [])]
-            cat = _s(getattr(i, "category", None))
-            if (any(topic in n or (len(n) >= 2 and n in topic) for n in names if n)
-                    or topic == cat):
-                out.append(i)
-        return out
-
     def compare(self, doc_ids: list[str], category: str = ALL, indicator_iri: str = "",
                 topic: str = "", shared_only: bool = False, topic_iri: str = "") -> Comparison:
-        """Rows = indicators chosen by indicator > scheme topic > free-text topic > category
-        (> all), one column per selected plan. A free text naming no indicator falls back to
-        the scheme topic it names. shared_only (ignored for a topic or one indicator) keeps
-        indicators stated by at least two of those plans."""
+        """Rows = indicators chosen by indicator > scheme topic > free text > category (> all),
+        one column per selected plan. A free text is read by qa.read_topic: its rows are the
+        indicators the decision model accepts in some plan, and each plan's accepted sentences
+        or table cells are added as 相关原文; a text for which nothing is accepted in any plan
+        but that names a scheme topic shows that topic. shared_only (ignored for a text, a topic
+        or one indicator) keeps indicators stated by at least two of the plans."""
         plans = [p for p in self.plans if p.doc_id in set(doc_ids)] if doc_ids else self.plans
         result = Comparison(plans=plans)
         wanted = {p.doc_id for p in plans}
@@ -303,8 +260,11 @@ class UIData:
         for t in self.targets:
             if t.doc_id in wanted:
                 by_ind.setdefault(_s(t.indicator_iri), {}).setdefault(t.doc_id, []).append(t)
-        if not indicator_iri and not topic_iri and _s(topic) and not self.match_indicators(topic):
-            topic_iri = self.topic_of_text(topic)
+        text, reading = _s(topic), None
+        if not indicator_iri and not topic_iri and text and plans:
+            reading = qa.read_topic(self.ws, text, [p.doc_id for p in plans])
+            if not reading.accepted_any and self.topic_of_text(text):
+                topic_iri, reading = self.topic_of_text(text), None
         result.topic_iri = topic_iri if not indicator_iri else ""
         if indicator_iri:
             chosen = [i for i in self.indicators if i.iri == indicator_iri]
@@ -312,57 +272,57 @@ class UIData:
             chosen = self.topic_indicators(topic_iri)
             label = next((_s(t.pref_label) for t in self.topics if t.iri == topic_iri), "")
             result.note = f"主题“{label}”:各规划中属于该主题的指标与举措(不要求共有指标)。"
-        elif _s(topic):
-            chosen = self.match_indicators(topic)
-            if not chosen:
-                result.note = f"图谱中没有与“{_s(topic)}”匹配的指标;下面给出各规划中最相关的原文。"
+        elif reading is not None:
+            by_iri = {i.iri: i for i in self.indicators}
+            chosen = [by_iri[k] for k in reading.indicator_keys if k in by_iri]
         elif category and category != ALL:
             chosen = [i for i in self.indicators if _s(getattr(i, "category", None)) == category]
         else:
             chosen = [i for i in self.indicators if by_ind.get(i.iri)]
-        if shared_only and len(plans) > 1 and not indicator_iri and not _s(topic) and not topic_iri:
+        if shared_only and len(plans) > 1 and not indicator_iri and reading is None and not topic_iri:
             shared = [i for i in chosen if len(by_ind.get(i.iri, {})) >= 2]
             if shared:
                 chosen = shared
             elif chosen:
                 result.note = "所选范围内没有两份以上规划共有的指标,下面列出全部指标。"
-        chosen.sort(key=lambda i: (_s(getattr(i, "category", None)) or "~",
-                                   -len(by_ind.get(i.iri, {})), _s(i.pref_label)))
+        if reading is None:         # a reading keeps the decision model's order (best first)
+            chosen.sort(key=lambda i: (_s(getattr(i, "category", None)) or "~",
+                                       -len(by_ind.get(i.iri, {})), _s(i.pref_label)))
         for ind in chosen:
-            cells: dict[str, list[dict]] = {}
-            for p in plans:
-                for t in by_ind.get(ind.iri, {}).get(p.doc_id, []):
-                    n = None
-                    cite = citation_of(self.corpus, t)
-                    if cite is not None:
-                        result.citations.append(cite)
-                        n = len(result.citations)
-                    cells.setdefault(p.doc_id, []).append({
-                        "value": value_text(t),
-                        "baseline": "" if is_achieved(t) else _s(getattr(t, "baseline", None)),
-                        "bindingness": _s(getattr(t, "bindingness", None)), "when": when(t),
-                        "written": _s(getattr(t, "name_as_written", None)), "n": n,
-                        "achieved": is_achieved(t)})
-            for cs in cells.values():
-                cs.sort(key=lambda c: c["achieved"])      # stated targets before current values
-            result.rows.append({"indicator": _s(ind.pref_label),
-                                "category": _s(getattr(ind, "category", None)), "cells": cells})
+            self._add_row(result, ind, by_ind)
+        if reading is not None:
+            self._add_reading(result, reading, text)
         return result
 
-    def topic_passages(self, result: Comparison, topic: str, k: int = 2) -> None:
-        """Add, per plan, the top retrieved passages for a free-text topic (as citations)."""
-        topic = _s(topic)
-        if not topic:
-            return
+    def _add_row(self, result: Comparison, ind: Any, by_ind: dict[str, dict[str, list]]) -> None:
+        cells: dict[str, list[dict]] = {}
         for p in result.plans:
-            hits = self.ws.retriever.search(topic, k=k, doc_ids=[p.doc_id])
-            for h in hits[:k]:
-                try:
-                    passage = self.corpus.passage(h.passage_id)
-                except KeyError:
-                    continue
-                result.citations.append(self.corpus.citation(passage))
-                result.passages.setdefault(p.doc_id, []).append(len(result.citations))
+            for t in by_ind.get(ind.iri, {}).get(p.doc_id, []):
+                n = None
+                cite = citation_of(self.corpus, t)
+                if cite is not None:
+                    result.citations.append(cite)
+                    n = len(result.citations)
+                parts = target_parts(t)
+                cells.setdefault(p.doc_id, []).append({
+                    "value": value_text(t), "baseline": "" if parts.achieved else parts.baseline,
+                    "bindingness": parts.bindingness, "when": parts.when,
+                    "written": parts.name, "n": n, "achieved": parts.achieved})
+        for cs in cells.values():
+            cs.sort(key=lambda c: c["achieved"])      # stated targets before current values
+        result.rows.append({"indicator": _s(ind.pref_label),
+                            "category": _s(getattr(ind, "category", None)), "cells": cells})
+
+    def _add_reading(self, result: Comparison, reading: qa.TopicReading, text: str) -> None:
+        """Each plan's accepted sentences / table cells as its 相关原文, and the note."""
+        for side in reading.sides:
+            for cite in side.passages:
+                result.citations.append(cite)
+                result.passages.setdefault(side.doc_id, []).append(len(result.citations))
+        if not result.rows and result.passages:
+            result.note = f"图谱中没有与“{text}”匹配的指标;下面给出各规划中回答该主题的原文。"
+        elif not result.rows:
+            result.note = f"所选规划均未提及“{text}”(文件未提及)。"
 
     def comparison_csv(self, result: Comparison) -> str:
         headers = ["指标", "类别"]

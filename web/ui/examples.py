@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from web.ui.data import UIData, is_achieved, label_of, value_text, year_of
+from qa.values import target_parts
+from web.ui.data import UIData, label_of, value_text, year_of
 
 
 def _city(data: UIData, doc_id: str) -> str:
@@ -36,7 +37,7 @@ def indicator_questions(data: UIData, per_plan: int = 2) -> list[str]:
     for plan in data.plans:
         period = str(data.corpus.documents[plan.doc_id].meta.get("period", "") or "")
         cands = [t for t in data.targets if t.doc_id == plan.doc_id and label_of(t)
-                 and not is_achieved(t) and value_text(t) and len(label_of(t)) <= 20]
+                 and not target_parts(t).achieved and value_text(t) and len(label_of(t)) <= 20]
         horizon = _horizon(cands, period)
         n = 0
         for t in sorted(cands, key=lambda t: _score(t, horizon, period)):
@@ -59,7 +60,7 @@ def comparison_question(data: UIData) -> str:
     order = [p.doc_id for p in data.plans]
     covered: dict[str, set[str]] = {}
     for t in data.targets:
-        if not is_achieved(t):
+        if not target_parts(t).achieved:
             covered.setdefault(t.indicator_iri, set()).add(t.doc_id)
     shared = [i for i in data.indicators if len(covered.get(i.iri, ())) >= 2]
     shared.sort(key=lambda i: (-len(covered[i.iri]), len(i.pref_label) > 12, i.pref_label))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
-from types import SimpleNamespace
 from typing import Any, Optional
 
 import gradio as gr
@@ -77,11 +76,7 @@ class Explorer:
         rec = self.records.get(iri)
         if rec is None:
             return None
-        if hasattr(rec, "evidence_start"):
-            return citation_of(self.data.corpus, rec)
-        shim = SimpleNamespace(doc_id=rec.doc_id, passage_id=getattr(rec, "passage_id", ""),
-                               start=getattr(rec, "start", None), end=getattr(rec, "end", None))
-        return citation_of(self.data.corpus, shim)
+        return citation_of(self.data.corpus, rec)
 
     def search(self, text: str, limit: int = 30) -> list[tuple[str, str, str]]:
         text = (text or "").strip()
