@@ -3,7 +3,8 @@
 Layout of data/ (DESIGN §1, STYLE 7):
   manifest.json            schema version, model, dimension, corpus fingerprint, counts, and
                            `files`: the size and sha256 of every other file of the folder
-  ingest/                  documents.json, sections.jsonl, passages.jsonl, cleaning.json
+  ingest/                  documents.json, sections.jsonl, passages.jsonl, cleaning.json,
+                           tables.jsonl
   kg/                      graph.ttl, graph.trig, meta.json, store/ (the graph store)
   index/                   FAISS + BM25 files with their own params, warm_vectors.npz
 
@@ -26,7 +27,8 @@ from typing import Any, Iterable, Optional
 
 from core.errors import ArtifactError
 
-SCHEMA_VERSION = 3          # 2: typed graph values; 3: manifest records every file's checksum
+SCHEMA_VERSION = 4          # 2: typed graph values; 3: manifest records every file's checksum;
+#                            4: ingest/tables.jsonl
 MANIFEST = "manifest.json"
 PARTS = ("ingest", "kg", "index")
 REBUILD = "run `python app.py build --force`"

@@ -94,6 +94,57 @@ class SpamSpan:
         return cls(**d)
 
 
+Span = tuple[int, int]
+
+
+def _span(v: Optional[list[int]]) -> Optional[Span]:
+    """A span read back from JSON (a list) as a tuple."""
+    return (v[0], v[1]) if v is not None else None
+
+
+@dataclass
+class TableRow:
+    """One data row of a table (ingest/tables.py); a row broken over lines is one row."""
+    start: int                      # offsets of the row's line(s)
+    end: int
+    cells: list[str]                # as written
+    full: list[str]                 # left-filled to the header width
+    spans: list[Optional[Span]]     # aligned with full: raw[s:e] == cell; None when filled
+    filled: dict[str, str]          # header name -> value taken from the row above
+    index: int                      # 0-based data-row index
+    unit: str = ""
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TableRow":
+        return cls(**{**d, "spans": [_span(s) for s in d["spans"]]})
+
+
+@dataclass
+class Table:
+    """A table of a plan (ingest/tables.py): header, rows and caption, with offsets."""
+    id: str
+    doc_id: str
+    first_line: int                 # line numbers (0-based) of the first and last table line
+    last_line: int
+    start: int
+    end: int
+    header: list[str]               # [] when the first row holds a number (no header)
+    header_spans: list[Span] = field(default_factory=list)   # aligned with header
+    header_span: Optional[Span] = None
+    rows: list[TableRow] = field(default_factory=list)
+    caption: str = ""
+    caption_span: Optional[Span] = None
+    units: dict[str, str] = field(default_factory=dict)   # column -> unit
+    unit_column: Optional[int] = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Table":
+        return cls(**{**d, "header_spans": [_span(s) for s in d["header_spans"]],
+                      "header_span": _span(d["header_span"]),
+                      "caption_span": _span(d["caption_span"]),
+                      "rows": [TableRow.from_dict(r) for r in d["rows"]]})
+
+
 @dataclass
 class Hit:
     passage_id: str
@@ -142,11 +193,13 @@ class Answer:
 
 @dataclass
 class Corpus:
-    """Output of the ingest stage: documents with their sections, passages and spam spans."""
+    """Output of the ingest stage: documents with their sections, passages, spam spans and
+    tables."""
     documents: dict[str, Document]
     sections: list[Section] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     spam: list[SpamSpan] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._pidx = {p.id: p for p in self.passages}

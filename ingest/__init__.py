@@ -1,5 +1,6 @@
-"""Ingest stage (DESIGN §1-2): documents -> sections, passages and spam spans, all as
-[start, end) offsets into each document's unchanged decoded text.
+"""Ingest stage (DESIGN §1-2): documents -> sections, passages, spam spans and tables (cells
+with offsets; kg/ reads them), all as [start, end) offsets into each document's unchanged
+decoded text.
 
     corpus = ingest_corpus(docs, cfg, progress=print)
     save(corpus, Path("data/ingest")); corpus = load(Path("data/ingest")); print(report(corpus))
@@ -26,14 +27,15 @@ def ingest_corpus(docs: Iterable[Document], cfg: Config,
     ids = [d.id for d in docs]
     if len(set(ids)) != len(ids):
         raise CorpusError(f"ingest: duplicate document ids in {ids}")
-    sections, passages, spam = [], [], []
+    sections, passages, spam, tables = [], [], [], []
     for d in docs:
         t = time.perf_counter()
         res = ingest_document(d, cfg)
         sections += res.sections
         passages += res.passages
         spam += res.spam
+        tables += res.tables
         progress(f"ingest {d.id}: {len(res.sections)} sections, {len(res.passages)} passages, "
                  f"{len(res.spam)} spam spans ({time.perf_counter() - t:.2f}s)")
     return Corpus(documents={d.id: d for d in docs}, sections=sections, passages=passages,
-                  spam=spam)
+                  spam=spam, tables=tables)

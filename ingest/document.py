@@ -1,15 +1,16 @@
-"""Ingest one document: spam spans, tables, headings, sections and passages."""
+"""Ingest one document: spam spans, tables (with cell offsets), headings, sections and
+passages."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from core.config import Config
-from core.types import Document, Passage, Section, SpamSpan, stable_id
+from core.types import Document, Passage, Section, SpamSpan, Table
 from ingest.headings import Heading, match_heading
 from ingest.passages import PassageBuilder, Window
 from ingest.sections import SectionLocator, build_sections, front_matter, infer_sections
 from ingest.spam import find_spam, mask
-from ingest.tables import Table, find_tables
+from ingest.tables import find_tables
 from ingest.text import Line, split_lines, trim
 
 WINDOW_FRACTION = 0.88      # passages stay below this share of the model window (512 -> 450)
@@ -36,7 +37,7 @@ def ingest_document(doc: Document, cfg: Config) -> DocumentResult:
     # same length as raw: offsets agree, and no spam reaches a cell, title or topic score
     doc.clean_text = clean = mask(raw, spam)
     lines = split_lines(clean)
-    tables = find_tables(clean, lines)
+    tables = find_tables(doc.id, lines)
     in_table: set[int] = set()
     for t in tables:
         in_table.update(range(t.first_line, t.last_line + 1))
@@ -86,7 +87,6 @@ def ingest_document(doc: Document, cfg: Config) -> DocumentResult:
                 sec = locate.at(ln.start)
                 builder.heading(ln.start, ln.end, sec, meta={"level": sec.level if sec else 0})
         else:
-            tid = stable_id(doc.id, "table", obj.start, obj.end)
-            builder.table(obj, tid, locate.at(obj.caption_span[0] if obj.caption_span
+            builder.table(obj, locate.at(obj.caption_span[0] if obj.caption_span
                                               else obj.start))
     return DocumentResult(sections, builder.passages, spam, tables)

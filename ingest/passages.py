@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from core.errors import ConfigError
-from core.types import Passage, Section, stable_id
+from core.types import Passage, Section, Table, stable_id
 from ingest.sentences import sentence_windows
-from ingest.tables import Table
 from ingest.text import subtract, trim
 
 CN_NUM = "一二三四五六七八九十"
@@ -146,7 +145,8 @@ class PassageBuilder:
                       meta={**meta, "window": n, "windows": len(wins), "unit": [s, e],
                             "unit_kind": kind})
 
-    def table(self, table: Table, table_id: str, section: Optional[Section]) -> None:
+    def table(self, table: Table, section: Optional[Section]) -> None:
+        table_id = table.id
         path = section.path if section else ""
         names = table.header or [f"列{i + 1}" for i in range(max(len(r.full) for r in table.rows))]
         base = {"table_id": table_id, "header": table.header, "caption": table.caption,

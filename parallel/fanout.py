@@ -175,7 +175,8 @@ def fan_out(cfg: Config, docs: Iterable[Document], progress: Progress) -> FanOut
     corpus = Corpus(documents={d.id: d for d in (p.documents[i] for p, i in zip(parts, ids))},
                     sections=[s for p in parts for s in p.sections],
                     passages=[x for p in parts for x in p.passages],
-                    spam=[s for p in parts for s in p.spam])
+                    spam=[s for p in parts for s in p.spam],
+                    tables=[t for p in parts for t in p.tables])
     timings["fanout_s"] = time.perf_counter() - t0
     counts = {"workers": n_workers, "embeddings_cached": run.cached,
               "embeddings_encoded": run.encoded}

@@ -36,7 +36,7 @@ PROBE_TEXT = "城市管理规划：生活垃圾回收利用率达到65%以上。
 class PlanResult:
     """One plan, done by a worker: its corpus part, its extraction, the texts to embed."""
     doc_id: str
-    corpus: Corpus                   # this plan alone (documents, sections, passages, spam)
+    corpus: Corpus                   # this plan alone (documents, sections, passages, spam, tables)
     extraction: Any                  # kg.model.Extraction, indicators not yet aligned
     dense_texts: list[str]           # one per passage, what index/ embeds
     warm_texts: list[str]            # answer sentences, what index/warm.py embeds

@@ -12,11 +12,13 @@ from core.errors import ArtifactError
 def test_store_round_trip(real_corpus, tmp_path):
     ingest.save(real_corpus, tmp_path)
     assert {p.name for p in tmp_path.iterdir()} == {"documents.json", "sections.jsonl",
-                                                   "passages.jsonl", "cleaning.json"}
+                                                   "passages.jsonl", "cleaning.json",
+                                                   "tables.jsonl"}
     back = ingest.load(tmp_path)
     assert [p.id for p in back.passages] == [p.id for p in real_corpus.passages]
     assert [s.id for s in back.sections] == [s.id for s in real_corpus.sections]
     assert back.spam == real_corpus.spam
+    assert back.tables == real_corpus.tables and back.tables
     for doc_id, doc in real_corpus.documents.items():
         assert back.raw(doc_id) == doc.raw_text
         assert back.documents[doc_id].clean_text == doc.clean_text
