@@ -66,9 +66,13 @@ def extract_documents(corpus: Corpus, res: Resources,
     for p in corpus.passages:
         if p.doc_id in by_doc:
             by_doc[p.doc_id].append(p)
+    tables: dict[str, list] = {d: [] for d in corpus.documents}
+    for t in corpus.tables:
+        if t.doc_id in tables:
+            tables[t.doc_id].append(t)
     extractions = []
     for doc_id, doc in sorted(corpus.documents.items()):
-        ex = extract_document(DocContext(doc, by_doc[doc_id], res))
+        ex = extract_document(DocContext(doc, by_doc[doc_id], tables[doc_id], res))
         extractions.append(ex)
         progress(f"kg: {doc_id}: {len(ex.targets)} targets, {len(ex.regulations)} regulations, "
                  f"{len(ex.projects)} projects, {len(ex.districts)} districts, "

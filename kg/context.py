@@ -1,5 +1,6 @@
-"""What every extractor is given for one plan: the document, its passages (sorted), the
-shared language resources, and lookups from offsets to passages and section paths."""
+"""What every extractor is given for one plan: the document, its passages (sorted) and tables
+(ingest's, with cell offsets), the shared language resources, and lookups from offsets to
+passages and section paths."""
 from __future__ import annotations
 
 import bisect
@@ -9,7 +10,7 @@ from functools import cached_property
 from typing import Optional
 
 from core.periods import PERIOD_RE, first_period_name, five_year_span, parse_period, period_names_in
-from core.types import Document, Passage, stable_id
+from core.types import Document, Passage, Table, stable_id
 from kg.model import ID
 from kg.nlp import Resources
 
@@ -24,6 +25,7 @@ def iri(kind: str, *parts: object) -> str:
 class DocContext:
     doc: Document
     passages: list[Passage]
+    tables: list[Table]
     res: Resources
     _starts: list[int] = field(default_factory=list, repr=False)
 

@@ -1,4 +1,4 @@
-"""Projects: rows of project tables (e.g. utility tunnels with district, road, start, end,
+"""Projects: rows of project tables (ingest's tables; e.g. utility tunnels with district, road, start, end,
 length) and named facilities and works in running text (…焚烧厂, …处理中心, …泵站, …工程,
 …项目, …储配库, …气源站, …调峰储运站 …) with the attributes stated next to them.
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from core.types import Table
+from ingest.tables import header_name_unit
 from kg import tables as tb
 from kg.context import DocContext, iri
 from kg.model import Project
@@ -265,18 +267,18 @@ def _fragment(name: str) -> bool:
     return bool(_FRAGMENT_WORDS.search(bare) or _COUNT.search(bare))
 
 
-def from_table(ctx: DocContext, t: tb.Table) -> list[Project]:
+def from_table(ctx: DocContext, t: Table) -> list[Project]:
     if tb.table_kind(t) != "projects":
         return []
-    subject = tb.subject_of_title(t.title)
-    c_dist = t.col("区域", "区县", "所在区", "行政区", "地区", "县市")
-    c_name = t.col("名称", "道路", "项目", "工程", exclude=("起点", "终点"))
+    subject = tb.subject_of_title(t.caption)
+    c_dist = tb.col(t, "区域", "区县", "所在区", "行政区", "地区", "县市")
+    c_name = tb.col(t, "名称", "道路", "项目", "工程", exclude=("起点", "终点"))
     out = []
-    for row in t.rows:
+    for row in tb.body(t):
         attrs: dict = {}
         for ci, h in enumerate(t.header):
-            hname, unit = tb.header_name_unit(h)
-            cell = row.cells[ci].strip()
+            hname, unit = header_name_unit(h)
+            cell = row.full[ci].strip()
             if not cell or ci in (c_dist, c_name):
                 continue
             key = ("start" if "起点" in hname else "end" if "终点" in hname else
@@ -284,10 +286,10 @@ def from_table(ctx: DocContext, t: tb.Table) -> list[Project]:
                    "investment" if "投资" in hname else "capacity" if "规模" in hname or
                    "能力" in hname else "year" if "年" in hname else hname)
             attrs[key] = cell + (unit if unit and re.fullmatch(r"[\d.]+", cell) else "")
-        district = row.cells[c_dist].strip() if c_dist is not None else None
+        district = row.full[c_dist].strip() if c_dist is not None else None
         if district:
             district = _place_at(district, ctx) or district
-        base = row.cells[c_name].strip() if c_name is not None else row.cells[0].strip()
+        base = row.full[c_name].strip() if c_name is not None else row.full[0].strip()
         if not base:
             continue
         if c_name is not None and "道路" in t.header[c_name]:
@@ -304,10 +306,11 @@ def from_table(ctx: DocContext, t: tb.Table) -> list[Project]:
 def extract(ctx: DocContext) -> list[Project]:
     out: list[Project] = []
     spans = []
-    for t in tb.tables_in(ctx.raw):
+    for t in tb.with_header(ctx.tables):
         out.extend(from_table(ctx, t))
-        if t.rows:
-            spans.append((t.header_start, t.rows[-1].end))
+        rows = tb.body(t)
+        if rows:
+            spans.append((t.start, rows[-1].end))
     seen = {p.name for p in out}
     for p in ctx.passages:
         if p.kind in ("table_row", "heading") or any(a <= p.start < b for a, b in spans):

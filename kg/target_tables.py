@@ -1,10 +1,12 @@
-"""Targets from tables (header-aware): indicator tables (name, category, baseline, target,
-bindingness, unit columns) and tables of values by year."""
+"""Targets from ingest's tables (header-aware): indicator tables (name, category, baseline,
+target, bindingness, unit columns) and tables of values by year."""
 from __future__ import annotations
 
 import re
 from typing import Optional
 
+from core.types import Table
+from ingest.tables import header_name_unit
 from kg import tables as tb
 from kg.context import DocContext, iri
 from kg.model import Target
@@ -29,50 +31,51 @@ def _table_target(ctx, p, row, name, cell, unit, category, kind, year, period, b
         approximate=v.approx, source="table")
 
 
-def from_table(ctx: DocContext, t: tb.Table) -> list[Target]:
+def from_table(ctx: DocContext, t: Table) -> list[Target]:
     kind = tb.table_kind(t)
     if kind == "projects":
         return []
     out: list[Target] = []
-    title_cat = ctx.res.categories.of(t.title)
+    title_cat = ctx.res.categories.of(t.caption)
+    rows = tb.body(t)
     if kind == "by_year":
-        for row in t.rows:
-            ym = re.match(r"((?:19|20)\d\d)", row.cells[0].strip())
+        for row in rows:
+            ym = re.match(r"((?:19|20)\d\d)", row.full[0].strip())
             year = int(ym.group(1)) if ym else None
             p = ctx.passage_at(row.start, row.end)
             for ci in range(1, len(t.header)):
-                name, unit = tb.header_name_unit(t.header[ci])
-                tg = _table_target(ctx, p, row, name, row.cells[ci], unit, title_cat or None,
+                name, unit = header_name_unit(t.header[ci])
+                tg = _table_target(ctx, p, row, name, row.full[ci], unit, title_cat or None,
                                    "target", year, None, None)
                 if tg:
                     out.append(tg)
         return out
-    c_name = t.col("指标名称", "指标")
-    c_cat = t.col("类别", "分类", "类型", "领域")
-    c_base = t.col("十三五", "现状", "基期", "基数", "基准", "现值", "完成值", "2020")
-    c_target = t.col("目标", "十四五", "规划值", "预期值", "2025", exclude=("十三五",))
-    c_attr = t.col("属性", "性质")
-    c_unit = t.col("单位")
+    c_name = tb.col(t, "指标名称", "指标")
+    c_cat = tb.col(t, "类别", "分类", "类型", "领域")
+    c_base = tb.col(t, "十三五", "现状", "基期", "基数", "基准", "现值", "完成值", "2020")
+    c_target = tb.col(t, "目标", "十四五", "规划值", "预期值", "2025", exclude=("十三五",))
+    c_attr = tb.col(t, "属性", "性质")
+    c_unit = tb.col(t, "单位")
     target_period = None
     if c_target is not None:
         tm = find_times(t.header[c_target])
         target_period = (tm[0].period + "末" if tm and tm[0].period and not
                          tm[0].period.endswith("末") else (tm[0].period if tm else None))
         target_year = tm[0].year if tm else None
-    for row in t.rows:
-        name = re.sub(r"\s", "", row.cells[c_name]) if c_name is not None else ""
+    for row in rows:
+        name = re.sub(r"\s", "", row.full[c_name]) if c_name is not None else ""
         if not name:
             continue
         p = ctx.passage_at(row.start, row.end)
-        unit = row.cells[c_unit].strip() if c_unit is not None else tb.header_name_unit(
+        unit = row.full[c_unit].strip() if c_unit is not None else header_name_unit(
             t.header[c_target] if c_target is not None else "")[1]
-        cat = row.cells[c_cat].strip() if c_cat is not None else title_cat
-        bind = row.cells[c_attr].strip() if c_attr is not None else None
-        base = row.cells[c_base].strip() if c_base is not None else None
+        cat = row.full[c_cat].strip() if c_cat is not None else title_cat
+        bind = row.full[c_attr].strip() if c_attr is not None else None
+        base = row.full[c_base].strip() if c_base is not None else None
         if base and parse_cell(base) is None:
             base = None
         if c_target is not None:
-            tg = _table_target(ctx, p, row, name, row.cells[c_target], unit, cat, "target",
+            tg = _table_target(ctx, p, row, name, row.full[c_target], unit, cat, "target",
                                target_year, target_period or ctx.fyp or None, bind or None, base)
             if tg:
                 if not tg.unit and base:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from core.types import Passage
+from ingest.tables import BAR
 from kg import coverage
 from kg import tables as tb
 from kg.context import DocContext, iri
@@ -277,14 +278,15 @@ def split_coordinated(name: str, res) -> list[str]:
 def extract(ctx: DocContext) -> list[Target]:
     out: list[Target] = []
     table_spans: list[tuple[int, int]] = []
-    for t in tb.tables_in(ctx.raw):
+    for t in tb.with_header(ctx.tables):
         out.extend(from_table(ctx, t))
-        if t.rows:
-            table_spans.append((t.header_start, t.rows[-1].end))
+        rows = tb.body(t)
+        if rows:
+            table_spans.append((t.start, rows[-1].end))
     for p in ctx.passages:
         if p.kind == "table_row" or any(s <= p.start < e for s, e in table_spans):
             continue
-        if sum(p.text.count(c) for c in tb.SEP) >= 2:
+        if len(BAR.findall(p.text)) >= 2:
             continue
         out.extend(from_text(ctx, p))
         out.extend(coverage.extract(ctx, p))

@@ -1,5 +1,6 @@
 """Fixtures of the kg tests: language resources, and plans built from the Chinese snippets in
-tests/data/kg (one passage per line; lines with | or ｜ are table rows)."""
+tests/data/kg (one passage per line; lines with | or ｜ are table rows; the tables are
+ingest's, read by its table parser)."""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from core.types import Corpus, Document, Passage, stable_id
+from ingest.tables import find_tables
+from ingest.text import split_lines
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kg"
 
@@ -20,11 +23,12 @@ def snippet(name: str) -> str:
 def make_corpus(texts: dict[str, tuple[str, str]], section: str = "",
                 title: str = "某市城市管理“十四五”规划", period: str = "2021-2025") -> Corpus:
     """texts: doc_id -> (city, raw text)."""
-    docs, passages = {}, []
+    docs, passages, tables = {}, [], []
     for doc_id, (city, raw) in texts.items():
         docs[doc_id] = Document(id=doc_id, city=city, title=title.replace("某市", city + "市"),
                                 raw_text=raw, sha256=hashlib.sha256(raw.encode()).hexdigest(),
                                 meta={"period": period, "issuer": ""})
+        tables += find_tables(doc_id, split_lines(raw))
         pos = 0
         for line in raw.split("\n"):
             s, e = pos, pos + len(line)
@@ -37,7 +41,7 @@ def make_corpus(texts: dict[str, tuple[str, str]], section: str = "",
             passages.append(Passage(id=stable_id(doc_id, s, e), doc_id=doc_id, section_id=None,
                                     kind=kind, text=raw[s:e], start=s, end=e,
                                     section_path=section))
-    return Corpus(documents=docs, passages=passages)
+    return Corpus(documents=docs, passages=passages, tables=tables)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +57,7 @@ def ctx_of(res):
 
     def make(text: str, city: str = "绍兴", section: str = "", doc_id: str = "snip"):
         c = make_corpus({doc_id: (city, text)}, section=section)
-        return DocContext(c.documents[doc_id], c.passages, res)
+        return DocContext(c.documents[doc_id], c.passages, c.tables, res)
     return make
 
 

@@ -12,7 +12,8 @@ def _targets(res, texts):
     c = make_corpus(texts)
     out = []
     for d in c.documents.values():
-        out += targets.extract(DocContext(d, [p for p in c.passages if p.doc_id == d.id], res))
+        out += targets.extract(DocContext(d, [p for p in c.passages if p.doc_id == d.id],
+                                          [t for t in c.tables if t.doc_id == d.id], res))
     return out
 
 
