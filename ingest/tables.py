@@ -1,14 +1,16 @@
 """Tables written as bar-separated lines (`a | b | c |`, also full-width ｜): the one table
-parser; kg/ and qa/ read the tables it makes (core.types.Table, saved with the corpus).
+parser. kg/ reads the tables it makes (core.types.Table, saved with the corpus); qa/ reads
+their rows from the table_row passages (ingest/passages.py).
 
 A table is a run of consecutive lines with at least one bar. The first row is the header when
-none of its cells is a number; rows with fewer cells than the header omit merged leading
-cells (e.g. a category written once for several rows) and get them filled from the row above;
-a row broken over several lines (continuation lines start with a bar) is joined; markdown rule
-rows (|---|) are skipped. Every header and row cell keeps its [start, end) offsets into the
-unchanged text (None for a cell filled from the row above). The short line just before a
-table is its caption. Units come from a unit column (单位) or from the header cells'
-parentheses, e.g. 管廊长度(公里) (header_name_unit).
+none of its cells is a number (years such as 2025 or 2025年 are labels); rows with fewer
+cells than the header omit merged leading cells (e.g. a category written once for several
+rows) and get them filled from the row above; a row broken over several lines (continuation
+lines start with a bar) is joined; markdown rule rows (|---|) are skipped. Every header and
+row cell keeps its [start, end) offsets into the unchanged text (None for a cell filled from
+the row above). The short line just before a table (a blank line between them allowed) is
+its caption. Units come from a unit column (单位) or from the header cells' parentheses,
+e.g. 管廊长度(公里) (header_name_unit).
 """
 from __future__ import annotations
 
@@ -22,10 +24,11 @@ from ingest.text import Line
 
 BAR = re.compile(r"[|｜]")
 NUMERIC = re.compile(r"^[\s≤≥<>=＜＞约~～+\-−/]*[\d.,，]+\s*(%|％|万|亿|个|公里|km|座|项|年)?[\s/]*$")
-YEAR_LABEL = re.compile(r"^(19|20)\d{2}\s*年")
+YEAR_LABEL = re.compile(r"^(19|20)\d{2}\s*(年|$)")
 UNIT_IN_HEADER = re.compile(r"[(（]([^()（）]{1,8})[)）]$")
 UNIT_HEADERS = ("单位", "计量单位")
 MAX_CAPTION = 60
+CAPTION_GAP = 1         # blank lines allowed between a caption and its table
 
 Cell = tuple[str, int, int]         # a cell's text and its [start, end) in the row's text
 
@@ -68,7 +71,7 @@ def _is_separator(text: str) -> bool:
 
 def _is_value(cell: str) -> bool:
     """A data value (88.2%, ≤8%, 17.7, 4290) rather than a label; year labels such as
-    2025年 / 2025年目标 are labels."""
+    2025年 / 2025年目标 / 2025 are labels."""
     c = nfkc(cell)       # full-width digits (２０２５年) read alike
     return bool(NUMERIC.match(c)) and not YEAR_LABEL.match(c)
 
@@ -99,7 +102,7 @@ def _caption(lines: list[Line], first_pos: int, taken: set[int]) -> Optional[Lin
     if first_pos == 0 or first_pos - 1 in taken:
         return None
     ln = lines[first_pos - 1]
-    if ln.index + 1 != lines[first_pos].index or len(ln.text) > MAX_CAPTION:
+    if lines[first_pos].index - ln.index > 1 + CAPTION_GAP or len(ln.text) > MAX_CAPTION:
         return None
     if re.search(r"[。；;！？!?：:]$", ln.text) or "。" in ln.text:
         return None

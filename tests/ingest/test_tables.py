@@ -105,3 +105,21 @@ def test_tables_full_width_year_header_is_a_header():
     from ingest.tables import _is_header, split_cells
     assert _is_header(split_cells("序号｜指标｜单位｜２０２０年｜２０２５年｜属性"))
     assert not _is_header(split_cells("１｜生活垃圾分类覆盖率｜％｜８６．５｜１００｜约束性"))
+
+
+def test_tables_bare_year_header_is_a_header():
+    """Year columns written without 年 (2020 | 2025) are labels; a by-year data row is not a
+    header."""
+    from ingest.tables import _is_header, split_cells
+    assert _is_header(split_cells("指标 | 单位 | 2020 | 2025 | 属性 |"))
+    assert not _is_header(split_cells("2021 | 18 | 2000 | 35% |"))
+    assert not _is_header(split_cells("城市污水处理率 | 2020 | 96 |"))
+
+
+def test_tables_caption_one_blank_line_above(ingest_text):
+    table = "区域 | 道路名称 | 长度(公里) |\n东城区 | 滨江路 | 2.5 |\n西城区 | 长江路 | 3.0 |\n"
+    for gap, caption in (("\n", "重点道路建设表"), ("\n\n", "重点道路建设表"), ("\n\n\n", "")):
+        c = ingest_text("一、总体要求\n推进城市管理现代化。\n重点道路建设表" + gap + table)
+        assert [t.caption for t in c.tables] == [caption]
+        rows = [p for p in c.passages if p.kind == "table_row"]
+        assert {p.meta["caption"] for p in rows} == {caption}
