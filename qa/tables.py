@@ -1,4 +1,5 @@
-"""Answers read from table rows (ingest keeps each row's cells, header and filled cells):
+"""Answers read from table rows (ingest keeps each row's cells, header and filled cells in the
+table_row passages; a header's name and unit are read by ingest.tables.header_name_unit):
 a by-year row (2023年 | 16 | 2100 | 41%) answers "2023年…多少"; rows whose cells name a
 district (上虞区 | 创五路 | …) answer "上虞区…哪几段". The row is the citation."""
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any, Optional
 from core.protocols import Workspace
 from core.types import Passage
 from core.zh import aliases_of, norm
+from ingest.tables import header_name_unit
 from qa.analysis import Analysis
 from qa.context import QAContext
 from qa.position import Position
@@ -44,8 +46,7 @@ def _relevance(a: Analysis, rows: list[Passage]) -> float:
 
 
 def _unit(p: Passage, col: str) -> str:
-    m = re.search(r"[(（]([^()（）]{1,8})[)）]\s*$", col)
-    u = m.group(1) if m else (p.meta.get("unit") or "")
+    u = header_name_unit(col)[1] or (p.meta.get("unit") or "")
     return "" if u in ("%", "％") else u
 
 
@@ -58,7 +59,7 @@ def _column_match(col: str, question: str) -> float:
 
 
 def _col_name(col: str) -> str:
-    return re.sub(r"[(（][^()（）]*[)）]\s*$", "", col).strip()
+    return header_name_unit(col)[0]
 
 
 def year_cell(ws: Workspace, ctx: QAContext, a: Analysis, doc_id: str,
