@@ -248,6 +248,7 @@ class Workspace:
         if verify and _verified != self.manifest:
             artifacts.verify(cfg.data_dir, self.manifest)
         self.corpus: Corpus = ingest.load(cfg.data_dir / "ingest")
+        self.derived: dict[str, Any] = {}
 
     @classmethod
     def open(cls, cfg: Config, build_if_needed: bool = False, progress: Progress = _stderr,
@@ -269,6 +270,11 @@ class Workspace:
                 pass
         build(cfg, force=False, progress=progress, wait=True)     # says why it rebuilds
         return cls(cfg)
+
+    def loaded(self, part: str) -> Any:
+        """A heavy part if it is loaded already (cached_property keeps it in __dict__), else
+        None; never loads it."""
+        return self.__dict__.get(part) if part in ("graph", "retriever", "embedder") else None
 
     def _same_build(self) -> None:
         """Refuse to load a part from a data/ that another build replaced since loading."""

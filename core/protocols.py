@@ -70,3 +70,14 @@ class Workspace(Protocol):
 
     @property
     def manifest(self) -> dict[str, Any]: ...
+
+    @property
+    def derived(self) -> dict[str, Any]:
+        """What consumers derive from this build and keep while it is loaded (the QA state),
+        keyed by consumer; dropped with the workspace."""
+        ...
+
+    def loaded(self, part: str) -> Any:
+        """A heavy part ("graph", "retriever", "embedder") if it is loaded already, else None;
+        never loads it (health checks)."""
+        ...

@@ -78,12 +78,22 @@ class QAContext:
         self._weights: dict[str, float] = {}
         self._stripped: dict[str, str] = {}
         self._strip_names: Optional[list[str]] = None
+        # computed on first use (each once per context)
+        self._city_names: Optional[dict[str, list[str]]] = None
+        self._place_index: Optional[PlaceNames] = None
+        self._plan_norm: Optional[str] = None
+        self._postok = None
+        self._mlabels: Optional[list[str]] = None
+        self._dlabels: Optional[list[str]] = None
+        self._lmasks: Optional[list[tuple[dict[str, int], int, str]]] = None
+        self._lentries: Optional[tuple[np.ndarray, np.ndarray]] = None
+        self._labels_of: Optional[dict[int, list[str]]] = None
 
     # ---- places -------------------------------------------------------------------------
     def city_names(self) -> dict[str, list[str]]:
         """Every way of writing each catalog city (绍兴, 绍兴市) -> its document ids (computed
         once: pairs of cities make it grow as cities², 40 ms a question at 100 plans)."""
-        if getattr(self, "_city_names", None) is None:
+        if self._city_names is None:
             self._city_names = city_names((d.id, d.city) for d in self.docs.values())
         return self._city_names
 
@@ -95,7 +105,7 @@ class QAContext:
     def place_index(self) -> PlaceNames:
         """The cities and districts as questions name them (core.question, which retrieval
         reads too)."""
-        if getattr(self, "_place_index", None) is None:
+        if self._place_index is None:
             self._place_index = PlaceNames(
                 {d.id: d.city for d in self.docs.values()},
                 [(p.name, p.doc_id, p.aliases) for p in self.places if p.kind != "city"])
@@ -103,14 +113,14 @@ class QAContext:
 
     def in_plans(self, word: str) -> bool:
         """Is the word written in some plan (normalised text)?"""
-        if not hasattr(self, "_plan_norm"):
+        if self._plan_norm is None:
             self._plan_norm = "\n".join(norm(t) for t in self.texts.values())
         return norm(word) in self._plan_norm
 
     def word_uses(self, word: str) -> int:
         """How often the plans write `word` not followed by an administrative suffix
         (市/县/省/区): a word the plans use as vocabulary is no foreign place name."""
-        if not hasattr(self, "_plan_norm"):
+        if self._plan_norm is None:
             self.in_plans("")
         w = norm(word)
         return len(re.findall(re.escape(w) + r"(?![市县省区])", self._plan_norm)) if w else 0
@@ -133,7 +143,7 @@ class QAContext:
         return [w for w in self.tokenizer.cut(norm(text), HMM=False) if w.strip()]
 
     def _pos(self):
-        if getattr(self, "_postok", None) is None:
+        if self._postok is None:
             self._postok = pos_tokenizer(self.tokenizer)
         return self._postok
 
@@ -206,7 +216,7 @@ class QAContext:
         return out
 
     def _match_labels(self) -> list[str]:
-        if not hasattr(self, "_mlabels"):
+        if self._mlabels is None:
             self._mlabels = [self._strip_places(lab) for _, lab in self._label_index]
         return self._mlabels
 
@@ -214,7 +224,7 @@ class QAContext:
         """Match labels scored once each: plans that set the same indicator (and copies of a
         plan) share them once place names are stripped; labels under two characters never
         match."""
-        if getattr(self, "_dlabels", None) is None:
+        if self._dlabels is None:
             self._dlabels = [m for m in dict.fromkeys(self._match_labels()) if len(m) >= 2]
         return self._dlabels
 
@@ -265,7 +275,7 @@ class QAContext:
     def _label_masks(self) -> list[tuple[dict[str, int], int, str]]:
         """Per distinct match label: bit mask of each character's positions, the all-ones mask
         (the bit-parallel LCS state of qa.text.lcs_len) and its head word; once per context."""
-        if getattr(self, "_lmasks", None) is None:
+        if self._lmasks is None:
             out = []
             for lab in self._distinct_labels():
                 masks: dict[str, int] = {}
@@ -357,7 +367,7 @@ class QAContext:
 
     def _label_entries(self) -> tuple[np.ndarray, np.ndarray]:
         """(indicator, distinct-label row) of every label entry that is scored; once."""
-        if getattr(self, "_lentries", None) is None:
+        if self._lentries is None:
             row = {lab: k for k, lab in enumerate(self._distinct_labels())}
             pairs = [(i, row[lab]) for (i, _), lab in zip(self._label_index, self._match_labels())
                      if lab in row]
@@ -367,8 +377,8 @@ class QAContext:
 
     def label_in(self, ref: IndicatorRef, text: str) -> str:
         """The longest of the indicator's labels (without place names) written in `text`."""
-        if getattr(self, "_labels_of", None) is None:    # indicator -> its match labels
-            self._labels_of: dict[int, list[str]] = {}
+        if self._labels_of is None:    # indicator -> its match labels
+            self._labels_of = {}
             for m, (i, _) in zip(self._match_labels(), self._label_index):
                 if len(m) >= 3:
                     self._labels_of.setdefault(id(self.indicators[i]), []).append(m)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Any
 
 from core.errors import QuestionError
@@ -35,15 +36,20 @@ class QAState:
         self.reader = Reader(self.env, None if fitting else Scorer(load_params()))
 
 
+_LOCK = threading.Lock()
+
+
 def state_for(ws: Workspace, fitting: bool = False) -> QAState:
-    st = getattr(ws, "_qa_state", None)
-    if st is None or st.ws is not ws or (st.reader.scorer is None and not fitting):
+    """The QA state of a workspace, made on first use and kept in the workspace's `derived`
+    slot (it lives as long as the workspace). The parameters' fitting uses a state without a
+    scorer, replaced by the first ordinary use."""
+    with _LOCK:
+        st = ws.derived.get("qa")
+        if isinstance(st, QAState) and (st.reader.scorer is not None or fitting):
+            return st
         st = QAState(ws, fitting)
-        try:
-            setattr(ws, "_qa_state", st)
-        except AttributeError:
-            pass
-        _load_rest(ws, st)
+        ws.derived["qa"] = st
+    _load_rest(ws, st)
     return st
 
 

@@ -260,7 +260,8 @@ def keyword_answer_fake(ws: Any, question: str) -> Answer:
 
 def ui_workspace_fake(corpus: Corpus, cfg: Any) -> Any:
     """FAKE workspace for the UI: the real corpus, UIGraphFake, no retriever."""
-    return SimpleNamespace(corpus=corpus, graph=UIGraphFake(corpus), cfg=cfg, retriever=None)
+    return SimpleNamespace(corpus=corpus, graph=UIGraphFake(corpus), cfg=cfg, retriever=None,
+                           derived={})
 
 
 # --- server -----------------------------------------------------------------------------
@@ -270,6 +271,10 @@ class FakeWorkspace:
 
     def __init__(self, cfg, graph):
         self.cfg, self.graph, self.corpus = cfg, graph, Corpus(documents={})
+        self.derived: dict = {}
+
+    def loaded(self, part: str):
+        return self.graph if part == "graph" else None
 
 
 def fake_answer(ws, question, qid=None) -> Answer:

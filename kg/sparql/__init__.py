@@ -17,12 +17,13 @@ asked format; 503 over cfg.sparql_timeout_s or cfg.sparql_max_memory_mb, a full 
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from typing import Any, Optional, Sequence
 
 from core.config import Config
 from kg.remote import RemoteGraph
-from kg.sparql.engine import SparqlEngine
-from kg.sparql.engine import engine_for as _engine_for
+from kg.sparql.engine import SparqlEngine, new_engine
 from kg.sparql.guard import QueryInfo, Token, guard, tokenize
 from kg.sparql.lanes import BusyError
 from kg.sparql.remote import RemoteEngine
@@ -30,24 +31,43 @@ from kg.sparql.result import SparqlResult, content_type, format_for
 
 __all__ = ["guard", "tokenize", "format_for", "content_type", "execute", "run_to_text",
            "QueryInfo", "Token", "SparqlResult", "SparqlEngine", "RemoteEngine", "engine_for",
-           "BusyError"]
+           "running_engine", "attach_engine", "BusyError"]
 
 log = logging.getLogger(__name__)
 
 
-def engine_for(graph: Any, cfg: Any = None) -> SparqlEngine | RemoteEngine:
-    """The engine of a graph, kept on the graph object so the UI and /sparql share it: the
-    worker pool over the embedded store (kg.sparql.engine), or for a graph in a SPARQL server
-    (kg.remote.RemoteGraph) the proxy to it (kg.sparql.remote). An engine is its own engine."""
+Engine = SparqlEngine | RemoteEngine
+# One engine per graph, so the UI and /sparql share its workers; held weakly by the graph (an
+# engine does not refer to its graph), so it closes when the graph is dropped.
+_ENGINES: "weakref.WeakKeyDictionary[Any, Engine]" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def engine_for(graph: Any, cfg: Any = None) -> Engine:
+    """The engine of a graph, started on first use: the worker pool over the embedded store
+    (kg.sparql.engine), or for a graph in a SPARQL server (kg.remote.RemoteGraph) the proxy to
+    it (kg.sparql.remote). An engine is its own engine."""
     if isinstance(graph, (SparqlEngine, RemoteEngine)):
         return graph
-    if not isinstance(graph, RemoteGraph):
-        return _engine_for(graph, cfg)
-    eng = graph.__dict__.get("_sparql_engine")
-    if eng is None:
-        eng = graph.__dict__.setdefault("_sparql_engine", RemoteEngine(
-            graph.client, graph.graphs, cfg if cfg is not None else Config(), graph.union))
+    with _LOCK:
+        eng = _ENGINES.get(graph)
+        if eng is None:
+            eng = RemoteEngine(graph.client, graph.graphs, cfg if cfg is not None else Config(),
+                               graph.union) if isinstance(graph, RemoteGraph) \
+                else new_engine(graph, cfg)
+            _ENGINES[graph] = eng
     return eng
+
+
+def running_engine(graph: Any) -> Optional[Engine]:
+    """The graph's engine if one was started, else None (never starts one)."""
+    return _ENGINES.get(graph) if graph is not None else None
+
+
+def attach_engine(graph: Any, engine: Engine) -> None:
+    """Give a graph an engine made with other options (a test's barriers or memory cap)."""
+    with _LOCK:
+        _ENGINES[graph] = engine
 
 
 def execute(graph: Any, query: str, cfg: Any, default_graph_uris: Optional[Sequence[str]] = None,

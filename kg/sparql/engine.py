@@ -1,6 +1,6 @@
 """The worker-process pool behind kg.sparql (DESIGN §6, §9).
 
-    engine = engine_for(graph, cfg)           # one pool per KnowledgeGraph, kept on the graph
+    engine = new_engine(graph, cfg)           # kg.sparql.engine_for keeps one per graph
     res = engine.run(query, cfg, info)        # SparqlResult, or QueryError
 
 Workers (kg/sparql/worker.py, run as scripts; a pool per lane: two for the fast lane, one
@@ -35,7 +35,7 @@ from kg.sparql.lanes import BusyError, Lane, SlowQueries, fingerprint
 from kg.sparql.process import BARRIERS, WorkerProcess, _Died, _Late, memory_error, unisolated
 from kg.sparql.result import SparqlResult
 
-__all__ = ["SparqlEngine", "engine_for", "BARRIERS"]
+__all__ = ["SparqlEngine", "new_engine", "BARRIERS"]
 
 log = logging.getLogger(__name__)
 
@@ -292,23 +292,14 @@ def _iris(values: Optional[Sequence[str]], what: str) -> Optional[list[str]]:
     return list(values)
 
 
-def engine_for(graph: Any, cfg: Any = None) -> SparqlEngine:
-    """The engine of a KnowledgeGraph (or anything with `.store`), kept on the graph object so
-    the UI and /sparql share one pool. Workers open the graph's on-disk store: its `location`
-    (set by kg.load), or for a graph built in memory cfg.data_dir/kg/store when that holds the
-    same number of quads; otherwise they load a dump of the in-memory store."""
-    if isinstance(graph, SparqlEngine):
-        return graph
-    eng = getattr(graph, "_sparql_engine", None)
-    if eng is None:
-        loc = getattr(graph, "location", None)
-        if loc is None and cfg is not None:
-            loc = Path(cfg.data_dir) / "kg" / "store"
-        options = {} if cfg is None else {"memory_mb": cfg.sparql_max_memory_mb,
-                                          "queue": cfg.sparql_queue}
-        eng = SparqlEngine.for_store(graph.store, loc, **options)
-        try:
-            eng = graph.__dict__.setdefault("_sparql_engine", eng)
-        except AttributeError:
-            pass
-    return eng
+def new_engine(graph: Any, cfg: Any = None) -> SparqlEngine:
+    """A worker pool for a KnowledgeGraph (or anything with `.store`); kg.sparql.engine_for
+    keeps one per graph so the UI and /sparql share it. Workers open the graph's on-disk store:
+    its `location` (set by kg.load), or for a graph built in memory cfg.data_dir/kg/store when
+    that holds the same number of quads; otherwise they load a dump of the in-memory store."""
+    loc = getattr(graph, "location", None)
+    if loc is None and cfg is not None:
+        loc = Path(cfg.data_dir) / "kg" / "store"
+    options = {} if cfg is None else {"memory_mb": cfg.sparql_max_memory_mb,
+                                      "queue": cfg.sparql_queue}
+    return SparqlEngine.for_store(graph.store, loc, **options)

@@ -3,9 +3,11 @@ real temporary pyoxigraph store: datasets, timeouts, row cap, formats, nothing f
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import time
+import weakref
 
 import pyoxigraph as ox
 import pytest
@@ -271,3 +273,21 @@ def test_sparql_bulk_graph_present_for_timeouts(kgraph, scfg):
     res = sparql.execute(kgraph[0], f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}bulk> "
                          "{ ?s ?p ?o } }", scfg)
     assert int(res.rows()[0]["n"].value) == BULK
+
+
+def test_one_engine_per_graph_dropped_with_the_graph(cfg):
+    """engine_for keeps one engine per graph (the UI and /sparql share its workers) without
+    writing onto the graph, and lets it go with the graph."""
+    store = ox.Store()
+    store.extend(plan_quads()[:9])
+    graph = KnowledgeGraph(store)
+    assert sparql.running_engine(graph) is None          # never started by asking
+    before = dict(vars(graph))
+    eng = sparql.engine_for(graph, cfg)
+    assert sparql.engine_for(graph, cfg) is eng and sparql.running_engine(graph) is eng
+    assert vars(graph).keys() == before.keys()
+    closed = []
+    watch = weakref.finalize(eng, closed.append, True)
+    del graph, eng
+    gc.collect()
+    assert closed == [True] and not watch.alive

@@ -61,6 +61,7 @@ class MiniWorkspace:
         self.graph = kg.build_graph(self.corpus, cfg, embedder=None)
         self.embedder = CachingEmbedder(load_query_embedder(cfg))
         self.retriever = LexicalRetrieverFake(self.corpus)
+        self.derived: dict = {}
 
 
 def mini_workspace(tmp_path, texts: Optional[dict[str, str]] = None) -> MiniWorkspace:

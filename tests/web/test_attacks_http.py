@@ -38,8 +38,8 @@ def site(tmp_path_factory):
     cfg = load_config({"data_dir": data, "sparql_timeout_s": 4.0, "sparql_fast_lane_s": 0.5,
                        "sparql_max_rows": 1000, "sparql_max_result_bytes": 200_000,
                        "sparql_max_memory_mb": 600, "max_request_bytes": 4096}, env={})
-    graph.__dict__["_sparql_engine"] = sparql.SparqlEngine(
-        "dir", data / "kg" / "store", barriers=("seccomp",), memory_mb=600, queue=8)
+    sparql.attach_engine(graph, sparql.SparqlEngine(
+        "dir", data / "kg" / "store", barriers=("seccomp",), memory_mb=600, queue=8))
     try:
         app = web.http.server.create_app(FakeWorkspace(cfg, graph), cfg, blocks=blocks_fake(),
                                          answer=fake_answer)
@@ -236,8 +236,8 @@ def test_without_a_network_barrier_the_endpoint_fails_closed_and_says_so(tmp_pat
     store = write_store(tmp_path / "kg" / "store", plan_quads())
     graph = KnowledgeGraph(store)
     c = cfg.replace(data_dir=tmp_path)
-    graph.__dict__["_sparql_engine"] = sparql.SparqlEngine("dir", tmp_path / "kg" / "store",
-                                                           barriers=())
+    sparql.attach_engine(graph, sparql.SparqlEngine("dir", tmp_path / "kg" / "store",
+                                                    barriers=()))
     app = web.http.server.create_app(FakeWorkspace(c, graph), c, blocks=blocks_fake())
     with live_server(app) as url:
         r = httpx.get(url + "/sparql", params={"query": "ASK {}"})

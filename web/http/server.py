@@ -96,7 +96,7 @@ def create_app(ws: Workspace, cfg: Config, blocks: Optional[gr.Blocks] = None,
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        eng = getattr(getattr(ws, "__dict__", {}).get("graph"), "_sparql_engine", None)
+        eng = sparql.running_engine(ws.loaded("graph"))
         state = eng.status() if eng is not None else {"network_isolated": None}
         return JSONResponse({"status": "ok", "documents": len(ws.corpus.documents),
                              "qa": True,
