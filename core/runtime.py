@@ -16,6 +16,7 @@ Their own work at query time (a few hundred label x window dot products, a flat 
 from __future__ import annotations
 
 import logging
+import sys
 
 from core import heap
 
@@ -27,7 +28,6 @@ def single_thread_helpers() -> None:
     threads; it is not imported here: the ONNX query encoder does without it). Process-wide
     and idempotent; a missing library is skipped. faiss is imported first so that the BLAS it
     brings is loaded, and limited, too."""
-    import sys
     torch = sys.modules.get("torch")
     n = torch.get_num_threads() if torch is not None else 0
     try:

@@ -16,6 +16,7 @@ from typing import Optional
 
 from core.errors import PlanGraphError
 from core.zh import name_key
+from core.zh_dict import private_tokenizer
 from ingest.sentences import clause_spans, sentence_spans
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -214,7 +215,6 @@ def _read_toml(name: str) -> dict:
 def private_jieba(words: list[str]):
     """A jieba.Tokenizer of its own (the default dictionary) with `words` added; jieba's global
     tokenizer and its dictionary stay as they are."""
-    from core.zh_dict import private_tokenizer
     tok = private_tokenizer()
     for w in words:
         tok.add_word(w, freq=200000)

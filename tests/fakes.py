@@ -231,7 +231,7 @@ class UIGraphFake:
                 out.append((q.subject.value, q.object.value, types[0].rsplit("#", 1)[-1] if types else ""))
         return out[:limit]
 
-    def neighbourhood(self, iri: str, depth: int = 1) -> list[dict]:
+    def neighbourhood(self, iri: str, depth: int = 1, limit: int = 500) -> list[dict]:
         node = ox.NamedNode(iri)
         quads = list(self.store.quads_for_pattern(node, None, None, None))
         quads += list(self.store.quads_for_pattern(None, None, node, None))

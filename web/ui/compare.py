@@ -2,6 +2,7 @@
 citation list by [n] markers, gaps marked 未提出), with a CSV download."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr
@@ -15,6 +16,7 @@ from web.ui.data import (
 from web.ui.errors import report_error
 from web.ui.render import citation_list, esc, message
 
+log = logging.getLogger(__name__)
 BINDING_CLASS = {"约束性": "pg-tag-hard", "预期性": "pg-tag-soft"}
 
 
@@ -155,6 +157,5 @@ def _initial(data: UIData, files: Any) -> tuple[str, Any]:
         path = files.write("对比", "csv", data.comparison_csv(result), bom=True)
         return comparison_html(data, result), path
     except Exception as e:   # noqa: BLE001 - the page must still load
-        import logging
-        logging.getLogger(__name__).exception("UI: comparison unavailable")
+        log.exception("UI: comparison unavailable")
         return message(f"对比表暂不可用:{type(e).__name__}: {e}", "error"), None

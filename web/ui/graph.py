@@ -85,11 +85,8 @@ class Explorer:
         return [(str(i), str(lab), str(typ)) for i, lab, typ in self.graph.entity_search(text, limit)]
 
     def edges(self, iri: str) -> list[Edge]:
-        try:   # hubs (a plan) have thousands of edges, mostly passages: ask for enough
-            triples = self.graph.neighbourhood(iri, depth=1, limit=NEIGHBOURHOOD_LIMIT)
-        except TypeError:
-            triples = self.graph.neighbourhood(iri, depth=1)
-        return normalise(triples)
+        # hubs (a plan) have thousands of edges, mostly passages: ask for enough
+        return normalise(self.graph.neighbourhood(iri, depth=1, limit=NEIGHBOURHOOD_LIMIT))
 
     def labels_types(self, edges: list[Edge], state: dict) -> tuple[dict, dict]:
         labels = dict(state.get("labels", {}))

@@ -2,6 +2,7 @@
 download."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr
@@ -19,6 +20,8 @@ from web.ui.data import (
 from web.ui.errors import report_error
 from web.ui.render import message
 
+log = logging.getLogger(__name__)
+
 
 def _frame(rows: list[list[str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
@@ -31,8 +34,7 @@ def targets_tab(data: UIData, files: Any) -> None:
         count0 = _count(len(shown), len(shown))
         path0 = files.write("指标", "csv", to_csv(TARGET_CSV_COLUMNS, full), bom=True)
     except Exception as e:   # noqa: BLE001 - the page must still load
-        import logging
-        logging.getLogger(__name__).exception("UI: targets unavailable")
+        log.exception("UI: targets unavailable")
         count0 = message(f"指标表暂不可用:{type(e).__name__}: {e}", "error")
     with gr.Row(equal_height=True):
         plan = gr.Dropdown(choices=[(ALL, ALL)] + [(p.column, p.doc_id) for p in data.plans],
