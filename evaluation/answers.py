@@ -15,6 +15,7 @@ import time
 from typing import Any, Iterable, Optional
 
 from core.errors import PlanGraphError
+from core.protocols import Workspace
 from core.zh import norm
 
 
@@ -28,7 +29,7 @@ def values_present(answer_text: str, values: Iterable[str]) -> bool:
     return all(normalize(v) in a for v in values)
 
 
-def gold_spans(ws: Any, evidence: list[dict]) -> list[tuple[str, int, int]]:
+def gold_spans(ws: Workspace, evidence: list[dict]) -> list[tuple[str, int, int]]:
     """Every occurrence of each gold quote in its plan's raw text."""
     out = []
     for ev in evidence or []:
@@ -43,7 +44,7 @@ def gold_spans(ws: Any, evidence: list[dict]) -> list[tuple[str, int, int]]:
     return out
 
 
-def citation_ok(ws: Any, c: Any) -> bool:
+def citation_ok(ws: Workspace, c: Any) -> bool:
     if c.doc not in ws.corpus.documents:
         return False
     raw = ws.corpus.raw(c.doc)
@@ -106,7 +107,7 @@ def _pct(xs: list[float], q: float) -> float:
     return round(s[min(len(s) - 1, int(round(q * (len(s) - 1))))], 1)
 
 
-def evaluate(ws: Any, questions: list[dict]) -> dict:
+def evaluate(ws: Workspace, questions: list[dict]) -> dict:
     import qa
     rows, times = [], []
     for q in questions:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence
 
 from core.types import Corpus, Passage
+
+if TYPE_CHECKING:                   # types only (the graph's records)
+    from kg.model import Indicator
 
 SHORT_PASSAGE = 40                 # characters; shorter paragraphs borrow their neighbours
 NO_NEIGHBOURS = ("table_row", "heading")
@@ -78,49 +81,27 @@ def corpus_terms(corpus: Corpus) -> set[str]:
     return {t for t in terms if t}
 
 
-def _label(obj: Any) -> Optional[str]:
-    for name in ("label", "name", "title", "pref_label"):
-        v = getattr(obj, name, None)
-        if isinstance(v, str) and v:
-            return v
-    return obj if isinstance(obj, str) else None
+class VocabularySource(Protocol):
+    """What the index reads of a graph: entity labels and indicator concepts."""
+
+    def labels(self) -> list[str]: ...
+
+    def indicators(self) -> list[Indicator]: ...
 
 
-def _alts(obj: Any) -> list[str]:
-    for name in ("alt_labels", "altLabels", "synonyms"):
-        v = getattr(obj, name, None)
-        if v:
-            return [a for a in v if isinstance(a, str) and a]
-    return []
-
-
-def _call(graph: Any, name: str, *args) -> list:
-    f = getattr(graph, name, None)
-    if not callable(f):
-        return []
-    try:
-        return list(f(*args) or [])
-    except TypeError:
-        return []
-
-
-def graph_terms(graph: Any) -> set[str]:
-    """Every entity label of the graph (graph.labels()) plus indicator alt labels."""
-    terms = {t for t in (_label(x) for x in _call(graph, "labels")) if t}
-    for ind in _call(graph, "indicators"):
-        lab = _label(ind)
-        if lab:
-            terms.add(lab)
-        terms.update(_alts(ind))
+def graph_terms(graph: VocabularySource) -> set[str]:
+    """Every entity label of the graph plus each indicator's preferred and alternative labels."""
+    terms = {t for t in graph.labels() if t}
+    for ind in graph.indicators():
+        terms.update(t for t in [ind.pref_label, *ind.alt_labels] if t)
     return terms
 
 
-def graph_synonyms(graph: Any) -> dict[str, list[str]]:
+def graph_synonyms(graph: VocabularySource) -> dict[str, list[str]]:
     """term -> the other labels of the same indicator concept (prefLabel + altLabels)."""
     out: dict[str, list[str]] = {}
-    for ind in _call(graph, "indicators"):
-        names = [n for n in [_label(ind), *_alts(ind)] if n]
-        names = list(dict.fromkeys(names))
+    for ind in graph.indicators():
+        names = list(dict.fromkeys(n for n in [ind.pref_label, *ind.alt_labels] if n))
         if len(names) < 2:
             continue
         for n in names:

@@ -22,6 +22,7 @@ from core.zh import aliases_of, nfkc, norm
 from ingest.sentences import sentence_spans
 from kg.model import FORWARD_KINDS
 from qa import evidence, extractive, indicator_lists, lists, tables
+from qa.context import QAContext
 from qa.graphview import GraphView
 from qa.intent import Intent, Query
 from qa.lexicon import Lexicon
@@ -65,7 +66,7 @@ class Candidate:
 class Env:
     """What generators read: the workspace, the QA context, the graph view and the lexicon."""
     ws: Workspace
-    ctx: Any
+    ctx: QAContext
     gv: GraphView
     lex: Lexicon
 

@@ -42,10 +42,6 @@ def test_texts_graph_vocabulary_synonyms_places():
     assert graph_synonyms(g)["管网漏损率"] == ["城市供水管网漏损率"]
 
 
-def test_texts_graph_without_accessors_gives_nothing():
-    assert graph_terms(object()) == set() and graph_synonyms(object()) == {}
-
-
 def test_texts_fit_window_drops_context_that_overflows():
     from index.texts import fit_window
     c = make_corpus()
