@@ -34,6 +34,8 @@ class GraphReader(Protocol):
 
     def topics(self) -> list[Topic]: ...
 
+    def passage_topics(self, passage_id: str) -> list[str]: ...
+
 
 class Retriever(Protocol):
     """Top-k passages for a query, optionally restricted to some plans."""

@@ -213,6 +213,12 @@ class UIGraphFake:
     def targets(self, doc_id: Optional[str] = None) -> list[Target]:
         return [t for t in self._targets if doc_id is None or t.doc_id == doc_id]
 
+    def topics(self) -> list:
+        return []
+
+    def passage_topics(self, passage_id: str) -> list[str]:
+        return []
+
     def indicators(self) -> list[Indicator]:
         return list(self._ind.values())
 

@@ -60,7 +60,9 @@ def test_the_checker_catches_a_missing_method_and_parameter():
 @pytest.mark.slow
 def test_a_loaded_workspace_has_the_protocols_attributes(built):
     names = [n for n, v in vars(protocols.Workspace).items() if isinstance(v, property)]
-    assert set(names) == {"cfg", "corpus", "graph", "retriever", "embedder", "manifest"}
+    assert set(names) == {"cfg", "corpus", "graph", "retriever", "embedder", "manifest",
+                          "derived"}
     for n in names:
         assert getattr(built, n) is not None, n
+    assert built.loaded("graph") is built.graph and built.loaded("corpus") is None
     assert isinstance(built.graph, KnowledgeGraph) and isinstance(built.retriever, HybridRetriever)

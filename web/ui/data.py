@@ -21,6 +21,7 @@ from core.periods import first_period_name, five_year_span, years_in
 from core.protocols import Workspace
 from core.types import Citation, Corpus
 from kg.context import ACHIEVED_SECTION
+from kg.model import Indicator, Target, Topic
 from qa.values import cite_span, target_parts
 
 ALL = "全部"
@@ -50,14 +51,14 @@ def period_end(text: str) -> str:
 
 def year_of(t: Any, default: str = "") -> str:
     """A four-digit year for example questions: the target's year or its period's end."""
-    y = _s(getattr(t, "year", None))
+    y = _s(t.year)
     if re.fullmatch(r"\d{4}", y):
         return y
-    return period_end(_s(getattr(t, "period", None))) or period_end(default)
+    return period_end(_s(t.period)) or period_end(default)
 
 
 def label_of(t: Any) -> str:
-    return _s(getattr(t, "indicator_label", None)) or _s(getattr(t, "name_as_written", None))
+    return _s(t.indicator_label) or _s(t.name_as_written)
 
 
 def value_text(t: Any) -> str:
@@ -69,10 +70,10 @@ def value_text(t: Any) -> str:
 def citation_of(corpus: Corpus, rec: Any) -> Optional[Citation]:
     """The citation of a graph record (a target's clause or row, else the record's span, else
     its passage), None when its passage is not in the corpus."""
-    start = getattr(rec, "evidence_start", getattr(rec, "start", None))
-    end = getattr(rec, "evidence_end", getattr(rec, "end", None))
+    start, end = (rec.evidence_start, rec.evidence_end) if isinstance(rec, Target) \
+        else (rec.start, rec.end)
     try:
-        return cite_span(corpus, _s(getattr(rec, "passage_id", None)), start, end)
+        return cite_span(corpus, rec.passage_id, start, end)
     except KeyError:
         return None
 
@@ -128,37 +129,37 @@ class UIData:
         return next((p for p in self.plans if p.doc_id == doc_id), None)
 
     @cached_property
-    def targets(self) -> list:
+    def targets(self) -> list[Target]:
         order = {p.doc_id: i for i, p in enumerate(self.plans)}
         ts = list(self.ws.graph.targets())
-        ts.sort(key=lambda t: (order.get(getattr(t, "doc_id", ""), 999),
-                               getattr(t, "start", 0) or 0))
+        ts.sort(key=lambda t: (order.get(t.doc_id, 999),
+                               t.start))
         return ts
 
     @cached_property
-    def indicators(self) -> list:
+    def indicators(self) -> list[Indicator]:
         inds = list(self.ws.graph.indicators())
-        inds.sort(key=lambda i: (_s(getattr(i, "category", "")), _s(i.pref_label)))
+        inds.sort(key=lambda i: (_s(i.category), _s(i.pref_label)))
         return inds
 
     @cached_property
     def categories(self) -> list[str]:
-        cats = {_s(getattr(i, "category", None)) for i in self.indicators}
-        cats |= {_s(getattr(t, "category", None)) for t in self.targets}
+        cats = {_s(i.category) for i in self.indicators}
+        cats |= {_s(t.category) for t in self.targets}
         return sorted(c for c in cats if c)
 
     @cached_property
     def bindingness_values(self) -> list[str]:
-        vals = sorted({_s(getattr(t, "bindingness", None)) for t in self.targets} - {""})
+        vals = sorted({_s(t.bindingness) for t in self.targets} - {""})
         return vals + [UNMARKED]
 
     def indicator_choices(self, category: str = ALL) -> list[tuple[str, str]]:
         """(label, iri) pairs for a dropdown, optionally limited to one category."""
         out = []
         for i in self.indicators:
-            if category and category != ALL and _s(getattr(i, "category", None)) != category:
+            if category and category != ALL and _s(i.category) != category:
                 continue
-            cat = _s(getattr(i, "category", None))
+            cat = _s(i.category)
             out.append((f"{i.pref_label}({cat})" if cat else i.pref_label, i.iri))
         return out
 
@@ -172,39 +173,38 @@ class UIData:
         for t in self.targets:
             if doc_id and doc_id != ALL and t.doc_id != doc_id:
                 continue
-            cat = _s(getattr(t, "category", None))
+            cat = _s(t.category)
             if category and category != ALL and cat != category:
                 continue
-            b = _s(getattr(t, "bindingness", None)) or UNMARKED
+            b = _s(t.bindingness) or UNMARKED
             if bindingness and bindingness != ALL and b != bindingness:
                 continue
             parts = target_parts(t)
             vkind = KIND_ACHIEVED if parts.achieved else KIND_TARGET
             if kind and kind != ALL and vkind != kind:
                 continue
-            label, written = label_of(t), _s(getattr(t, "name_as_written", None))
+            label, written = label_of(t), _s(t.name_as_written)
             if text and text not in label and text not in written and text not in cat:
                 continue
             plan = self.plan(t.doc_id)
             cite = citation_of(self.corpus, t)
             row = [plan.column if plan else t.doc_id, cat, label, written, vkind,
-                   _s(getattr(t, "baseline", None)), "" if parts.achieved else parts.value,
-                   _s(getattr(t, "unit", None)), parts.when, parts.bindingness,
+                   _s(t.baseline), "" if parts.achieved else parts.value,
+                   _s(t.unit), parts.when, parts.bindingness,
                    cite.section if cite else ""]
             shown.append(row)
-            full.append(row + [t.doc_id, _s(getattr(t, "indicator_iri", None)),
-                               _s(getattr(t, "comparator", None)),
-                               _s(getattr(t, "value_kind", None)), _s(getattr(t, "passage_id", None)),
+            full.append(row + [t.doc_id, _s(t.indicator_iri),
+                               _s(t.comparator),
+                               _s(t.value_kind), _s(t.passage_id),
                                cite.start if cite else "", cite.end if cite else "",
                                cite.quote if cite else ""])
         return shown, full
 
     # ---- 对比 tab -------------------------------------------------------------------
     @cached_property
-    def topics(self) -> list:
+    def topics(self) -> list[Topic]:
         """Concepts of the graph's topic scheme (empty for a graph without one)."""
-        fn = getattr(self.ws.graph, "topics", None)
-        return list(fn()) if callable(fn) else []
+        return list(self.ws.graph.topics())
 
     def topic_choices(self) -> list[tuple[str, str]]:
         """(label, iri) of the topics some selected plan has a target or measure of."""
@@ -223,16 +223,16 @@ class UIData:
 
     def topic_indicators(self, topic_iri: str) -> list:
         """Indicators tagged with the topic, through their own tags or their targets'."""
-        iris = {_s(t.indicator_iri) for t in self.targets if topic_iri in (getattr(t, "topics", None) or [])}
+        iris = {_s(t.indicator_iri) for t in self.targets if topic_iri in t.topics}
         return [i for i in self.indicators
-                if i.iri in iris or topic_iri in (getattr(i, "topics", None) or [])]
+                if i.iri in iris or topic_iri in i.topics]
 
     def topic_measures(self, result: Comparison, topic_iri: str, k: int = 3) -> None:
         """Add, per plan, the first k passages of the plan's own sections tagged with the
         topic (measures, 举措), so plans sharing no indicator still meet on the topic."""
-        fn = getattr(self.ws.graph, "passage_topics", None)
-        if not callable(fn) or not topic_iri:
+        if not topic_iri:
             return
+        fn = self.ws.graph.passage_topics
         for p in result.plans:
             found = 0
             for passage in self.corpus.passages:
@@ -276,7 +276,7 @@ class UIData:
             by_iri = {i.iri: i for i in self.indicators}
             chosen = [by_iri[k] for k in reading.indicator_keys if k in by_iri]
         elif category and category != ALL:
-            chosen = [i for i in self.indicators if _s(getattr(i, "category", None)) == category]
+            chosen = [i for i in self.indicators if _s(i.category) == category]
         else:
             chosen = [i for i in self.indicators if by_ind.get(i.iri)]
         if shared_only and len(plans) > 1 and not indicator_iri and reading is None and not topic_iri:
@@ -286,7 +286,7 @@ class UIData:
             elif chosen:
                 result.note = "所选范围内没有两份以上规划共有的指标,下面列出全部指标。"
         if reading is None:         # a reading keeps the decision model's order (best first)
-            chosen.sort(key=lambda i: (_s(getattr(i, "category", None)) or "~",
+            chosen.sort(key=lambda i: (_s(i.category) or "~",
                                        -len(by_ind.get(i.iri, {})), _s(i.pref_label)))
         for ind in chosen:
             self._add_row(result, ind, by_ind)
@@ -311,7 +311,7 @@ class UIData:
         for cs in cells.values():
             cs.sort(key=lambda c: c["achieved"])      # stated targets before current values
         result.rows.append({"indicator": _s(ind.pref_label),
-                            "category": _s(getattr(ind, "category", None)), "cells": cells})
+                            "category": _s(ind.category), "cells": cells})
 
     def _add_reading(self, result: Comparison, reading: qa.TopicReading, text: str) -> None:
         """Each plan's accepted sentences / table cells as its 相关原文, and the note."""

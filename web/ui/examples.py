@@ -27,8 +27,8 @@ def _score(t: Any, horizon: str, period: str) -> tuple:
     table or with bindingness, a short name; ties broken by position in the plan."""
     label = label_of(t)
     return (year_of(t, period) != horizon,
-            not (getattr(t, "bindingness", None) or getattr(t, "source", "") == "table"),
-            len(label) > 12, getattr(t, "evidence_start", 0) or 0)
+            not (t.bindingness or t.source == "table"),
+            len(label) > 12, t.evidence_start)
 
 
 def indicator_questions(data: UIData, per_plan: int = 2) -> list[str]:
@@ -71,7 +71,7 @@ def comparison_question(data: UIData) -> str:
             return f"{a}和{b}的{ind.pref_label}目标分别是多少?"
     cats: dict[str, set[str]] = {}
     for t in data.targets:
-        if getattr(t, "category", ""):
+        if t.category:
             cats.setdefault(t.category, set()).add(t.doc_id)
     for cat, docs in sorted(cats.items(), key=lambda kv: -len(kv[1])):
         ds = [d for d in order if d in docs]
@@ -84,7 +84,7 @@ def comparison_question(data: UIData) -> str:
 def list_question(data: UIData) -> str:
     counts: Counter[tuple[str, str]] = Counter()
     for t in data.targets:
-        cat = getattr(t, "category", "") or ""
+        cat = t.category or ""
         if cat:
             counts[(t.doc_id, cat)] += 1
     if not counts:
