@@ -31,12 +31,13 @@ from core.config import ROOT, Config
 from core.errors import ConfigError, QueryError
 from core.protocols import Workspace
 from evaluation import read_questions
-from evaluation.load import run_attack, run_load
+from evaluation.load import run_attack, run_load, wait_healthy
 from index.milvus import is_lite, store_kind
 from kg import sparql
 
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
 FALLBACK_QUESTION = "规划的主要目标是什么?"
+SERVE_READY_LIMIT_S = 300.0        # a server not answering /healthz by then is reported as an error
 
 
 def _nothing(ws: Workspace) -> None:
@@ -162,16 +163,10 @@ def measure_serve(cfg: Config, load: bool, progress, attack: bool = False) -> di
     out: dict[str, Any] = {}
     try:
         base = f"http://127.0.0.1:{port}"
-        while time.perf_counter() - t0 < 300:
-            if proc.poll() is not None:
-                out["serve_error"] = f"server exited with {proc.returncode}"
-                return out
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        error = wait_healthy(base, proc, SERVE_READY_LIMIT_S)
+        if error:
+            out["serve_error"] = error
+            return out
         out["serve_ready_s"] = round(time.perf_counter() - t0, 2)
         out["serve_idle_rss_mb"] = round(_rss_mb(proc.pid), 1)
         # the model loads on the first question: time it, and read the memory of a server

@@ -6,8 +6,10 @@ latency p50/p95 and throughput. Traffic goes only to the given loopback base URL
 from __future__ import annotations
 
 import statistics
+import subprocess
 import threading
 import time
+from typing import Optional
 from urllib.parse import urlparse
 
 import httpx
@@ -137,3 +139,20 @@ def run_attack(base: str, honest: int = 10, attackers: int = 10, requests_per_cl
             "p95_ms": round(s[int(0.95 * (len(s) - 1))], 1) if s else None,
             "throughput_rps": round(len(lat) / wall, 1) if wall else None,
             "attack_answers": attack_status}
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, limit_s: float,
+                 poll_s: float = 0.1) -> Optional[str]:
+    """Poll base/healthz until it answers 200 while `proc` runs: None once it does, else why
+    not (the process exited, or the time limit passed)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit_s:
+        if proc.poll() is not None:
+            return f"{base}: the server exited with {proc.returncode}"
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return None
+        except httpx.HTTPError:
+            pass
+        time.sleep(poll_s)
+    return f"{base}: not ready after {limit_s:g} s"

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from evaluation.load import wait_healthy
 from tests.conftest import QA_DEV, ROOT, SHARED, _clean_env
 from tests.web.sparql_fixtures import free_port
 
@@ -47,18 +48,9 @@ def _key(d: dict) -> tuple:
 
 
 def _wait_ready(url: str, proc: subprocess.Popen, log: Path, limit: float = 240.0) -> None:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url} exited with {proc.returncode}:\n"
-                                 + log.read_text(errors="replace")[-2000:])
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} not ready after {limit}s")
+    error = wait_healthy(url, proc, limit, poll_s=0.2)
+    if error:
+        raise AssertionError(error + ":\n" + log.read_text(errors="replace")[-2000:])
 
 
 def _start(cmd: list[str], log: Path, env: dict) -> subprocess.Popen:

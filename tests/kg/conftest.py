@@ -12,6 +12,7 @@ import pytest
 from core.types import Corpus, Document, Passage, stable_id
 from ingest.tables import find_tables
 from ingest.text import split_lines
+from tests.web.sparql_fixtures import Listener
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kg"
 
@@ -80,3 +81,12 @@ def inv_graph():
                    meta={"period": "2021-2025", "issuer": ""})
     corpus = ingest.ingest_corpus([doc], load_config({}, env={}), progress=lambda m: None)
     return kg.build_graph(corpus)
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A loopback listener nothing may connect to (a query that reaches it got out)."""
+    lst = Listener()
+    yield lst
+    lst.close()
+    assert lst.received == [], lst.received

@@ -21,7 +21,7 @@ from kg.remote import MARKER, RemoteGraph, store_build
 from kg.sparql.remote import RemoteEngine
 from kg.store import KnowledgeGraph
 from tests.kg.test_sparql_barrier import ATTACK, hidden_service
-from tests.web.sparql_fixtures import GRAPH, ID, Listener, free_port, plan_quads
+from tests.web.sparql_fixtures import GRAPH, ID, free_port, plan_quads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -154,14 +154,6 @@ def test_graphstore_proxy_enforces_the_time_limit(pushed, cfg):
     assert e.value.status == 503 and "sparql_timeout_s" in str(e.value)
     assert time.monotonic() - t0 < 5            # cut by us, not by the store
     assert eng.run("ASK {}", short).boolean is True   # the engine keeps answering
-
-
-@pytest.fixture(scope="module")
-def listener():
-    lst = Listener()
-    yield lst
-    lst.close()
-    assert lst.received == [], lst.received
 
 
 @pytest.mark.parametrize("query", [

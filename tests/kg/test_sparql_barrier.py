@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from core.errors import QueryError
 from kg import sparql
 from kg.sparql.guard import QueryInfo
-from tests.web.sparql_fixtures import Listener, plan_quads, write_store
+from tests.web.sparql_fixtures import plan_quads, write_store
 
 ATTACK = "SELECT * WHERE {{ FILTER(1<2)SERVICE#>)\n<{url}>{{?x ?y ?z}} }}"
 
@@ -27,14 +27,6 @@ def store_dir(tmp_path_factory):
 def seccomp_only(store_dir):
     with sparql.SparqlEngine("dir", store_dir, barriers=("seccomp",)) as eng:
         yield eng
-
-
-@pytest.fixture(scope="module")
-def listener():
-    lst = Listener()
-    yield lst
-    lst.close()
-    assert lst.received == [], lst.received
 
 
 def _bypass(query: str) -> QueryInfo:
