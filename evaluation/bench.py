@@ -213,7 +213,7 @@ def synth_corpus(src: Config, dest: Path, copies: int) -> Path:
     return dest
 
 
-def run_once(cfg: Config, load: bool, progress, attack: bool = False,
+def run_once(cfg: Config, load: bool, progress, *, attack: bool = False,
              after_load: Callable[[Workspace], None] = _nothing) -> dict[str, Any]:
     rep = pipeline.build(cfg, force=True, progress=lambda m: None)
     res: dict[str, Any] = {"graph_store": cfg.graph_store,
@@ -248,8 +248,8 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bo
         return str(path) if is_lite(cfg.vector_store) else None
     try:
         base = cfg.replace(data_dir=tmp / "data", vector_store=lite(tmp / "vectors.db"))
-        report = {} if scale_only else run_once(base, load or attack, progress, attack,
-                                                after_load)
+        report = {} if scale_only else run_once(base, load or attack, progress, attack=attack,
+                                                after_load=after_load)
         if scale:
             # the synthetic corpus and its build live beside the data folder and are kept, so
             # that the embedding cache (keyed by model and passage text) makes the next run's
@@ -260,7 +260,7 @@ def run(cfg: Config, scale: Optional[int] = None, load: bool = False, attack: bo
                                  vector_store=lite(keep / f"vectors-x{scale}.db"))
             cache = "warm" if scaled.cache_dir.is_dir() else "cold"
             report["scale"] = {"n": scale, "cache": cache,
-                               **run_once(scaled, False, progress, after_load)}
+                               **run_once(scaled, False, progress, after_load=after_load)}
         return report
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

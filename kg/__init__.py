@@ -114,4 +114,5 @@ def build_graph(corpus: Corpus, cfg=None, embedder=None,
 
 
 def triple_count(graph: KnowledgeGraph) -> int:
-    return len(graph.store)
+    """Quads of the graph: its in-memory store, or the store by URL (RemoteGraph)."""
+    return len(graph)

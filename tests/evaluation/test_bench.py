@@ -37,3 +37,20 @@ def test_bench_percentile_picks_nearest_rank():
     assert _pct(xs, 50) in (50.0, 51.0)
     assert _pct(xs, 95) in (95.0, 96.0)
     assert _pct([7.0], 95) == 7.0
+
+
+def test_bench_applies_the_runtime_policy_to_every_run_it_measures(cfg, tmp_path, monkeypatch):
+    """`after_load` (serve's runtime policy) reaches the shipped-plans run and the --scale run
+    alike. FAKE run_once and synthetic corpus isolate the wiring from building."""
+    from evaluation import bench
+    seen = []
+
+    def run_once_fake(c, load, progress, *, attack=False, after_load=bench._nothing):
+        seen.append(after_load)
+        return {}
+    monkeypatch.setattr(bench, "run_once", run_once_fake)
+    monkeypatch.setattr(bench, "synth_corpus", lambda c, out, n: tmp_path / "corpora")
+    policy = lambda ws: None   # noqa: E731
+    bench.run(cfg.replace(data_dir=tmp_path / "data"), scale=1, after_load=policy,
+              progress=lambda m: None)
+    assert seen == [policy, policy]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from typing import Iterator, Optional
 
 import httpx
 import pytest
+
+from tests.web.sparql_fixtures import free_port
 
 
 @dataclass
@@ -61,12 +62,6 @@ class Server:
                        headers={"Accept": "application/sparql-results+json"}, timeout=30)
         r.raise_for_status()
         return int(r.json()["results"]["bindings"][0]["n"]["value"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_ready(server: Server, deadline_s: float) -> None:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kg
 from core.errors import GraphStoreError, QueryError
 from kg import sparql
 from kg.graphstore import StoreClient
@@ -111,6 +112,7 @@ def test_graphstore_remote_graph_reads_what_the_embedded_graph_reads(pushed):
     server, client, local = pushed
     remote, embedded = RemoteGraph(client, _graphs(local)), KnowledgeGraph(local)
     assert len(remote) == len(embedded) == len(plan_quads())
+    assert kg.triple_count(remote) == kg.triple_count(embedded)     # the UI header's count
     iri = ID + "plan-a/target/1"
     assert sorted(remote.neighbourhood(iri)) == sorted(embedded.neighbourhood(iri))
     assert remote.labels() == embedded.labels()

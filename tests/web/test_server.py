@@ -61,6 +61,7 @@ def test_server_healthz(server):
     r = httpx.get(server + "/healthz")
     assert r.status_code == 200 and r.json()["status"] == "ok"
     assert r.json()["sparql"]["loaded"] is True      # warmed at start-up
+    assert r.json()["qa"] == {"loaded": False}       # the FAKE answer function loads no QA state
 
 
 def test_server_api_ask_get_and_post(server):

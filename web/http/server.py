@@ -99,7 +99,7 @@ def create_app(ws: Workspace, cfg: Config, blocks: Optional[gr.Blocks] = None,
         eng = sparql.running_engine(ws.loaded("graph"))
         state = eng.status() if eng is not None else {"network_isolated": None}
         return JSONResponse({"status": "ok", "documents": len(ws.corpus.documents),
-                             "qa": True,
+                             "qa": {"loaded": "qa" in ws.derived},
                              "sparql": {"loaded": eng is not None, **state}})
 
     def _answer(question: Any, qid: Any) -> JSONResponse:
