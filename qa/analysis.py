@@ -7,12 +7,12 @@ indicator labels); nothing names a particular city.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from core.periods import PERIOD_RE, plan_span
 from core.question import five_year, years
-from core.zh import norm
+from core.zh import aliases_of, norm
 from qa.context import QAContext
 from qa.lexicon import Lexicon, load_lexicon
 from qa.text import has_cjk, unique
@@ -71,6 +71,10 @@ class Analysis:
     @property
     def empty_topic(self) -> bool:
         return not self.terms
+
+    def district_names(self, doc_id: str) -> list[str]:
+        """Every way of writing the asked districts of one plan (越城区, 越城)."""
+        return [al for name, d in self.districts if d == doc_id for al in aliases_of(name)]
 
 
 def _foreign_places(ctx: QAContext, text: str, known: set[str]) -> list[str]:
@@ -150,11 +154,11 @@ def analyze(ctx: QAContext, question: str, lex: Optional[Lexicon] = None) -> Ana
     if not has_cjk(text):
         return a
     # places: catalog cities, then districts of the plans (core.question, as retrieval reads them)
-    cities = ctx.city_names()
     found = ctx.place_index.find(text)
-    a.cities, a.districts = found.cities, found.districts
+    cities = ctx.city_names()
+    a.cities, a.districts = found.cities, list(found.districts)
     removed, masked = list(found.removed), found.masked
-    known = set(cities) | {p.name for p in ctx.places} | {x for x, _ in ctx.place_names()}
+    known = ctx.known_places()
     for w in _foreign_places(ctx, masked, known):
         # a place a plan writes as an administrative unit (诸暨市, 上虞区) belongs to that plan
         base = re.sub(r"(市|省|县|区)$", "", w)
@@ -167,7 +171,8 @@ def analyze(ctx: QAContext, question: str, lex: Optional[Lexicon] = None) -> Ana
         else:
             a.foreign.append(w)
     a.all_plans = bool(found.every)
-    a.doc_ids = found.plans(list(ctx.docs))
+    # the plans of the named districts, those the foreign-place check added included
+    a.doc_ids = replace(found, districts=a.districts).plans(list(ctx.docs))
     # years and period
     a.years = years(text)
     a.explicit_years = list(a.years)

@@ -18,7 +18,7 @@ import numpy as np
 
 from core.protocols import Workspace
 from core.types import Citation
-from core.zh import aliases_of, nfkc, norm
+from core.zh import nfkc, norm
 from ingest.sentences import sentence_spans
 from kg.model import FORWARD_KINDS
 from qa import evidence, extractive, indicator_lists, lists, tables
@@ -277,7 +277,7 @@ def featurize(env: Env, q: Query, doc_id: str, cands: list[Candidate]) -> None:
     numeric = (Intent.VALUE, Intent.BASELINE)
     value_like = q.intent in numeric or q.sub_intent in numeric \
         or bool(q.slots.quantity.family)
-    places = [al for name, d in a.districts if d == doc_id for al in _aliases(name)]
+    places = a.district_names(doc_id)
     anchor = max((t for t in a.terms if len(t) >= 3 and t not in a.light_terms), key=len, default="")
     per = env.ctx.docs[doc_id].period
     strong = evidence.strong_indicator(env.ctx, a)
@@ -351,10 +351,6 @@ def _family_in(lex: Lexicon, fam: str, text: str) -> bool:
 def _start(env: Env, doc_id: str) -> int:
     per = env.ctx.docs[doc_id].period
     return per[0] if per else 0
-
-
-def _aliases(name: str) -> tuple[str, ...]:
-    return aliases_of(name)
 
 
 def _semantic(env: Env, q: Query, subject: str, cands: list[Candidate]) -> tuple[list[float], list[float]]:

@@ -18,7 +18,7 @@ import numpy as np
 from core.periods import period_of as plan_period
 from core.protocols import Workspace
 from core.question import PlaceNames
-from core.zh import aliases_of, city_names, norm
+from core.zh import aliases_of, norm
 from core.zh_dict import pos_tokenizer, private_tokenizer
 from kg.vocabulary import IndicatorRef, Place, place_aliases, strip_names, strip_places
 
@@ -79,7 +79,8 @@ class QAContext:
         self._stripped: dict[str, str] = {}
         self._strip_names: Optional[list[str]] = None
         # computed on first use (each once per context)
-        self._city_names: Optional[dict[str, list[str]]] = None
+        self._place_names: Optional[list[tuple[str, Place]]] = None
+        self._known: Optional[frozenset[str]] = None
         self._place_index: Optional[PlaceNames] = None
         self._plan_norm: Optional[str] = None
         self._postok = None
@@ -91,15 +92,21 @@ class QAContext:
 
     # ---- places -------------------------------------------------------------------------
     def city_names(self) -> dict[str, list[str]]:
-        """Every way of writing each catalog city (绍兴, 绍兴市) -> its document ids (computed
-        once: pairs of cities make it grow as cities², 40 ms a question at 100 plans)."""
-        if self._city_names is None:
-            self._city_names = city_names((d.id, d.city) for d in self.docs.values())
-        return self._city_names
+        """Every way of writing each catalog city (绍兴, 绍兴市) -> its document ids."""
+        return self.place_index.cities
 
     def place_names(self) -> list[tuple[str, Place]]:
-        """(alias, place) pairs for districts, longest alias first."""
-        return place_aliases(self.places)
+        """(alias, place) pairs for districts, longest alias first (once per context)."""
+        if self._place_names is None:
+            self._place_names = place_aliases(self.places)
+        return self._place_names
+
+    def known_places(self) -> frozenset[str]:
+        """Every name of a catalog city or a plan's place (no foreign place), once per context."""
+        if self._known is None:
+            self._known = frozenset(self.city_names()) | {p.name for p in self.places} \
+                | {x for x, _ in self.place_names()}
+        return self._known
 
     @property
     def place_index(self) -> PlaceNames:

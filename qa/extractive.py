@@ -12,7 +12,7 @@ from typing import Optional
 from core.periods import five_year_span, period_names_in
 from core.protocols import Workspace
 from core.types import Passage
-from core.zh import aliases_of, norm
+from core.zh import norm
 from ingest.sentences import clause_spans, sentence_spans
 from qa.analysis import Analysis
 from qa.context import QAContext
@@ -183,10 +183,6 @@ def retrieve(ws: Workspace, a: Analysis, doc_id: str, k: int = 10) -> list[Passa
     return out
 
 
-def _district_terms(a: Analysis, doc_id: str) -> list[str]:
-    return [al for name, d in a.districts if d == doc_id for al in aliases_of(name)]
-
-
 def _dense(ctx: QAContext, a: Analysis, items: list[tuple[Passage, int, int]]) -> list[float]:
     """Cosine of the question with each sentence, scaled to [0, 1] (0 without a model)."""
     keys = [(p.doc_id, s, e) for p, s, e in items]
@@ -210,7 +206,7 @@ def _names_current_period(ctx: QAContext, text: str) -> bool:
 def score_sentences(ctx: QAContext, a: Analysis, passages: list[Passage],
                     doc_id: Optional[str] = None) -> list[Scored]:
     weighted = _weighted_terms(ctx, a.terms, tuple(a.soft_terms), frozenset(a.light_terms))
-    places = _district_terms(a, doc_id) if doc_id else []
+    places = a.district_names(doc_id) if doc_id else []
     explicit_now = _names_current_period(ctx, a.text) or bool(a.explicit_years)
     years = [str(y) for y in a.years]
     items: list[tuple[Passage, _PassageTable, _Sentence, int]] = []
@@ -271,7 +267,7 @@ def trim(ctx: QAContext, a: Analysis, sc: Scored, doc_id: Optional[str] = None) 
     cl = clause_spans(raw_p, sc.start - base, sc.end - base)
     if len(cl) <= 1:
         return sc.start, sc.end
-    places = _district_terms(a, doc_id) if doc_id else []
+    places = a.district_names(doc_id) if doc_id else []
     texts = [raw_p[s:e] for s, e in cl]
     best, best_span = -1.0, (sc.start, sc.end)
     full = len(norm(raw_p[sc.start - base:sc.end - base])) or 1

@@ -9,7 +9,7 @@ import re
 from typing import Any, Optional
 
 from core.protocols import Workspace
-from core.zh import aliases_of, norm
+from core.zh import norm
 from ingest.sentences import sentence_spans
 from qa.analysis import Analysis
 from qa.context import QAContext
@@ -111,7 +111,7 @@ def projects(ws: Workspace, ctx: QAContext, gv: GraphView, a: Analysis,
              doc_id: str) -> Optional[Position]:
     if not a.asks_project or not (a.wants_list or "叫什么" in a.text or "名称" in a.text):
         return None
-    names = [al for n, d in a.districts if d == doc_id for al in aliases_of(n)]
+    names = a.district_names(doc_id)
     items = gv.projects(doc_id)
     if names:
         items = [p for p in items if any(n in (p.district or "") or

@@ -81,7 +81,7 @@ class Reader:
             return self._compose(q, sides, qid, trace)
         if len(sides) > 1:      # no plan named: answer from the plans that say
             thr = self.scorer.params.side_threshold
-            saying = [s for s in sides if s.best is not None and s.confidence >= thr]
+            saying = [s for s in sides if self.accepts(s, thr)]
             if len(saying) == 1:
                 return self._single(q, saying[0], qid, trace, prefix=f"{saying[0].label}:")
             return self._compose(q, saying or sides, qid, trace)
@@ -135,9 +135,17 @@ class Reader:
                       confidence=s.confidence, citations=cites, id=qid,
                       details={"trace": trace})
 
+    def side_threshold(self, q: Query) -> float:
+        """The fitted threshold a plan's side of a comparison must clear (per asked intent)."""
+        return self.scorer.side_threshold_for((q.sub_intent or q.intent).value)
+
+    @staticmethod
+    def accepts(side: Side, threshold: float) -> bool:
+        return side.best is not None and side.confidence >= threshold
+
     def _compose(self, q: Query, sides: list[Side], qid, trace: dict) -> Answer:
-        thr = self.scorer.side_threshold_for((q.sub_intent or q.intent).value)
-        found = [s for s in sides if s.best is not None and s.confidence >= thr]
+        thr = self.side_threshold(q)
+        found = [s for s in sides if self.accepts(s, thr)]
         trace["sides"] = [{"doc": s.doc_id, "label": s.label, "p": round(s.confidence, 3),
                            "shown": s in found, **self._trace_side(s)} for s in sides]
         if not found:

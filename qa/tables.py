@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from core.protocols import Workspace
 from core.types import Passage
-from core.zh import aliases_of, norm
+from core.zh import norm
 from ingest.tables import header_name_unit
 from qa.analysis import Analysis
 from qa.context import QAContext
@@ -107,7 +107,7 @@ def year_cell(ws: Workspace, ctx: QAContext, a: Analysis, doc_id: str,
 
 def district_rows(ws: Workspace, ctx: QAContext, a: Analysis, doc_id: str) -> Optional[Position]:
     """Every row of the most relevant table whose cells (or filled cells) name the district."""
-    names = [al for n, d in a.districts if d == doc_id for al in aliases_of(n)]
+    names = a.district_names(doc_id)
     if not names:
         return None
     city = ctx.docs[doc_id].city

@@ -38,8 +38,6 @@ class TopicSide:
 @dataclass
 class TopicReading:
     text: str
-    intent: str
-    threshold: float
     sides: list[TopicSide] = field(default_factory=list)
 
     @property
@@ -63,12 +61,11 @@ def read_topic(ws: Workspace, text: str, doc_ids: Sequence[str],
     decides it; raises QuestionError for an empty or over-long text."""
     st = state_for(ws)
     q = parse(st.ctx, st.env.lex, validate(text, ws.cfg.max_question_chars))
-    intent = q.sub_intent or q.intent          # as the comparison answer's sides are judged
-    thr = st.reader.scorer.side_threshold_for(intent.value)
-    reading = TopicReading(text=q.text, intent=intent.value, threshold=thr)
+    thr = st.reader.side_threshold(q)           # as the comparison answer's sides are judged
+    reading = TopicReading(text=q.text)
     for d in doc_ids:
         side = st.reader.side(q, d)
-        accepted = side.best is not None and side.confidence >= thr
+        accepted = st.reader.accepts(side, thr)
         ts = TopicSide(d, side.confidence, side.best, accepted)
         for c in side.candidates:
             chosen = accepted and c is side.best

@@ -1,8 +1,11 @@
 """Question analysis on a small invented catalog (温州, 湖州 and their districts)."""
 from __future__ import annotations
 
+import dataclasses
+
 from index.query import QueryAnalyzer
 from qa.analysis import analyze
+from tests.qa.conftest import make_ctx
 
 
 def test_analysis_city_named_selects_its_plan(small_ctx):
@@ -98,3 +101,11 @@ def test_analysis_names_the_plans_retrieval_names(small_ctx):
     for q in ("温州和湖州的绿地率", "三市的公厕目标", "瑞安的智慧城管中心", "湖州市的绿地率目标"):
         assert ret.analyze(q).doc_ids == analyze(small_ctx, q).doc_ids, q
 
+
+
+def test_a_unit_a_plan_writes_but_its_places_lack_belongs_to_that_plan():
+    """平阳县 is no district of the context's places, but one plan writes it: the question is
+    about that plan (not foreign, not every plan)."""
+    ctx = dataclasses.replace(make_ctx(), texts={"wz": "推进平阳县污水处理厂建设。", "hz": "推进吴兴区建设。"})
+    a = analyze(ctx, "平阳县污水处理厂规模是多少?")
+    assert ("平阳县", "wz") in a.districts and a.doc_ids == ["wz"] and not a.foreign

@@ -4,6 +4,7 @@ citation a comparison answer gives for a plan are among what the tab shows for t
 text no plan answers is marked as not mentioned. Real build, real model."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -65,19 +66,25 @@ def test_a_text_no_plan_answers_is_marked_not_mentioned(data):
     assert not table.rows and not table.passages and "未提及" in table.note
 
 
-def test_cells_show_targets_as_answers_write_them(data, built):
-    from qa.values import format_target, target_parts
-    table = data.compare([], shared_only=True)
-    assert table.rows
-    for t in data.targets[:50]:
-        parts = target_parts(t)
-        assert parts.value in format_target(t)
+def test_cells_write_a_target_as_the_answer_does(data):
+    """A value the plan writes with its comparator word keeps it as written (no extra ≥), a
+    bare table number gets its column's unit, and a current value is marked: in the 对比 cell
+    exactly as in the answer text."""
+    from qa.values import format_target
+    from web.ui.data import value_text
+    t = next(t for t in data.targets if t.value_kind == "target")
+    written = dataclasses.replace(t, target="达100%", comparator="≥", unit="%")
+    bare = dataclasses.replace(t, target="65", comparator="", unit="%")
+    status = dataclasses.replace(t, target=None, baseline="39.3", unit="%", value_kind="status")
+    assert value_text(written) == "达100%" and "目标达100%" in format_target(written)
+    assert value_text(bare) == "65%" and "目标65%" in format_target(bare)
+    assert value_text(status) == "现状 39.3%" and "39.3%" in format_target(status)
 
 
 def test_a_text_nothing_accepts_falls_back_to_the_scheme_topic_it_names(data, monkeypatch):
     """FAKE reading (nothing accepted in any plan) isolates the fallback rule."""
     def read_nothing(ws, text, doc_ids, passages_per_plan=2):
-        return qa.TopicReading(text=text, intent="fact", threshold=1.0,
+        return qa.TopicReading(text=text,
                                sides=[qa.topic.TopicSide(d, 0.0, None, False) for d in doc_ids])
     monkeypatch.setattr(qa, "read_topic", read_nothing)
     topic, cue = next((t, c) for t in data.topics for c in t.cues

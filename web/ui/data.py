@@ -263,8 +263,9 @@ class UIData:
         text, reading = _s(topic), None
         if not indicator_iri and not topic_iri and text and plans:
             reading = qa.read_topic(self.ws, text, [p.doc_id for p in plans])
-            if not reading.accepted_any and self.topic_of_text(text):
-                topic_iri, reading = self.topic_of_text(text), None
+            named = "" if reading.accepted_any else self.topic_of_text(text)
+            if named:
+                topic_iri, reading = named, None
         result.topic_iri = topic_iri if not indicator_iri else ""
         if indicator_iri:
             chosen = [i for i in self.indicators if i.iri == indicator_iri]

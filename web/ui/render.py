@@ -195,10 +195,3 @@ def table_html(headers: Sequence[str], rows: Iterable[Sequence[str]],
         body.append(f"<tr>{tds}</tr>")
     return (f'<div class="pg-table-wrap"><table class="{esc(classes)}"><thead><tr>{th}</tr>'
             f'</thead><tbody>{"".join(body)}</tbody></table></div>')
-
-
-def passage_block(corpus: Corpus, passage: Passage, title: str = "") -> str:
-    """A passage with its plan and section path (used for provenance and topic matches)."""
-    return (f'<div class="pg-cite"><div class="pg-cite-head"><b>{esc(title or doc_label(corpus, passage.doc_id))}</b>'
-            f'<span class="pg-path">{esc(passage.section_path) or "(无章节)"}</span></div>'
-            f'{_table_header(passage)}<div class="pg-text">{esc(passage.text)}</div></div>')

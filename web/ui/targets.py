@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from web.ui.common import safely
 from web.ui.data import (
     ALL,
     KIND_ACHIEVED,
@@ -39,10 +40,10 @@ def targets_tab(data: UIData, files: Any) -> None:
     with gr.Row(equal_height=True):
         plan = gr.Dropdown(choices=[(ALL, ALL)] + [(p.column, p.doc_id) for p in data.plans],
                            value=ALL, label="规划")
-        category = gr.Dropdown(choices=[ALL] + _safe(lambda: data.categories, []), value=ALL,
-                               label="类别")
-        binding = gr.Dropdown(choices=[ALL] + _safe(lambda: data.bindingness_values, []),
-                              value=ALL, label="属性(约束性/预期性)")
+        categories = safely("categories", [])(lambda: data.categories)()
+        bindings = safely("bindingness values", [])(lambda: data.bindingness_values)()
+        category = gr.Dropdown(choices=[ALL] + categories, value=ALL, label="类别")
+        binding = gr.Dropdown(choices=[ALL] + bindings, value=ALL, label="属性(约束性/预期性)")
         kind = gr.Dropdown(choices=[ALL, KIND_TARGET, KIND_ACHIEVED], value=ALL, label="值类型")
         text = gr.Textbox(label="名称包含", placeholder="如:垃圾、燃气")
     with gr.Row(equal_height=True):
@@ -68,10 +69,3 @@ def targets_tab(data: UIData, files: Any) -> None:
 
 def _count(n: int, total: int) -> str:
     return f'<div class="pg-note">显示 {n} / {total} 条指标值(目标值与现状值)</div>'
-
-
-def _safe(fn: Any, default: Any) -> Any:
-    try:
-        return fn()
-    except Exception:   # noqa: BLE001
-        return default
