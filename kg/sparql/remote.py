@@ -2,7 +2,7 @@
 the UI and `app.py sparql` proxy to the store, with the same guard, lanes, limits and results
 as the worker pool (kg.sparql.engine) in front. The store's own endpoint stays on loopback.
 
-    engine = RemoteEngine(client, graphs, cfg)   # made by RemoteGraph.sparql_engine
+    engine = RemoteEngine(client, graphs, cfg)   # kg.sparql.engine_for(graph) makes one per graph
     res = engine.run(query, cfg, info)           # SparqlResult (TSV / N-Triples / boolean)
 
 - Guard: kg.sparql.guard as always, and, since the store runs outside our sandbox (no seccomp
