@@ -52,8 +52,8 @@ def engine_for(graph: Any, cfg: Any = None) -> Engine:
     with _LOCK:
         eng = _ENGINES.get(graph)
         if eng is None:
-            eng = RemoteEngine(graph.client, graph.graphs, cfg if cfg is not None else Config(),
-                               graph.union) if isinstance(graph, RemoteGraph) \
+            eng = RemoteEngine(graph.client, graph.dataset, cfg if cfg is not None else Config()) \
+                if isinstance(graph, RemoteGraph) \
                 else new_engine(graph, cfg)
             _ENGINES[graph] = eng
     return eng

@@ -2,15 +2,15 @@
 the UI and `app.py sparql` proxy to the store, with the same guard, lanes, limits and results
 as the worker pool (kg.sparql.engine) in front. The store's own endpoint stays on loopback.
 
-    engine = RemoteEngine(client, graphs, cfg)   # kg.sparql.engine_for(graph) makes one per graph
+    engine = RemoteEngine(client, dataset, cfg)  # kg.sparql.engine_for(graph) makes one per graph
     res = engine.run(query, cfg, info)           # SparqlResult (TSV / N-Triples / boolean)
 
 - Guard: kg.sparql.guard as always, and, since the store runs outside our sandbox (no seccomp
   filter can stop it calling out), a query in which the word SERVICE appears anywhere (also in
   a string, an IRI or a comment, any case, \\u escapes expanded) is refused (403) and never sent.
-- Dataset: without FROM/FROM NAMED or protocol graphs, the build's graphs are sent as
-  default-graph-uri and named-graph-uri (the default graph is their union, as embedded),
-  unless the store's default graph is that union already (union=True, kg.remote.RemoteGraph).
+- Dataset: without FROM/FROM NAMED or protocol graphs, `dataset` (kg.remote.RemoteGraph.dataset:
+  the build's graphs) is sent as default-graph-uri and named-graph-uri (the default graph is
+  their union, as embedded); None when the store's default graph is that union already.
 - Time: each request runs in a thread; past its lane's time the request is cut (the socket shut
   down: kg.graphstore.Upstream.cancel) or moved to the slow lane, as the worker pool does.
 - Results: asked as SPARQL JSON (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE; Turtle and
@@ -122,9 +122,9 @@ class _Call:
 class RemoteEngine:
     """Lanes and limits in front of the store's query endpoint; thread-safe."""
 
-    def __init__(self, client: StoreClient, graphs: Sequence[str], cfg: Any,
-                 union: bool = False):
-        self.client, self.graphs, self.union = client, list(graphs), union
+    def __init__(self, client: StoreClient, dataset: Optional[Sequence[str]], cfg: Any):
+        self.client = client
+        self.dataset = None if dataset is None else list(dataset)
         self.fast = Lane("fast", FAST_WORKERS, cfg.sparql_queue)
         self.slow = Lane("slow", SLOW_WORKERS, SLOW_QUEUE)
         self.slow_queries = SlowQueries()
@@ -200,8 +200,8 @@ class RemoteEngine:
 
     def _start(self, query: str, info: QueryInfo, cfg: Any, dg: Optional[list[str]],
                ng: Optional[list[str]], limit: float) -> _Call:
-        if dg is None and ng is None and not info.has_dataset and not self.union:
-            dg, ng = self.graphs, self.graphs
+        if dg is None and ng is None and not info.has_dataset and self.dataset is not None:
+            dg, ng = self.dataset, self.dataset
         accept = GRAPH_ACCEPT if info.is_graph else JSON_RESULTS
         up = self.client.open(query, accept, dg or [], ng or [], timeout_s=limit + 1, send=False)
         return _Call(up, self._work(info, cfg))

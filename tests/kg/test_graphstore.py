@@ -264,7 +264,7 @@ def test_graphstore_union_mode_sends_no_dataset_and_hides_the_marker(tmp_path, c
         iri = ID + "plan-a/target/1"
         assert sorted(union.neighbourhood(iri)) == sorted(KnowledgeGraph(local).neighbourhood(iri))
         q = "SELECT ?t ?v WHERE { ?t <https://w3id.org/plangraph/ns#targetValue> ?v }"
-        rows = RemoteEngine(client, _graphs(local), cfg, union=True).run(q, cfg).rows()
+        rows = RemoteEngine(client, union.dataset, cfg).run(q, cfg).rows()
         assert sorted(str(r["v"].value) for r in rows) == ["60", "65"]
 
 
