@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from core.errors import QueryError
 from kg.sparql.guard import QueryInfo, guard, zh
-from kg.sparql.lanes import BusyError, Lane, SlowQueries, fingerprint
+from kg.sparql.lanes import BusyError, Lane, Lanes, SlowQueries, fingerprint
 from kg.sparql.process import BARRIERS, WorkerProcess, _Died, _Late, memory_error, unisolated
 from kg.sparql.result import SparqlResult
 
@@ -52,7 +52,7 @@ def _shutdown(live: set, tmp: Optional[str]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-class SparqlEngine:
+class SparqlEngine(Lanes):
     """A pool of worker processes over one store. `mode` is "dir" (an on-disk store, opened
     read-only) or "dump" (an N-Quads file loaded into memory). `barriers`: the network
     barriers workers set up (tests drop some). Thread-safe."""
@@ -220,13 +220,6 @@ class SparqlEngine:
         finally:
             self.slow.release()
 
-    def admit(self, info: QueryInfo, cfg: Any, default_graphs: Optional[Sequence[str]] = None,
-              named_graphs: Optional[Sequence[str]] = None) -> None:
-        """BusyError at once when run() would be refused at once (a query known to be slow
-        and a full slow lane); callers on an event loop test this before taking a thread."""
-        if fingerprint(info.shape, default_graphs, named_graphs) in self.slow_queries:
-            self.slow.check(cfg.sparql_timeout_s)
-
     def run(self, query: str, cfg: Any, info: Optional[QueryInfo] = None,
             default_graphs: Optional[Sequence[str]] = None,
             named_graphs: Optional[Sequence[str]] = None,
@@ -256,10 +249,7 @@ class SparqlEngine:
             raise QueryError(zh("查询语法错误", "malformed query: " + head["error"])
                              if head["status"] == 400 else
                              zh("查询执行失败", "query failed: " + head["error"]), head["status"])
-        form = {"boolean": "ASK", "solutions": "SELECT"}.get(head["kind"], info.form)
-        return SparqlResult(form, body, head["count"], head["truncated"] or "",
-                            cfg.sparql_max_rows, (time.perf_counter() - t0) * 1000,
-                            cfg.sparql_max_result_bytes)
+        return SparqlResult.from_head(head, body, info, cfg, (time.perf_counter() - t0) * 1000)
 
     def close(self) -> None:
         """Stop every worker. The engine stays usable (workers restart on demand)."""

@@ -16,12 +16,12 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from core.errors import QueryError
-from kg.sparql.guard import zh
+from kg.sparql.guard import QueryInfo, zh
 
-__all__ = ["BusyError", "Lane", "SlowQueries", "fingerprint"]
+__all__ = ["BusyError", "Lane", "SlowQueries", "fingerprint", "Lanes"]
 
 REMEMBER = 1024          # slow queries remembered (least recently seen forgotten first)
 REMEMBER_S = 600.0       # for this long after they were last slow
@@ -120,3 +120,18 @@ class SlowQueries:
                 del self._seen[key]
                 return False
             return True
+
+
+class Lanes:
+    """What the worker pool (kg.sparql.engine) and the proxy (kg.sparql.remote) share in
+    front of their runs: `slow` (a Lane) and `slow_queries` (SlowQueries), set by the engine."""
+
+    slow: Lane
+    slow_queries: SlowQueries
+
+    def admit(self, info: QueryInfo, cfg: Any, default_graphs: Optional[Sequence[str]] = None,
+              named_graphs: Optional[Sequence[str]] = None) -> None:
+        """BusyError at once when run() would be refused at once (a query known to be slow
+        and a full slow lane); callers on an event loop test this before taking a thread."""
+        if fingerprint(info.shape, default_graphs, named_graphs) in self.slow_queries:
+            self.slow.check(cfg.sparql_timeout_s)

@@ -32,7 +32,7 @@ from kg.graphstore import JSON_RESULTS, StoreClient, Upstream, canonical
 from kg.sparql.cap import Cap
 from kg.sparql.engine import FAST_WORKERS, SLOW_QUEUE, SLOW_WORKERS, _iris, _timeout
 from kg.sparql.guard import QueryInfo, _expand, guard, zh
-from kg.sparql.lanes import Lane, SlowQueries, fingerprint
+from kg.sparql.lanes import Lane, Lanes, SlowQueries, fingerprint
 from kg.sparql.result import SparqlResult
 
 __all__ = ["RemoteEngine", "refuse_service_anywhere"]
@@ -119,7 +119,7 @@ class _Call:
         self.up.cancel()
 
 
-class RemoteEngine:
+class RemoteEngine(Lanes):
     """Lanes and limits in front of the store's query endpoint; thread-safe."""
 
     def __init__(self, client: StoreClient, dataset: Optional[Sequence[str]], cfg: Any):
@@ -145,19 +145,14 @@ class RemoteEngine:
     def close(self) -> None:
         """Nothing held between requests."""
 
-    def admit(self, info: QueryInfo, cfg: Any, default_graphs: Optional[Sequence[str]] = None,
-              named_graphs: Optional[Sequence[str]] = None) -> None:
-        if fingerprint(info.shape, default_graphs, named_graphs) in self.slow_queries:
-            self.slow.check(cfg.sparql_timeout_s)
-
     # ---- one request ---------------------------------------------------------------------
     def _work(self, info: QueryInfo, cfg: Any) -> Callable[[Upstream], tuple[dict, bytes]]:
         max_rows, max_bytes = cfg.sparql_max_rows, cfg.sparql_max_result_bytes
 
         def work(up: Upstream) -> tuple[dict, bytes]:
-            if up.status != 200:
-                detail = " ".join(up.read(2000).decode("utf-8", "replace").split())
-                return {"ok": False, "status": up.status, "error": detail}, b""
+            if up.status != 200:                # one line, an HTML error page as text
+                refused = self.client._refused(up.status, up.read(4000), "query")
+                return {"ok": False, "status": up.status, "error": str(refused)}, b""
             body = _Body(up, max_bytes * RAW_FACTOR + (1 << 20))
             try:
                 if info.is_graph:
@@ -266,9 +261,5 @@ class RemoteEngine:
                 raise QueryError(zh("查询语法错误", "malformed query: " + head["error"]), 400)
             if "timed out" in head["error"].lower():        # the store's own limit (Virtuoso)
                 raise _timeout(cfg.sparql_timeout_s)
-            raise QueryError(zh("图存储执行查询失败", f"the graph store {self.client.query_url} "
-                                f"answered {status}: {head['error']}"[:600]), 502)
-        form = {"boolean": "ASK", "solutions": "SELECT"}.get(head["kind"], info.form)
-        return SparqlResult(form, body, head["count"], head["truncated"] or "",
-                            cfg.sparql_max_rows, (time.perf_counter() - t0) * 1000,
-                            cfg.sparql_max_result_bytes)
+            raise QueryError(head["error"][:600], 502)
+        return SparqlResult.from_head(head, body, info, cfg, (time.perf_counter() - t0) * 1000)

@@ -90,6 +90,15 @@ class SparqlResult:
     elapsed_ms: float
     max_bytes: int = 0
 
+    @classmethod
+    def from_head(cls, head: dict, payload: bytes, info: QueryInfo, cfg: Any,
+                  elapsed_ms: float) -> "SparqlResult":
+        """The result of a successful run as an engine reports it: `head` says its kind
+        (boolean / solutions / graph), row count and truncation (kg.sparql.worker's header)."""
+        form = {"boolean": "ASK", "solutions": "SELECT"}.get(head["kind"], info.form)
+        return cls(form, payload, head["count"], head["truncated"] or "", cfg.sparql_max_rows,
+                   elapsed_ms, cfg.sparql_max_result_bytes)
+
     @property
     def is_graph(self) -> bool:
         return self.form in ("CONSTRUCT", "DESCRIBE")
