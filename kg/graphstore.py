@@ -16,7 +16,9 @@ pyoxigraph's result parsers (measured against rdflib's SPARQLStore: see kg/remot
 Queries use the standard library's http.client over a socket of our own, so another thread can
 cut a running request at once (Upstream.cancel shuts the socket down: the time limit is ours).
 Graph Store Protocol writes use httpx, which answers a Basic or a Digest challenge
-(Virtuoso's /sparql-graph-crud-auth asks for Digest) with cfg.graph_store_auth.
+(Virtuoso's /sparql-graph-crud-auth asks for Digest) with cfg.graph_store_auth. One httpx
+client and one auth per StoreClient (close() it, or use it in a `with`): the challenge is
+answered once and reused, so each later PUT sends its body once instead of twice (401, retry).
 Errors are GraphStoreError with one line naming the URL, never the credentials.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ import base64
 import http.client
 import re
 import socket
+import threading
 from typing import Any, Iterator, Optional, Sequence
 from urllib.parse import urlencode, urlsplit
 
@@ -167,6 +170,8 @@ class StoreClient:
                  timeout_s: float = 60.0):
         self.query_url, self.update_url, self.timeout_s = query_url, update_url, timeout_s
         self._auth = auth
+        self._http: Any = None              # the httpx.Client of the writes, made on first use
+        self._http_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, cfg: Any) -> "StoreClient":
@@ -175,6 +180,20 @@ class StoreClient:
 
     def __repr__(self) -> str:
         return f"StoreClient({self.query_url!r}, {self.update_url!r})"
+
+    def close(self) -> None:
+        """Close the connection of the writes (the client stays usable: a later write opens
+        a new one)."""
+        with self._http_lock:
+            http, self._http = self._http, None
+        if http is not None:
+            http.close()
+
+    def __enter__(self) -> "StoreClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # ---- queries ---------------------------------------------------------------------
     def open(self, query: str, accept: str, graphs: Optional[Sequence[str]] = None,
@@ -230,10 +249,13 @@ class StoreClient:
             raise GraphStoreError("没有配置图存储的写入地址。graph_store_update is not set: build "
                                   "needs the URL of the store's Graph Store Protocol endpoint")
         headers = {"Content-Type": "text/turtle; charset=utf-8"} if data is not None else {}
+        with self._http_lock:
+            if self._http is None:
+                self._http = httpx.Client(timeout=self.timeout_s, auth=_challenge_auth(self._auth))
+            http = self._http
         try:
-            with httpx.Client(timeout=self.timeout_s, auth=_challenge_auth(self._auth)) as c:
-                r = c.request(method, self.update_url, params={"graph": iri}, content=data,
-                              headers=headers)
+            r = http.request(method, self.update_url, params={"graph": iri}, content=data,
+                             headers=headers)
         except httpx.HTTPError as e:
             raise unreachable(self.update_url, e.__context__ or e) from None
         if r.status_code >= 300 and not (method == "DELETE" and r.status_code == 404):
@@ -250,7 +272,9 @@ class StoreClient:
 
 
 def _challenge_auth(auth: str) -> Any:
-    """httpx auth answering the server's challenge: Digest or Basic (None without auth)."""
+    """httpx auth answering the server's challenge: Digest or Basic (None without auth). The
+    scheme the first challenge named is kept: later requests carry its Authorization at once
+    (Digest with the challenge it was given; a stale nonce is answered again by httpx)."""
     if not auth:
         return None
     import httpx
@@ -259,12 +283,19 @@ def _challenge_auth(auth: str) -> Any:
     class ChallengeAuth(httpx.Auth):
         requires_request_body = True
 
+        def __init__(self) -> None:
+            self.inner: Optional[httpx.Auth] = None
+
         def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+            if self.inner is not None:
+                yield from self.inner.sync_auth_flow(request)
+                return
             response = yield request
             if response.status_code != 401:
                 return
             scheme = response.headers.get("www-authenticate", "").split(" ", 1)[0].lower()
             inner = (httpx.DigestAuth if scheme == "digest" else httpx.BasicAuth)(user, password)
+            self.inner = inner
             flow = inner.sync_auth_flow(request)
             retry = next(flow)
             if scheme == "digest":
