@@ -66,11 +66,13 @@ def _recover_if_idle(data_dir: Path) -> None:
         pass
 
 
-def _store_reason(cfg: Config, manifest: dict) -> Optional[str]:
-    """Why the graph store (cfg.graph_store a URL) does not hold this build, or None."""
+def _store_reason(cfg: Config, manifest: dict,
+                  marker: Optional[tuple] = None) -> Optional[str]:
+    """Why the graph store (cfg.graph_store a URL) does not hold this build, or None.
+    `marker`: the store's build marker if read already (kg.remote.store_build)."""
     if not cfg.remote_graph:
         return None
-    held, _graphs = store_build(StoreClient.from_config(cfg))
+    held, _graphs = marker if marker is not None else store_build(StoreClient.from_config(cfg))
     if held == manifest.get("build_id"):
         return None
     return (f"the graph store {cfg.graph_store} holds "
@@ -121,12 +123,13 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
         for leftover in artifacts.stale_stagings(cfg.data_dir) + \
                 artifacts.stale_snapshots(cfg.data_dir):
             shutil.rmtree(leftover, ignore_errors=True)
+        marker = None                        # the store's build marker, read once
         if cfg.remote_graph:                 # unreachable: one line now, nothing touched
-            _store_ready(cfg)
+            marker = _store_ready(cfg, force)
         if not force:
             reason, manifest = _check(cfg, store=False)
-            if reason is None and manifest is not None and _store_reason(cfg, manifest):
-                return _push_folder(cfg, manifest, progress)
+            if reason is None and manifest is not None and _store_reason(cfg, manifest, marker):
+                return _push_folder(cfg, manifest, marker[1], progress)
             if reason is None:
                 progress(f"artifacts in {cfg.data_dir} are up to date (use --force to rebuild)")
                 return BuildReport(0.0, skipped=True)
@@ -134,7 +137,7 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
         staging: Optional[Path] = None
         try:
             staging = artifacts.new_staging(cfg.data_dir)
-            return _build_into(cfg, staging, progress)
+            return _build_into(cfg, staging, progress, marker[1] if marker else None, force)
         except OSError as e:
             raise ArtifactError(f"构建失败：{describe_os_error(e)}；原有数据未改动 (build failed: "
                                 f"cannot write; the previous artifacts in {cfg.data_dir} are "
@@ -144,26 +147,29 @@ def build(cfg: Config, force: bool = False, progress: Progress = _stderr,
                 shutil.rmtree(staging, ignore_errors=True)     # gone already after a swap
 
 
-def _store_ready(cfg: Config) -> None:
-    """GraphStoreError unless the store answers and build can write to it."""
+def _store_ready(cfg: Config, force: bool) -> tuple[Optional[str], dict[str, str]]:
+    """The store's build marker; GraphStoreError unless the store answers and build can write
+    to it. With force a marker naming several builds is read too (the build rewrites it)."""
     if not cfg.graph_store_update:
         raise GraphStoreError("没有配置图存储的写入地址。build with graph_store "
                               f"{cfg.graph_store} needs graph_store_update, the URL of the "
                               "store's Graph Store Protocol endpoint (PLANGRAPH_GRAPH_STORE_UPDATE)")
-    store_build(StoreClient.from_config(cfg))
+    return store_build(StoreClient.from_config(cfg), strict=not force)
 
 
-def _push_folder(cfg: Config, manifest: dict, progress: Progress) -> BuildReport:
+def _push_folder(cfg: Config, manifest: dict, held: dict[str, str],
+                 progress: Progress) -> BuildReport:
     """data/ is current but the store holds another build: send data/kg to it."""
     t = time.perf_counter()
     progress(f"artifacts in {cfg.data_dir} are up to date; sending the graph to {cfg.graph_store}")
-    publish_folder(StoreClient.from_config(cfg), cfg.data_dir / "kg", manifest["build_id"],
-                   progress)
+    with StoreClient.from_config(cfg) as client:
+        publish_folder(client, cfg.data_dir / "kg", manifest["build_id"], held, progress)
     return BuildReport(time.perf_counter() - t, {"push_s": time.perf_counter() - t},
                        skipped=True)
 
 
-def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
+def _build_into(cfg: Config, staging: Path, progress: Progress,
+                held: Optional[dict[str, str]] = None, force: bool = False) -> BuildReport:
 
     t0 = time.perf_counter()
     check_reachable(cfg.vector_store)
@@ -210,8 +216,8 @@ def _build_into(cfg: Config, staging: Path, progress: Progress) -> BuildReport:
         timings["query_encoder_s"] = time.perf_counter() - t
     if cfg.remote_graph:                # each graph replaced whole; the marker written last
         t = time.perf_counter()
-        publish(StoreClient.from_config(cfg), graph.store, manifest["build_id"],
-                progress=progress)
+        with StoreClient.from_config(cfg) as client:
+            publish(client, graph.store, manifest["build_id"], held, force, progress)
         timings["push_s"] = time.perf_counter() - t
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     manifest["files"] = artifacts.file_checksums(staging)

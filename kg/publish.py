@@ -12,14 +12,15 @@ are deleted. The marker graph <https://w3id.org/plangraph/graph/build> is writte
     <…/graph/shaoxing> pg:contentHash "…" .
 
 so a store whose push failed still names the previous build (readers refuse to mix it with
-the new data/), and the next build sends what differs.
+the new data/), and the next build sends what differs. `build --force` sends every graph and
+writes the marker anew, also over a marker that names several builds.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import pyoxigraph as ox
 
@@ -61,12 +62,16 @@ def _marker(build_id: str, hashes: dict[str, str]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-def publish(client: StoreClient, store: ox.Store, build_id: str, only_changed: bool = True,
+def publish(client: StoreClient, store: ox.Store, build_id: str,
+            held: Optional[dict[str, str]] = None, force: bool = False,
             progress: Callable[[str], None] = lambda m: None) -> PushReport:
-    """Send every named graph of `store` that the store lacks (all with only_changed=False),
-    remove graphs of an earlier build that this one does not have, then write the marker.
+    """Send every named graph of `store` that the store lacks (every one with force), remove
+    graphs of an earlier build that this one does not have, then write the marker.
+    `held`: the store's marker as the caller read it (kg.remote.store_build; read here when
+    None). force: a marker naming several builds is no error (`build --force` repairs it).
     GraphStoreError (one line) when the store cannot be reached or refuses a request."""
-    _held_id, held = store_build(client)       # also: can the store be reached at all?
+    if held is None:                # also: can the store be reached at all?
+        held = store_build(client, strict=not force)[1]
     report = PushReport(build_id)
     hashes: dict[str, str] = {}
     for g in sorted(store.named_graphs(), key=lambda n: n.value):
@@ -74,7 +79,7 @@ def publish(client: StoreClient, store: ox.Store, build_id: str, only_changed: b
             continue
         body, digest = _graph_bytes(store, g)
         hashes[g.value] = digest
-        if only_changed and held.get(g.value) == digest:
+        if not force and held.get(g.value) == digest:
             report.unchanged.append(g.value)
             continue
         client.put_graph(g.value, body)
@@ -89,8 +94,9 @@ def publish(client: StoreClient, store: ox.Store, build_id: str, only_changed: b
 
 
 def publish_folder(client: StoreClient, kg_dir: Path, build_id: str,
+                   held: Optional[dict[str, str]] = None,
                    progress: Callable[[str], None] = lambda m: None) -> PushReport:
     """publish() from a built kg/ folder's graph.trig (a build whose push did not happen)."""
     store = ox.Store()
     store.load(path=str(Path(kg_dir) / "graph.trig"), format=ox.RdfFormat.TRIG)
-    return publish(client, store, build_id, progress=progress)
+    return publish(client, store, build_id, held, progress=progress)

@@ -33,11 +33,16 @@ __all__ = ["RemoteGraph", "open_graph", "store_build", "MARKER"]
 MARKER = GRAPH + "build"        # the build marker graph (not part of the dataset queried)
 
 
-def store_build(client: StoreClient) -> tuple[Optional[str], dict[str, str]]:
-    """(build id or None, {graph IRI: content hash}) as the store's build marker says."""
+def store_build(client: StoreClient,
+                strict: bool = True) -> tuple[Optional[str], dict[str, str]]:
+    """(build id or None, {graph IRI: content hash}) as the store's build marker says.
+    A marker naming several builds is refused, unless strict=False (`build --force`, which
+    replaces every graph and the marker): then (None, every graph it names)."""
     rows = client.select(f"SELECT ?id ?g ?h WHERE {{ GRAPH <{MARKER}> {{ <{MARKER}> <{PG}buildId> ?id "
                          f"OPTIONAL {{ <{MARKER}> <{PG}namedGraph> ?g . ?g <{PG}contentHash> ?h }} }} }}")
     ids = {_v(r["id"]) for r in rows}
+    if len(ids) > 1 and not strict:
+        return None, {_v(r["g"]): "" for r in rows if r.get("g") is not None}
     if len(ids) > 1:
         raise GraphStoreError(f"图存储的构建标记不一致。graph store {client.query_url}: the build "
                               f"marker names {len(ids)} builds; run `python app.py build --force`")

@@ -108,6 +108,57 @@ def test_graphstore_a_push_failing_midway_keeps_the_previous_build(pushed, monke
     assert set(rep.sent) == {GRAPH + "plan-a", GRAPH + "plan-b"} and store_build(client)[0] == "b2"
 
 
+def _break_marker(client: StoreClient) -> dict[str, str]:
+    """Write a marker naming two builds (as two pushes interleaved could leave it); the
+    graphs it names."""
+    _held, hashes = store_build(client)
+    pg = "https://w3id.org/plangraph/ns#"
+    lines = [f'<{MARKER}> <{pg}buildId> "{b}" .' for b in ("b1", "b0")]
+    lines += [f'<{MARKER}> <{pg}namedGraph> <{g}> .\n<{g}> <{pg}contentHash> "{h}" .'
+              for g, h in hashes.items()]
+    client.put_graph(MARKER, "\n".join(lines).encode() + b"\n")
+    with pytest.raises(GraphStoreError) as e:
+        store_build(client)
+    assert "--force" in str(e.value)
+    return hashes
+
+
+def test_graphstore_force_repairs_a_marker_naming_several_builds(pushed):
+    server, client, local = pushed
+    _break_marker(client)
+    with pytest.raises(GraphStoreError):
+        publish(client, local, "b2")
+    rep = publish(client, local, "b2", force=True)
+    assert rep.sent == _graphs(local) and rep.unchanged == []       # every graph sent again
+    held, hashes = store_build(client)
+    assert held == "b2" and sorted(hashes) == _graphs(local)
+    assert server.count(MARKER) == 1 + 2 * len(hashes)
+
+
+@pytest.mark.slow
+def test_graphstore_build_force_repairs_the_store(tmp_path, cfg):
+    """`app.py build` refuses a store whose marker names several builds and says to use
+    --force; `build --force` reads that marker anyway, replaces every graph (removing the
+    ones the marker names that this build lacks) and writes one marker."""
+    import pipeline
+    from tests.kg.stores import oxigraph_server
+    with oxigraph_server(tmp_path / "ox") as server, _client(server) as client:
+        publish(client, _store(plan_quads()), "b1")
+        _break_marker(client)
+        c = cfg.replace(graph_store=server.query, graph_store_update=server.update,
+                        graph_store_dataset=server.dataset)
+        with pytest.raises(GraphStoreError) as e:
+            pipeline.build(c, progress=lambda m: None)
+        assert "--force" in str(e.value) and "\n" not in str(e.value)
+        assert not (c.data_dir / "kg").exists()
+        pipeline.build(c, force=True, progress=lambda m: None)
+        held, hashes = store_build(client)
+        assert held == pipeline.Workspace(c).manifest["build_id"]
+        assert hashes and not any(g.startswith(GRAPH + "plan-") for g in hashes)
+        assert server.count(GRAPH + "plan-a") == 0
+        assert pipeline.is_stale(c) is None
+
+
 def test_graphstore_remote_graph_reads_what_the_embedded_graph_reads(pushed):
     server, client, local = pushed
     remote, embedded = RemoteGraph(client, _graphs(local)), KnowledgeGraph(local)
