@@ -20,6 +20,7 @@ from core.zh import aliases_of, city_names
 
 DATA = Path(__file__).parent / "data" / "question.toml"
 CN_DIGITS = "〇一二三四五六七八九"
+FIRST_YEAR, LAST_YEAR = 1900, 2099     # the years a question's four digits may name
 
 
 @lru_cache(maxsize=1)
@@ -37,8 +38,10 @@ def every_plan(text: str) -> str:
 
 
 def years(text: str) -> list[int]:
-    """Years written in a question: 2025, 2025年, 二〇二五年 (in order, once each)."""
-    out = [int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年?", text)]
+    """Years written in a question: 2025, 2025年, 二〇二五年 (in order, once each); digits are
+    read as core.periods.years_in reads them (never out of a longer number: 120000, 2025.5),
+    from 1900 to 2099."""
+    out = [y for y in years_in(text) if FIRST_YEAR <= y <= LAST_YEAR]
     for m in re.finditer(r"([〇零一二三四五六七八九]{4})年", text):
         out.append(int("".join(str(CN_DIGITS.index(c)) if c != "零" else "0" for c in m.group(1))))
     return list(dict.fromkeys(out))
@@ -55,10 +58,10 @@ def five_year(text: str) -> list[tuple[int, str]]:
 
 
 def periods(text: str) -> set[str]:
-    """Periods a question refers to: named ones plus the periods of the years it names
-    (a year outside every five-year plan adds nothing)."""
+    """Periods a question refers to: named ones plus the periods of the years it names, read
+    as years() reads them (a year outside every five-year plan adds nothing)."""
     out = period_names_in(text)
-    out.update(n for n in (five_year_name(y) for y in years_in(text)) if n)
+    out.update(n for n in (five_year_name(y) for y in years(text)) if n)
     return out
 
 
