@@ -37,6 +37,23 @@ def test_store_load_refuses_mismatched_text(real_corpus, tmp_path):
         ingest.load(tmp_path)
 
 
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_store_load_refuses_a_table_cell_off_its_text(real_corpus, tmp_path, where):
+    ingest.save(real_corpus, tmp_path)
+    path = tmp_path / "tables.jsonl"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    first = json.loads(rows[0])
+    spans = first["header_spans"] if where == "header" else first["rows"][0]["spans"]
+    cell = first["header"][0] if where == "header" else first["rows"][0]["full"][0]
+    doc = real_corpus.documents[first["doc_id"]]
+    spans[0] = [spans[0][0] + 1, spans[0][1] + 1]
+    assert doc.clean_text[spans[0][0]:spans[0][1]] != cell        # the shift moves the cell
+    rows[0] = json.dumps(first, ensure_ascii=False)
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ArtifactError, match=f"table {first['id']} does not match"):
+        ingest.load(tmp_path)
+
+
 def test_store_load_missing_folder_is_artifact_error(tmp_path):
     with pytest.raises(ArtifactError):
         ingest.load(tmp_path / "nope")
