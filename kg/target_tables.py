@@ -3,8 +3,9 @@ target, bindingness, unit columns) and tables of values by year."""
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import NamedTuple, Optional
 
+from core.periods import previous_name
 from core.types import Table
 from ingest.tables import header_name_unit
 from kg import tables as tb
@@ -31,6 +32,27 @@ def _table_target(ctx, p, row, name, cell, unit, category, kind, year, period, b
         approximate=v.approx, source="table")
 
 
+BASELINE_WORDS = ("现状", "基期", "基数", "基准", "现值", "完成值")
+TARGET_WORDS = ("目标", "规划值", "预期值")
+
+
+class PeriodWords(NamedTuple):
+    """How a plan's tables name their baseline and target columns by its own period."""
+    baseline: tuple[str, ...]       # the previous five-year plan, the year before the plan
+    target: tuple[str, ...]         # the plan's own five-year plan, its last year
+    previous: tuple[str, ...]       # the previous five-year plan (never a target column)
+
+
+def period_words(ctx: DocContext) -> PeriodWords:
+    """十三五/2020 and 十四五/2025 for a 十四五 plan, 十四五/2025 and 十五五/2030 for a 十五五
+    plan; no words for a period the plan does not give."""
+    name = previous_name(ctx.fyp) if ctx.fyp else None
+    previous = (name,) if name else ()
+    baseline = previous + ((str(ctx.start_year - 1),) if ctx.start_year else ())
+    target = ((ctx.fyp,) if ctx.fyp else ()) + ((str(ctx.end_year),) if ctx.end_year else ())
+    return PeriodWords(baseline=baseline, target=target, previous=previous)
+
+
 def from_table(ctx: DocContext, t: Table) -> list[Target]:
     kind = tb.table_kind(t)
     if kind == "projects":
@@ -52,8 +74,9 @@ def from_table(ctx: DocContext, t: Table) -> list[Target]:
         return out
     c_name = tb.col(t, "指标名称", "指标")
     c_cat = tb.col(t, "类别", "分类", "类型", "领域")
-    c_base = tb.col(t, "十三五", "现状", "基期", "基数", "基准", "现值", "完成值", "2020")
-    c_target = tb.col(t, "目标", "十四五", "规划值", "预期值", "2025", exclude=("十三五",))
+    words = period_words(ctx)
+    c_base = tb.col(t, *words.baseline, *BASELINE_WORDS)
+    c_target = tb.col(t, *TARGET_WORDS, *words.target, exclude=words.previous)
     c_attr = tb.col(t, "属性", "性质")
     c_unit = tb.col(t, "单位")
     target_period = None

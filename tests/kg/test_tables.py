@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from kg import projects, targets
 from kg import tables as tb
 from kg.context import DocContext
-from tests.kg.conftest import snippet
+from kg.target_tables import period_words
+from tests.kg.conftest import make_corpus, snippet
 
 TUNNELS = "地下管廊建设概况表\n区域 | 管廊所在道路 | 管廊长度(公里) |\n"
 
@@ -85,6 +88,29 @@ def test_bare_year_columns_are_a_header(ctx_of):
     assert t.header == ["指标", "单位", "2020", "2025", "属性"] and tb.table_kind(t) == "indicators"
     (tg,) = [x for x in targets.extract(ctx) if x.source == "table"]
     assert (tg.name_as_written, tg.baseline, tg.target, tg.unit) == ("城市污水处理率", "96", "98", "%")
+
+
+def _plan_ctx(res, text, title, period):
+    c = make_corpus({"p": ("宁波", text)}, title=title, period=period)
+    return DocContext(c.documents["p"], c.passages, c.tables, res)
+
+
+@pytest.mark.parametrize("head", ["2025年 | 2030年", "“十四五”完成值 | “十五五”目标值",
+                                  "2025 | 十五五"])
+def test_a_later_plan_reads_its_own_baseline_and_target_columns(res, head):
+    text = (f"主要指标表\n序号 | 指标名称 | 单位 | {head} | 属性 |\n"
+            "1 | 城市污水处理率 | % | 97 | 98 | 约束性 |\n")
+    ctx = _plan_ctx(res, text, "某市城市管理“十五五”规划", "2026-2030")
+    assert period_words(ctx) == (("十四五", "2025"), ("十五五", "2030"), ("十四五",))
+    (tg,) = [x for x in targets.extract(ctx) if x.source == "table"]
+    assert (tg.name_as_written, tg.baseline, tg.target, tg.unit) == ("城市污水处理率", "97", "98", "%")
+
+
+def test_period_words_follow_the_plan_and_are_none_for_an_unknown_period(res, ctx_of):
+    assert period_words(ctx_of("")) == (("十三五", "2020"), ("十四五", "2025"), ("十三五",))
+    assert period_words(_plan_ctx(res, "", "某市城市管理规划", "")) == ((), (), ())
+    assert period_words(_plan_ctx(res, "", "某市城市管理规划", "2021-2035")) == (
+        ("2020",), ("2035",), ())
 
 
 def test_table_kind_col_and_subject(ctx_of):
