@@ -5,8 +5,9 @@
   （） 《》 【】; a closing quote or bracket right after the terminator stays with its
   sentence. Whitespace between sentences is excluded.
 - sentence_spans / clause_spans: the finer cut answers quote (a line break ends a sentence
-  too, the terminator is left out), and answer_sentences(passage): the texts a reader scores
-  and the index stage embeds at build time (table rows whole, headings none).
+  too, the terminator is left out; never inside the same brackets), and
+  answer_sentences(passage): the texts a reader scores and the index stage embeds at build
+  time (table rows whole, headings none).
 """
 from __future__ import annotations
 
@@ -48,16 +49,17 @@ def _split(text: str, aware: bool) -> list[tuple[int, int]]:
     return spans
 
 
+def _trim(text: str, s: int, e: int, strip: str = "") -> tuple[int, int]:
+    """text[s:e] without leading and trailing whitespace (ingest.text.WS) and `strip` chars."""
+    while s < e and (text[s] in WS or text[s] in strip):
+        s += 1
+    while e > s and (text[e - 1] in WS or text[e - 1] in strip):
+        e -= 1
+    return s, e
+
+
 def _trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out = []
-    for s, e in spans:
-        while s < e and text[s] in WS:
-            s += 1
-        while e > s and text[e - 1] in WS:
-            e -= 1
-        if s < e:
-            out.append((s, e))
-    return out
+    return [(a, b) for a, b in (_trim(text, s, e) for s, e in spans) if a < b]
 
 
 def split_sentences(text: str, base_offset: int = 0) -> list[tuple[int, int]]:
@@ -115,15 +117,14 @@ def sentence_windows(raw: str, start: int, end: int, max_chars: int,
 # ---- the cut answers quote --------------------------------------------------------------
 ANSWER_END = set("。；;！!？?\n")
 CLAUSE_END = set(",，:：")
-OPENERS = {"“": "”", "《": "》", "(": ")", "（": "）", "「": "」", "【": "】", "‘": "’"}
 
 
 def _balanced_cut(text: str, ends: set[str]) -> list[tuple[int, int]]:
-    """Split `text` after any char in `ends` that is not inside quotes/brackets."""
+    """Split `text` after any char in `ends` that is not inside quotes/brackets (OPEN_CLOSE)."""
     spans, stack, start = [], [], 0
     for i, ch in enumerate(text):
-        if ch in OPENERS:
-            stack.append(OPENERS[ch])
+        if ch in OPEN_CLOSE:
+            stack.append(OPEN_CLOSE[ch])
         elif stack and ch == stack[-1]:
             stack.pop()
         elif ch in ends and (not stack or ch == "\n"):
@@ -135,20 +136,12 @@ def _balanced_cut(text: str, ends: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _strip(raw: str, s: int, e: int, strip: str) -> tuple[int, int]:
-    while s < e and (raw[s].isspace() or raw[s] in strip):
-        s += 1
-    while e > s and (raw[e - 1].isspace() or raw[e - 1] in strip):
-        e -= 1
-    return s, e
-
-
 def _spans(raw: str, start: int, end: int, cut: set[str], strip: str) -> list[tuple[int, int]]:
     """Pieces of raw[start:end] cut at `cut` outside brackets, trimmed of space and `strip`,
     as absolute offsets; empty pieces dropped."""
     out = []
     for s, e in _balanced_cut(raw[start:end], cut):
-        a, b = _strip(raw, start + s, start + e, strip)
+        a, b = _trim(raw, start + s, start + e, strip)
         if b > a:
             out.append((a, b))
     return out
