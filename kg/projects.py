@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from core.types import Table
+from core.types import Table, TableRow
 from ingest.tables import header_name_unit
 from kg import tables as tb
 from kg.context import DocContext, iri
@@ -267,14 +267,15 @@ def _fragment(name: str) -> bool:
     return bool(_FRAGMENT_WORDS.search(bare) or _COUNT.search(bare))
 
 
-def from_table(ctx: DocContext, t: Table) -> list[Project]:
-    if tb.table_kind(t) != "projects":
+def from_table(ctx: DocContext, t: Table, rows: list[TableRow]) -> list[Project]:
+    """Projects of one table with its body `rows` (kg.tables.bodies)."""
+    if tb.table_kind(t, rows) != "projects":
         return []
     subject = tb.subject_of_title(t.caption)
     c_dist = tb.col(t, "区域", "区县", "所在区", "行政区", "地区", "县市")
     c_name = tb.col(t, "名称", "道路", "项目", "工程", exclude=("起点", "终点"))
     out = []
-    for row in tb.body(t):
+    for row in rows:
         attrs: dict = {}
         for ci, h in enumerate(t.header):
             hname, unit = header_name_unit(h)
@@ -305,12 +306,10 @@ def from_table(ctx: DocContext, t: Table) -> list[Project]:
 
 def extract(ctx: DocContext) -> list[Project]:
     out: list[Project] = []
-    spans = []
-    for t in tb.with_header(ctx.tables):
-        out.extend(from_table(ctx, t))
-        rows = tb.body(t)
-        if rows:
-            spans.append((t.start, rows[-1].end))
+    read = tb.bodies(ctx.tables)
+    for t, rows in read:
+        out.extend(from_table(ctx, t, rows))
+    spans = tb.body_spans(read)
     seen = {p.name for p in out}
     for p in ctx.passages:
         if p.kind in ("table_row", "heading") or any(a <= p.start < b for a, b in spans):

@@ -43,12 +43,13 @@ def is_year_cell(cell: str) -> bool:
     return bool(_YEAR_CELL.match(cell.strip()))
 
 
-def table_kind(t: Table) -> str:
-    """indicators (a 指标 column), by_year (rows keyed by year), or projects."""
+def table_kind(t: Table, rows: Optional[list[TableRow]] = None) -> str:
+    """indicators (a 指标 column), by_year (rows keyed by year), or projects; `rows` is the
+    table's body when the caller has it (else body(t))."""
     if col(t, "指标") is not None:
         return "indicators"
     first = re.sub(r"\s", "", t.header[0]) if t.header else ""
-    rows = body(t)
+    rows = body(t) if rows is None else rows
     if first in ("年份", "年度", "时间", "年") or (rows and all(is_year_cell(r.full[0])
                                                             for r in rows)):
         return "by_year"
@@ -68,3 +69,14 @@ def subject_of_title(title: str) -> str:
 def with_header(tables: list[Table]) -> list[Table]:
     """The tables the graph reads: those with a header (column names)."""
     return [t for t in tables if t.header]
+
+
+def bodies(tables: list[Table]) -> list[tuple[Table, list[TableRow]]]:
+    """The tables the graph reads (with_header), each with its body, read once."""
+    return [(t, body(t)) for t in with_header(tables)]
+
+
+def body_spans(read: list[tuple[Table, list[TableRow]]]) -> list[tuple[int, int]]:
+    """Where each table's body lies in the text (its start to its last body row's end):
+    the passages there are the table's, not running text."""
+    return [(t.start, rows[-1].end) for t, rows in read if rows]

@@ -6,7 +6,7 @@ import re
 from typing import NamedTuple, Optional
 
 from core.periods import previous_name
-from core.types import Table
+from core.types import Table, TableRow
 from ingest.tables import header_name_unit
 from kg import tables as tb
 from kg.context import DocContext, iri
@@ -53,13 +53,13 @@ def period_words(ctx: DocContext) -> PeriodWords:
     return PeriodWords(baseline=baseline, target=target, previous=previous)
 
 
-def from_table(ctx: DocContext, t: Table) -> list[Target]:
-    kind = tb.table_kind(t)
+def from_table(ctx: DocContext, t: Table, rows: list[TableRow]) -> list[Target]:
+    """Targets of one table with its body `rows` (kg.tables.bodies)."""
+    kind = tb.table_kind(t, rows)
     if kind == "projects":
         return []
     out: list[Target] = []
     title_cat = ctx.res.categories.of(t.caption)
-    rows = tb.body(t)
     if kind == "by_year":
         for row in rows:
             ym = re.match(r"((?:19|20)\d\d)", row.full[0].strip())

@@ -277,12 +277,10 @@ def split_coordinated(name: str, res) -> list[str]:
 
 def extract(ctx: DocContext) -> list[Target]:
     out: list[Target] = []
-    table_spans: list[tuple[int, int]] = []
-    for t in tb.with_header(ctx.tables):
-        out.extend(from_table(ctx, t))
-        rows = tb.body(t)
-        if rows:
-            table_spans.append((t.start, rows[-1].end))
+    read = tb.bodies(ctx.tables)
+    for t, rows in read:
+        out.extend(from_table(ctx, t, rows))
+    table_spans = tb.body_spans(read)
     for p in ctx.passages:
         if p.kind == "table_row" or any(s <= p.start < e for s, e in table_spans):
             continue

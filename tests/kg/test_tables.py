@@ -41,6 +41,16 @@ def test_body_ends_at_a_total_row_and_keeps_rows_that_fit_the_header(ctx_of):
     assert [r.full[1] for r in tb.body(t)] == ["稽山路"]          # more cells than the header
 
 
+def test_body_span_ends_at_the_last_body_row(ctx_of):
+    ctx = ctx_of("前文。\n" + snippet("table_projects.txt") + "后文。\n")
+    (t,) = ctx.tables
+    ((read_t, rows),) = tb.bodies(ctx.tables)
+    assert read_t is t and rows == tb.body(t) and tb.table_kind(t, rows) == tb.table_kind(t)
+    assert tb.body_spans(tb.bodies(ctx.tables)) == [(t.start, rows[-1].end)]
+    assert rows[-1].end < t.rows[-1].end                          # the total row is left out
+    assert tb.body_spans([(t, [])]) == []
+
+
 def test_body_leaves_out_rows_with_too_few_cells_of_their_own(ctx_of):
     head = "序号 | 类别 | 指标名称 | 基期 | 目标 | 属性 | 备注 |\n"
     (t,) = ctx_of("主要指标表\n" + head + "1 | 环境 | 垃圾分类覆盖率 | 88% | 100% | 约束性 | 无 |\n"
