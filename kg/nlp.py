@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from core.errors import PlanGraphError
+from core.periods import plan_name
 from core.zh import name_key
 from core.zh_dict import private_tokenizer
 from ingest.sentences import clause_spans, sentence_spans
@@ -26,7 +27,9 @@ DOMAIN_WORDS = ["漏损率", "管网", "机扫率", "机械化作业率", "无�
                 "回收利用率", "覆盖率", "普及率", "亮灯率", "完好率", "绿地率", "处理率",
                 "利用率", "达标率", "合格率", "污水处理厂", "焚烧厂", "处理中心", "泵站",
                 "气源站", "储配库", "储运站", "分拣中心", "综合管廊", "再生水", "天然气",
-                "约束性", "预期性", "十三五", "十四五", "计划用水", "建成区", "其他", "现代"]
+                "约束性", "预期性", "计划用水", "建成区", "其他", "现代"]
+# five-year-plan names kept whole: every one core.periods.PERIOD_RE reads (十一五 … 十九五)
+PERIOD_WORDS = [name for name in map(plan_name, range(11, 20)) if name]
 
 
 @dataclass
@@ -174,7 +177,8 @@ class Resources:
     def jieba(self):
         """The private jieba.Tokenizer (default dictionary + the domain words)."""
         if self._jieba is None:
-            self._jieba = private_jieba(DOMAIN_WORDS + list(self.gazetteer.all_divisions())
+            self._jieba = private_jieba(DOMAIN_WORDS + PERIOD_WORDS
+                                        + list(self.gazetteer.all_divisions())
                                         + sorted(self.gazetteer.city_names()))
         return self._jieba
 

@@ -25,4 +25,6 @@ def test_build_leaves_jiebas_global_dictionary_untouched(res):
 def test_private_tokenizer_knows_the_domain_words(res):
     assert "机械化作业率" in [t for t, _ in res.tokens("城市道路机械化作业率达到85%")]
     assert res.word_freq("柯桥区") >= 200000
+    for name in ("十四五", "十五五", "十六五"):                 # every plan's period, not two
+        assert name in [t for t, _ in res.tokens(f"“{name}”期间城市管理目标")]
     assert res.jieba is not jieba.dt and res.nlp.tokenizer.jieba_seg is res.jieba
