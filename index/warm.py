@@ -5,11 +5,10 @@ The texts are a function of ingest's passages and the graph, defined where reade
 from: every answer sentence (ingest.sentences.answer_sentences), the indicator labels in their
 match form (kg.vocabulary.match_labels) and the names targets are compared by
 (kg.vocabulary.target_names). Written as index/warm_vectors.npz (texts + float32 vectors);
-the index manifest records its count and sha256.
+the index manifest records its count (the build's manifest, core/artifacts.py, its checksum).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Callable, Optional
@@ -49,7 +48,7 @@ def warm_texts(corpus: Corpus, graph: Optional[GraphReader]) -> list[str]:
 def build(corpus: Corpus, graph: Optional[GraphReader], embedder: Embedder, out_dir: Path,
           cache_dir: Optional[Path], progress: Optional[Callable[[str], None]] = None) -> dict:
     """Embed warm_texts (through the persistent embedding cache) into out_dir/FILE; returns
-    its manifest entry {file, texts, sha256}."""
+    its manifest entry {file, texts}."""
     texts = warm_texts(corpus, graph)
     vecs = encode_cached(embedder, texts, cache_dir, progress) if texts else \
         np.zeros((0, embedder.dim), dtype=np.float32)
@@ -57,7 +56,7 @@ def build(corpus: Corpus, graph: Optional[GraphReader], embedder: Embedder, out_
     tmp = path.with_name("warm_vectors.part.npz")     # np.savez keeps a .npz name as given
     np.savez(tmp, texts=np.array(texts, dtype=str), vectors=vecs.astype(np.float32))
     os.replace(tmp, path)
-    return {"file": FILE, "texts": len(texts), "sha256": _sha256(path)}
+    return {"file": FILE, "texts": len(texts)}
 
 
 def load(index_dir: Path, entry: dict) -> tuple[list[str], np.ndarray]:
@@ -75,6 +74,3 @@ def load(index_dir: Path, entry: dict) -> tuple[list[str], np.ndarray]:
                             f"{entry.get('texts')}; run `python app.py build --force`")
     return texts, vecs
 
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
