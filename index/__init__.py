@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from core.artifacts import read_json, write_json
+from core.artifacts import REBUILD, read_json, write_json
 from core.config import Config
 from core.errors import ArtifactError
 from core.types import Corpus
@@ -29,7 +29,7 @@ from index.milvus import is_milvus, store_label, write_vectors
 from index.milvus_dense import MilvusDense
 from index.periods import PeriodPrior, document_periods
 from index.query import QueryAnalyzer
-from index.store import REBUILD, check_manifest, read_manifest, write_manifest
+from index.store import check_manifest, read_manifest, write_manifest
 from index.texts import (
     corpus_hash,
     corpus_terms,

@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from core.artifacts import REBUILD
 from core.errors import ArtifactError
 from index.dense import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 
@@ -48,7 +49,6 @@ CONNECT_TIMEOUT_S = 10.0
 # answer them with GOAWAY "too_many_pings" after a few, which gRPC then logs to stderr
 GRPC_OPTIONS = {"grpc.keepalive_permit_without_calls": 0}
 KEY_FIELDS = {"pk": 64, "doc_id": 128, "rev": 40, "passage_id": 128}
-REBUILD = "run `python app.py build --force`"
 
 Progress = Callable[[str], None]
 

@@ -7,8 +7,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from core.artifacts import REBUILD
 from core.errors import ArtifactError
-from index.milvus import IN_MEMORY_MAX, MAX_TOPK, REBUILD, MilvusStore, store_label
+from index.milvus import IN_MEMORY_MAX, MAX_TOPK, MilvusStore, store_label
 
 
 class MilvusDense:

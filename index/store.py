@@ -16,12 +16,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.artifacts import read_json, write_json
+from core.artifacts import REBUILD, read_json, write_json
 from core.errors import ArtifactError
 
 FORMAT = "plangraph-index"
 VERSION = 2                  # 2: query.json lists districts (name, plan, aliases)
-REBUILD = "run `python app.py build --force`"
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:

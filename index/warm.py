@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from core.artifacts import REBUILD
 from core.errors import ArtifactError
 from core.protocols import Embedder, GraphReader
 from core.types import Corpus
@@ -67,10 +68,9 @@ def load(index_dir: Path, entry: dict) -> tuple[list[str], np.ndarray]:
         with np.load(path, allow_pickle=False) as z:
             texts, vecs = [str(t) for t in z["texts"]], z["vectors"]
     except (OSError, ValueError, KeyError) as e:
-        raise ArtifactError(f"cannot read {path} ({e}); run `python app.py build --force`") \
-            from None
+        raise ArtifactError(f"cannot read {path} ({e}); {REBUILD}") from None
     if len(texts) != entry.get("texts") or vecs.shape[0] != len(texts):
         raise ArtifactError(f"{path} holds {len(texts)} texts, the index manifest says "
-                            f"{entry.get('texts')}; run `python app.py build --force`")
+                            f"{entry.get('texts')}; {REBUILD}")
     return texts, vecs
 
