@@ -38,10 +38,6 @@ from index.dense import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 
 SCHEMA_VERSION = 1
 MAX_TOPK = 16_384            # Milvus's cap on the results of one search
-# a build below this many passages reads its vectors from Milvus once and scores them in
-# memory, exactly, as FAISS does with its flat index; a bigger one is searched in Milvus, as
-# FAISS switches to HNSW (the retriever passes cfg.hnsw_threshold)
-IN_MEMORY_MAX = 100_000
 UPSERT_BATCH = 512
 GET_BATCH = 1_000
 CONNECT_TIMEOUT_S = 10.0

@@ -9,7 +9,7 @@ import numpy as np
 
 from core.artifacts import REBUILD
 from core.errors import ArtifactError
-from index.milvus import IN_MEMORY_MAX, MAX_TOPK, MilvusStore, store_label
+from index.milvus import MAX_TOPK, MilvusStore, store_label
 
 
 class MilvusDense:
@@ -23,8 +23,7 @@ class MilvusDense:
     kind = "milvus"
 
     def __init__(self, uri: str, collection: str, model: str, dim: int, keys: Sequence[str],
-                 doc_ids: Sequence[str], revisions: dict[str, str],
-                 in_memory_max: int = IN_MEMORY_MAX):
+                 doc_ids: Sequence[str], revisions: dict[str, str], in_memory_max: int):
         if len(keys) != len(doc_ids):
             raise ValueError(f"MilvusDense: {len(keys)} keys for {len(doc_ids)} rows")
         if dim <= 0:

@@ -56,7 +56,7 @@ def test_milvus_real_same_top_passages_as_faiss(built, milvus_ws):
 
 
 def test_milvus_real_dense_search_in_milvus_gives_faiss_top10(built, milvus_ws):
-    """Above IN_MEMORY_MAX the dense half asks Milvus (per plan when a question names one)."""
+    """Above in_memory_max (cfg.hnsw_threshold) the dense half asks Milvus (per plan when a question names one)."""
     dense = milvus_ws.retriever.dense
     emb = built.embedder
     for q in [q["question"] for q in _questions()][:20]:
