@@ -56,14 +56,14 @@ def for_answering() -> None:
     single_thread_helpers()
 
 
-def for_build_worker(threads: int = 1) -> None:
+def for_build_worker() -> None:
     """What a build worker process applies before its first task (parallel/plugin.py): its
-    torch and BLAS pools at `threads` (one by default: the workers of a local build share the
-    machine's cores, one worker per core, and a second thread each would only contend)."""
+    torch and BLAS pools at one thread (the workers of a local build share the machine's
+    cores, one worker per core, and a second thread each would only contend)."""
     import torch
-    torch.set_num_threads(threads)
+    torch.set_num_threads(1)
     try:
         from threadpoolctl import threadpool_limits
-        threadpool_limits(limits=threads, user_api="blas")
+        threadpool_limits(limits=1, user_api="blas")
     except Exception as e:  # noqa: BLE001 - a tuning step must never stop a build
         log.debug("threadpoolctl unavailable: %s", e)
