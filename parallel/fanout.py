@@ -6,8 +6,8 @@ span plans (alignment, topics, the shared graph, the index), which stay in this 
 The texts embedded are exactly those the in-process build embeds (the passages' index texts,
 fitted to the model's window, and their answer sentences, as index/warm.py embeds them), so the
 index and warm-up steps that follow find every vector in the cache. A text shared by several
-plans is encoded once. Each worker's vector of a probe text must equal this process's: a
-worker with another model is refused.
+plans is encoded once. Each worker's vectors of the encoders' probe texts must equal this
+process's (within their tolerance, index.encoders.onnx): a worker with another model is refused.
 """
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ from core.errors import CorpusError, WorkerError
 from core.types import Corpus, Document
 from index.cache import BATCH, EmbeddingCache, text_key
 from index.encoders import load_embedder
+from index.encoders.onnx import PROBE_TOLERANCE, PROBES
 from parallel import worker
 from parallel.cluster import open_client
 
 Progress = Callable[[str], None]
-PROBE_TOLERANCE = 1e-4       # max |difference| of a worker's probe vector from this process's
 NO_WORKERS_S = 60            # a cluster without any worker for this long fails the build
 POLL_S = 2.0                 # how often an idle wait looks at the cluster's workers
 
@@ -83,7 +83,7 @@ class _Run:
 
     def load_model(self) -> None:
         self.embedder = load_embedder(self.cfg)
-        self.probe = self.embedder.encode([worker.PROBE_TEXT])[0]
+        self.probe = self.embedder.encode(list(PROBES))
         self.cache = EmbeddingCache(self.cfg.cache_dir, self.embedder.name, self.embedder.dim)
 
     def plan_done(self, fut) -> list:
@@ -114,7 +114,9 @@ class _Run:
     def chunk_done(self, fut) -> None:
         chunk = self.chunks.pop(fut)
         vecs, probe = _result(fut, f"an embedding batch of {len(chunk)} texts", self.cfg)
-        if np.max(np.abs(np.asarray(probe) - self.probe)) > PROBE_TOLERANCE:
+        probe = np.asarray(probe)
+        if probe.shape != self.probe.shape or \
+                float(np.abs(probe - self.probe).max()) > PROBE_TOLERANCE:
             raise WorkerError(f"构建进程的嵌入模型与本进程不同 (a worker's model "
                               f"{self.cfg.model!r} gives other vectors than this process's: "
                               "install the same model on every worker)")

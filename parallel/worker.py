@@ -7,8 +7,9 @@ embedding model and the extractors' language resources. Tasks find it through th
 - plan_task(doc): one plan's ingest and extraction, the texts its passages are embedded by
   (as index/ builds them) and its answer sentences (as index/warm.py embeds them),
   with the progress lines the in-process build would print for that plan.
-- encode_task(texts): vectors of texts the embedding cache lacks, and the worker's vector of
-  a fixed probe text, so the building process can check that the worker's model is its own.
+- encode_task(texts): vectors of texts the embedding cache lacks, and the worker's vectors
+  of the encoders' probe texts (index.encoders.onnx.PROBES), so the building process can
+  check that the worker's model is its own.
 """
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ import kg
 from core.config import Config
 from core.types import Corpus, Document
 from index.encoders import load_embedder
+from index.encoders.onnx import PROBES
 from index.texts import fit_window, index_texts
 from ingest.sentences import answer_sentences
 from kg.nlp import load_resources
 
 PLUGIN = "plangraph-build"
-PROBE_TEXT = "城市管理规划：生活垃圾回收利用率达到65%以上。"
 
 
 @dataclass
@@ -58,7 +59,7 @@ class BuildWorker:
         with self._lock:
             if self._embedder is None:
                 self._embedder = load_embedder(self.cfg)
-                self._probe = self._embedder.encode([PROBE_TEXT])[0]
+                self._probe = self._embedder.encode(list(PROBES))
             return self._embedder
 
     def probe(self) -> np.ndarray:
