@@ -65,7 +65,6 @@ class EmbeddingCache:
         self._rows: dict[str, int] = {}
         self._parts: list[np.ndarray] = []
         self._vecs: Optional[np.ndarray] = np.zeros((0, dim), dtype=np.float32)
-        self._pending: list[tuple[str, np.ndarray]] = []
         self._read: list[Path] = []          # files this object loaded (merged by compact())
         self._load()
 
@@ -134,27 +133,19 @@ class EmbeddingCache:
         m = self._matrix()
         return [m[self._rows[k]] if k in self._rows else None for k in keys]
 
-    def put(self, keys: Sequence[str], vecs: np.ndarray) -> None:
-        """Remember vectors (written by the next save())."""
-        vecs = np.asarray(vecs, dtype=np.float32)
-        new = list({k: v for k, v in zip(keys, vecs) if k not in self._rows}.items())
-        if new:
-            self._add([k for k, _ in new], np.stack([v for _, v in new]))
-            self._pending += new
-
-    def save(self) -> None:
-        """Append what put() added since the last save as one segment (atomically)."""
-        if not self._pending:
-            return
-        keys = [k for k, _ in self._pending]
-        vecs = np.stack([v for _, v in self._pending])
-        self._write_segment(keys, vecs)
-        self._pending = []
-
     def append(self, keys: Sequence[str], vecs: np.ndarray) -> None:
-        """put + save: one batch, on disk when this returns."""
-        self.put(keys, vecs)
-        self.save()
+        """Add one batch (keys already held left out) as a segment of its own, on disk when
+        this returns."""
+        vecs = np.asarray(vecs, dtype=np.float32)
+        first: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k not in self._rows:
+                first.setdefault(k, i)
+        if not first:
+            return
+        new, rows = list(first), list(first.values())
+        self._write_segment(new, vecs[rows])
+        self._add(new, vecs[rows])
 
     def _write_segment(self, keys: Sequence[str], vecs: np.ndarray) -> Path:
         self.segments_dir.mkdir(parents=True, exist_ok=True)
@@ -174,7 +165,6 @@ class EmbeddingCache:
     def compact(self, at: int = COMPACT_AT) -> None:
         """Merge the files this object read or wrote into one segment when there are more
         than `at` segments (the merged one is written before any is removed)."""
-        self.save()
         if self.segment_count() <= at or len(self._read) < 2:
             return
         keys = sorted(self._rows, key=self._rows.get)
