@@ -18,8 +18,9 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+import ingest
 from core.config import Config
-from core.errors import CorpusError, WorkerError
+from core.errors import WorkerError
 from core.types import Corpus, Document
 from index.cache import BATCH, EmbeddingCache, text_key
 from index.encoders import load_embedder
@@ -151,9 +152,8 @@ def fan_out(cfg: Config, docs: Iterable[Document], progress: Progress) -> FanOut
     """Ingest, extraction and embedding of every plan on the workers; the corpus (in the
     given order, as ingest.ingest_corpus makes it) and the extractions (document-id order)."""
     docs = list(docs)
+    ingest.check_ids(docs)
     ids = [d.id for d in docs]
-    if len(set(ids)) != len(ids):
-        raise CorpusError(f"ingest: duplicate document ids in {ids}")
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     with open_client(cfg, progress) as client:
@@ -173,12 +173,8 @@ def fan_out(cfg: Config, docs: Iterable[Document], progress: Progress) -> FanOut
                 run.chunk_done(fut)
         n_workers = len(client.scheduler_info().get("workers", {}))
     run.cache.compact()
-    parts = [run.results[d].corpus for d in ids]
-    corpus = Corpus(documents={d.id: d for d in (p.documents[i] for p, i in zip(parts, ids))},
-                    sections=[s for p in parts for s in p.sections],
-                    passages=[x for p in parts for x in p.passages],
-                    spam=[s for p in parts for s in p.spam],
-                    tables=[t for p in parts for t in p.tables])
+    corpus = ingest.assemble([run.results[i].document for i in ids],
+                             [run.results[i].part for i in ids])
     timings["fanout_s"] = time.perf_counter() - t0
     counts = {"workers": n_workers, "embeddings_cached": run.cached,
               "embeddings_encoded": run.encoded}

@@ -23,10 +23,11 @@ import numpy as np
 import ingest
 import kg
 from core.config import Config
-from core.types import Corpus, Document
+from core.types import Document
 from index.encoders import load_embedder
 from index.encoders.onnx import PROBES
 from index.texts import fit_window, index_texts
+from ingest import DocumentResult
 from ingest.sentences import answer_sentences
 from kg.nlp import load_resources
 
@@ -37,7 +38,8 @@ PLUGIN = "plangraph-build"
 class PlanResult:
     """One plan, done by a worker: its corpus part, its extraction, the texts to embed."""
     doc_id: str
-    corpus: Corpus                   # this plan alone (documents, sections, passages, spam, tables)
+    document: Document               # as ingested (with its clean_text)
+    part: DocumentResult             # its sections, passages, spam spans and tables
     extraction: Any                  # kg.model.Extraction, indicators not yet aligned
     dense_texts: list[str]           # one per passage, what index/ embeds
     warm_texts: list[str]            # answer sentences, what index/warm.py embeds
@@ -84,14 +86,15 @@ def run_plan(state: BuildWorker, doc: Document) -> PlanResult:
     """One plan's per-plan work with the given worker state (plan_task without Dask)."""
     t = time.perf_counter()
     lines: list[str] = []
-    corpus = ingest.ingest_corpus([doc], state.cfg, progress=lines.append)
+    part = ingest.ingest_one(doc, state.cfg, progress=lines.append)
+    corpus = ingest.assemble([doc], [part])
     (extraction,) = kg.extract_documents(corpus, state.resources(), progress=lines.append)
     passages = list(corpus.passages)
     # the model's tokenizer is needed only for a text that may pass the model's window
     dense = fit_window(index_texts(passages), passages,
                        lambda text: state.embedder().count_tokens(text),
                        state.cfg.model_max_tokens)
-    return PlanResult(doc.id, corpus, extraction, dense, answer_sentences(passages), lines,
+    return PlanResult(doc.id, doc, part, extraction, dense, answer_sentences(passages), lines,
                       time.perf_counter() - t)
 
 
