@@ -196,7 +196,7 @@ def _build_into(cfg: Config, staging: Path, progress: Progress,
 
     t = time.perf_counter()
     summary = index.build_index(corpus, cfg, staging / "index", embedder=embedder, graph=graph,
-                                progress=progress)
+                                progress=progress, cache=fanned.cache if fanned else None)
     timings["index_s"] = time.perf_counter() - t
     timings["warm_s"] = summary["timings"]["warm_s"]      # sentence vectors, part of the index
 

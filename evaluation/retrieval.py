@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Optional, Sequence
 import numpy as np
 
 from core.protocols import Embedder, Workspace
-from index.cache import encode_cached
+from index.cache import encode_cached, open_cache
 from index.lexical import ChineseTokenizer, LexicalIndex
 
 Span = tuple[str, int, int]            # (doc_id, start, end) into the raw text
@@ -134,7 +134,8 @@ class ChunkDense:
 
     def __init__(self, chunks: Sequence[Chunk], embedder: Embedder, cache_dir: Optional[Path] = None):
         self.chunks, self.embedder = list(chunks), embedder
-        self.vecs = encode_cached(embedder, [c.text for c in self.chunks], cache_dir)
+        self.vecs = encode_cached(embedder, [c.text for c in self.chunks],
+                                  open_cache(cache_dir, embedder))
 
     def search(self, query: str, k: int = 10) -> list[Span]:
         q = self.embedder.encode([query])[0]

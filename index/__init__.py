@@ -20,7 +20,7 @@ from core.config import Config
 from core.errors import ArtifactError
 from core.types import Corpus
 from index import warm
-from index.cache import encode_cached
+from index.cache import EmbeddingCache, encode_cached, open_cache
 from index.dense import DenseIndex
 from index.encoders import model_id
 from index.hybrid import FusionParams, HybridRetriever
@@ -54,10 +54,12 @@ def _periods(corpus: Corpus) -> dict[str, set[str]]:
 
 
 def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any = None,
-                progress: Progress = print, params: FusionParams = FusionParams()) -> dict:
+                progress: Progress = print, params: FusionParams = FusionParams(),
+                cache: Optional[EmbeddingCache] = None) -> dict:
     """Build the lexical and dense indexes of every passage into out_dir; returns a summary.
     Without a graph the user dictionary holds only what the corpus shows (table cells,
-    《titles》) and no synonyms or district names are known."""
+    《titles》) and no synonyms or district names are known. cache: the embedding cache,
+    when the caller has it open already (else the one in cfg.cache_dir is read, once)."""
     if not corpus.passages:
         raise ArtifactError("build_index: the corpus has no passages to index")
     out_dir = Path(out_dir)
@@ -77,7 +79,9 @@ def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any
     t1 = time.perf_counter()
     dense_texts = fit_window(texts, passages, getattr(embedder, "count_tokens", None),
                              cfg.model_max_tokens)
-    vectors = encode_cached(embedder, dense_texts, cfg.cache_dir, progress)
+    if cache is None:
+        cache = open_cache(cfg.cache_dir, embedder)
+    vectors = encode_cached(embedder, dense_texts, cache, progress)
     stored: dict = {}
     if is_milvus(cfg.vector_store):
         stored = write_vectors(cfg.vector_store, model_id(cfg), passages, dense_texts, vectors,
@@ -94,7 +98,7 @@ def build_index(corpus: Corpus, cfg: Config, out_dir: Path, embedder, graph: Any
         progress(f"index: {kind} FAISS index of {len(passages)} x {dim} ({t_dense:.1f}s)")
 
     t2 = time.perf_counter()
-    warm_entry = warm.build(corpus, graph, embedder, out_dir, cfg.cache_dir, progress)
+    warm_entry = warm.build(corpus, graph, embedder, out_dir, cache, progress)
     t_warm = time.perf_counter() - t2
     progress(f"index: {warm_entry['texts']} sentence and label vectors ({t_warm:.1f}s)")
 

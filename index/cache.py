@@ -175,16 +175,20 @@ class EmbeddingCache:
         self._read = [merged]
 
 
-def encode_cached(embedder, texts: Sequence[str], cache_dir: Optional[Path],
+def open_cache(cache_dir: Optional[Path], embedder) -> Optional[EmbeddingCache]:
+    """The embedder's cache under cache_dir (read once; None without a cache_dir)."""
+    return EmbeddingCache(cache_dir, embedder.name, embedder.dim) if cache_dir else None
+
+
+def encode_cached(embedder, texts: Sequence[str], cache: Optional[EmbeddingCache],
                   progress: Optional[Progress] = None, batch: int = BATCH) -> np.ndarray:
-    """Vectors for texts (rows in order); only texts missing from the cache are encoded, each
-    distinct text once.
+    """Vectors for texts (rows in order); only texts missing from the cache (open_cache;
+    None: no cache) are encoded, each distinct text once.
     Encoding runs in batches, each appended to the cache as it is done, with a progress bar
     on a terminal and messages to `progress`."""
     texts = list(texts)
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     keys = [text_key(t) for t in texts]
-    cache = EmbeddingCache(cache_dir, embedder.name, embedder.dim) if cache_dir else None
     found = cache.get(keys) if cache is not None else [None] * len(texts)
     first: dict[str, int] = {}                # a text given twice is encoded once
     for i, v in enumerate(found):

@@ -20,7 +20,7 @@ from core.errors import ArtifactError
 from core.protocols import Embedder, GraphReader
 from core.types import Corpus
 from core.zh import city_names
-from index.cache import encode_cached
+from index.cache import EmbeddingCache, encode_cached
 from ingest.sentences import answer_sentences
 from kg.vocabulary import (
     district_places,
@@ -47,11 +47,12 @@ def warm_texts(corpus: Corpus, graph: Optional[GraphReader]) -> list[str]:
 
 
 def build(corpus: Corpus, graph: Optional[GraphReader], embedder: Embedder, out_dir: Path,
-          cache_dir: Optional[Path], progress: Optional[Callable[[str], None]] = None) -> dict:
-    """Embed warm_texts (through the persistent embedding cache) into out_dir/FILE; returns
-    its manifest entry {file, texts}."""
+          cache: Optional[EmbeddingCache],
+          progress: Optional[Callable[[str], None]] = None) -> dict:
+    """Embed warm_texts (through the persistent embedding cache, index.cache.open_cache)
+    into out_dir/FILE; returns its manifest entry {file, texts}."""
     texts = warm_texts(corpus, graph)
-    vecs = encode_cached(embedder, texts, cache_dir, progress) if texts else \
+    vecs = encode_cached(embedder, texts, cache, progress) if texts else \
         np.zeros((0, embedder.dim), dtype=np.float32)
     path = Path(out_dir) / FILE
     tmp = path.with_name("warm_vectors.part.npz")     # np.savez keeps a .npz name as given

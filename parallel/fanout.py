@@ -38,6 +38,7 @@ class FanOut:
     corpus: Corpus
     extractions: list            # kg Extraction per plan, in document-id order
     embedder: Any                # this process's model (loaded while the workers ran)
+    cache: EmbeddingCache        # the embedding cache, open, holding every text embedded
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -182,4 +183,4 @@ def fan_out(cfg: Config, docs: Iterable[Document], progress: Progress) -> FanOut
              f"{timings['fanout_s']:.1f}s; "
              f"embeddings {run.cached} cached, {run.encoded} encoded")
     return FanOut(corpus, [run.results[i].extraction for i in sorted(ids)], run.embedder,
-                  timings, counts)
+                  run.cache, timings, counts)

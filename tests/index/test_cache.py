@@ -6,15 +6,20 @@ import json
 import numpy as np
 import pytest
 
-from index.cache import EmbeddingCache, encode_cached
+from index.cache import EmbeddingCache, encode_cached, open_cache
 from tests.fakes import CountingEmbedderFake
+
+
+def _encode(emb, texts, cache_dir, **kw):
+    """encode_cached through the cache under cache_dir, opened for this call."""
+    return encode_cached(emb, texts, open_cache(cache_dir, emb), **kw)
 
 
 def test_cache_reencodes_only_changed_texts(tmp_path):
     emb = CountingEmbedderFake()
-    first = encode_cached(emb, ["甲", "乙", "丙"], tmp_path)
+    first = _encode(emb, ["甲", "乙", "丙"], tmp_path)
     assert emb.encoded == 3
-    again = encode_cached(emb, ["甲", "乙", "丁"], tmp_path)
+    again = _encode(emb, ["甲", "乙", "丁"], tmp_path)
     assert emb.encoded == 4                      # only 丁 was new
     assert np.allclose(first[:2], again[:2])
 
@@ -22,28 +27,28 @@ def test_cache_reencodes_only_changed_texts(tmp_path):
 def test_cache_encodes_a_repeated_text_once(tmp_path):
     for cache_dir in (tmp_path, None):
         emb = CountingEmbedderFake()
-        out = encode_cached(emb, ["甲", "乙", "甲", "甲"], cache_dir)
+        out = _encode(emb, ["甲", "乙", "甲", "甲"], cache_dir)
         assert emb.encoded == 2
         assert np.allclose(out, CountingEmbedderFake().encode(["甲", "乙", "甲", "甲"]))
 
 
 def test_cache_is_keyed_by_model(tmp_path):
-    encode_cached(CountingEmbedderFake(name="model-a"), ["甲"], tmp_path)
+    _encode(CountingEmbedderFake(name="model-a"), ["甲"], tmp_path)
     other = CountingEmbedderFake(name="model-b")
-    encode_cached(other, ["甲"], tmp_path)
+    _encode(other, ["甲"], tmp_path)
     assert other.encoded == 1
 
 
 def test_cache_unreadable_segment_is_skipped_not_trusted(tmp_path):
     emb = CountingEmbedderFake()
-    encode_cached(emb, ["甲"], tmp_path)
-    encode_cached(emb, ["乙"], tmp_path)
+    _encode(emb, ["甲"], tmp_path)
+    _encode(emb, ["乙"], tmp_path)
     cache = EmbeddingCache(tmp_path, emb.name, emb.dim)
     segs = sorted(cache.segments_dir.glob("*.npz"))
     assert len(segs) == 2 and len(cache) == 2
     segs[0].write_bytes(b"garbage")
     assert len(EmbeddingCache(tmp_path, emb.name, emb.dim)) == 1
-    encode_cached(emb, ["甲", "乙"], tmp_path)
+    _encode(emb, ["甲", "乙"], tmp_path)
     assert emb.encoded == 3                      # the damaged segment's text, once more
 
 
@@ -61,10 +66,10 @@ def test_cache_appends_every_batch_so_a_crash_loses_one_batch_at_most(tmp_path):
         return real(batch, progress)
     emb.encode = dies_at_fourth_batch
     with pytest.raises(Crash):
-        encode_cached(emb, texts, tmp_path, batch=3)
+        _encode(emb, texts, tmp_path, batch=3)
     assert len(EmbeddingCache(tmp_path, emb.name, emb.dim)) == 9    # three batches kept
     again = CountingEmbedderFake()
-    out = encode_cached(again, texts, tmp_path, batch=3)
+    out = _encode(again, texts, tmp_path, batch=3)
     assert again.encoded == 1
     assert np.allclose(out, CountingEmbedderFake().encode(texts))
 
@@ -102,6 +107,16 @@ def test_cache_of_the_earlier_single_file_layout_is_read_and_merged(tmp_path):
     cache.compact(at=0)
     assert not (folder / "keys.json").exists() and cache.segment_count() == 1
     assert len(EmbeddingCache(tmp_path, "m", 4)) == 3
+
+
+def test_cache_opened_once_serves_later_calls_without_reading_again(tmp_path):
+    emb = CountingEmbedderFake()
+    cache = open_cache(tmp_path, emb)
+    first = encode_cached(emb, ["甲", "乙"], cache)
+    for seg in cache.segments_dir.glob("*.npz"):
+        seg.unlink()                             # what is on disk no longer matters
+    again = encode_cached(emb, ["乙", "甲", "丙"], cache)
+    assert emb.encoded == 3 and np.allclose(again[:2], first[::-1])
 
 
 def test_cache_without_dir_encodes_everything():
