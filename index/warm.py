@@ -25,9 +25,8 @@ from ingest.sentences import answer_sentences
 from kg.vocabulary import (
     district_places,
     indicator_refs,
+    label_strip_names,
     match_labels,
-    place_aliases,
-    strip_names,
     target_names,
 )
 
@@ -40,7 +39,7 @@ def warm_texts(corpus: Corpus, graph: Optional[GraphReader]) -> list[str]:
     texts = answer_sentences(corpus.passages)
     if graph is not None:
         cities = city_names((d.id, d.city) for d in corpus.documents.values())
-        names = strip_names(set(cities) | {a for a, _ in place_aliases(district_places(graph))})
+        names = label_strip_names(cities, district_places(graph))
         texts += match_labels(indicator_refs(graph), names)
         texts += target_names(graph.targets())
     return list(dict.fromkeys(texts))

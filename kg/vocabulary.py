@@ -71,6 +71,13 @@ def strip_names(names: Iterable[str]) -> list[str]:
     return [norm(n) for n in sorted(set(names), key=lambda n: (-len(n), n))]
 
 
+def label_strip_names(cities: Iterable[str], places: Iterable[Place]) -> list[str]:
+    """What a label's match form drops, in strip_names order: every way of writing the plans'
+    cities (core.zh.city_names) and their districts' aliases. The reader (qa/context.py) and
+    the warm vectors of the build (index/warm.py) both take it from here."""
+    return strip_names(set(cities) | {a for a, _ in place_aliases(places)})
+
+
 def strip_places(label: str, names: Sequence[str]) -> str:
     """A label's match form: normalised, without the plans' own place names (strip_names)
     (天然气在杭州市能源… -> 天然气在能源…)."""
@@ -81,8 +88,12 @@ def strip_places(label: str, names: Sequence[str]) -> str:
 
 
 def match_labels(refs: Sequence[IndicatorRef], names: Sequence[str]) -> list[str]:
-    """The distinct match forms of every label, in order; under two characters never match."""
-    forms = (strip_places(lab, names) for ref in refs for lab in ref.labels if lab)
+    """The distinct match forms of every label (names: label_strip_names)."""
+    return distinct_forms(strip_places(lab, names) for ref in refs for lab in ref.labels if lab)
+
+
+def distinct_forms(forms: Iterable[str]) -> list[str]:
+    """Match forms scored once each, in order; under two characters never match."""
     return [m for m in dict.fromkeys(forms) if len(m) >= 2]
 
 

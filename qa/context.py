@@ -20,7 +20,7 @@ from core.protocols import Workspace
 from core.question import PlaceNames
 from core.zh import aliases_of, norm
 from core.zh_dict import pos_tokenizer, private_tokenizer
-from kg.vocabulary import IndicatorRef, Place, place_aliases, strip_names, strip_places
+from kg.vocabulary import IndicatorRef, Place, distinct_forms, label_strip_names, place_aliases, strip_places
 
 if TYPE_CHECKING:
     from qa.graphview import GraphView
@@ -214,8 +214,7 @@ class QAContext:
         out = self._stripped.get(label)
         if out is None:
             if self._strip_names is None:
-                self._strip_names = strip_names(
-                    set(self.city_names()) | {a for a, _ in self.place_names()})
+                self._strip_names = label_strip_names(self.city_names(), self.places)
             out = strip_places(label, self._strip_names)
             if len(self._stripped) >= 65536:
                 self._stripped.clear()
@@ -232,7 +231,7 @@ class QAContext:
         plan) share them once place names are stripped; labels under two characters never
         match."""
         if self._dlabels is None:
-            self._dlabels = [m for m in dict.fromkeys(self._match_labels()) if len(m) >= 2]
+            self._dlabels = distinct_forms(self._match_labels())
         return self._dlabels
 
     def label_vectors(self) -> Optional[np.ndarray]:
