@@ -79,8 +79,7 @@ def _store_reason(cfg: Config, manifest: dict,
             + (f"build {held}" if held else "no build") + f", not {manifest.get('build_id')}")
 
 
-def _check(cfg: Config, verify: bool = True,
-           store: bool = True) -> tuple[Optional[str], Optional[dict]]:
+def _check(cfg: Config, store: bool = True) -> tuple[Optional[str], Optional[dict]]:
     """(reason the artifacts are not current or are damaged, None) or (None, manifest);
     with store, a graph store by URL must hold the same build."""
     _recover_if_idle(cfg.data_dir)
@@ -96,11 +95,10 @@ def _check(cfg: Config, verify: bool = True,
     if m.get("vector_store", "faiss") != store_label(cfg.vector_store):
         return (f"artifacts keep their vectors in {m.get('vector_store', 'faiss')!r}, config "
                 f"asks for {store_label(cfg.vector_store)!r}"), None
-    if verify:
-        try:
-            artifacts.verify(cfg.data_dir, m)
-        except ArtifactError as e:
-            return str(e), None
+    try:
+        artifacts.verify(cfg.data_dir, m)
+    except ArtifactError as e:
+        return str(e), None
     if store:
         reason = _store_reason(cfg, m)
         if reason:
