@@ -3,17 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.zh import city_names
 from index.query import QueryAnalyzer
 
 
 def _qa(**kw):
     return QueryAnalyzer({"sx": "绍兴", "hz": "杭州市"}, **kw)
-
-
-def test_query_city_names_with_and_without_suffix():
-    assert set(city_names([("sx", "绍兴")])) == {"绍兴", "绍兴市"}
-    assert set(city_names([("hz", "杭州市")])) == {"杭州", "杭州市"}
 
 
 def test_query_one_city_restricts():
